@@ -1,0 +1,84 @@
+// Command kubesurface shows Kubernetes API servers as a stranger on the
+// network sees them. This file holds only flags and subcommands; the work is
+// in the kubeconfig, scan and report packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes; documented in the README.
+const (
+	exitOK          = 0
+	exitFailure     = 1 // the scan ran but its output could not be written
+	exitUsage       = 2 // bad flag, bad target, malformed kubeconfig, no targets
+	exitInterrupted = 130
+)
+
+// usageError marks errors that are the user's input, not the tool's failure.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: tests call it with their own streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRoot(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "kubesurface: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintln(stderr, "kubesurface: "+err.Error())
+	var ue usageError
+	if errors.As(err, &ue) || isFlagError(err) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+var errInterrupted = errors.New("interrupted")
+
+func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kubesurface",
+		Short: "See your Kubernetes API servers as a stranger on the network does",
+		Long: `kubesurface probes every kubeconfig context and any endpoints you name,
+anonymously first (what a stranger sees: TLS certificate, /version, health,
+discovery, anonymous reads) and then with each context's own credentials
+(server and kubelet versions, identity), and judges exposure and distribution.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(newScanCmd())
+	return root
+}
+
+// isFlagError catches cobra's own argument errors (unknown command).
+func isFlagError(err error) bool {
+	msg := err.Error()
+	return len(msg) > 16 && msg[:16] == "unknown command "
+}

@@ -1,0 +1,255 @@
+package scan
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AnonymousPaths are requested without any credential, in this order: what
+// a stranger asks first, and the large bodies (/metrics, /openapi/v2) last
+// so that cutting them off cannot cost the others their connection.
+var AnonymousPaths = []string{
+	"/version",
+	"/healthz",
+	"/livez",
+	"/readyz",
+	"/api",
+	"/apis",
+	"/api/v1/namespaces",
+	"/.well-known/openid-configuration",
+	"/metrics",
+	"/openapi/v2",
+}
+
+// anonymous sends every AnonymousPaths request with no credential and no
+// redirect following, reusing the observed TLS connection (or plain HTTP).
+func (s *Scanner) anonymous(ctx context.Context, t Target, addr netip.Addr, first *tls.Conn, r *Result) {
+	scheme := "https"
+	if t.Plaintext || r.TLS != nil && r.TLS.Plaintext {
+		scheme = "http"
+	}
+	client := anonymousClient(addr, t, first, s.opts)
+	defer client.CloseIdleConnections()
+	base := scheme + "://" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) + t.BasePath
+	timedOut := false
+	for _, p := range AnonymousPaths {
+		if timedOut {
+			// A server that stalls once stalls again; don't let it hold the
+			// scan for a timeout per path.
+			r.Anonymous = append(r.Anonymous, Request{Path: p, Error: "skipped: an earlier request timed out"})
+			continue
+		}
+		req := s.get(ctx, client, base, p)
+		timedOut = strings.HasSuffix(req.Error, "timed out")
+		r.Anonymous = append(r.Anonymous, req)
+		if p == "/version" && req.Status == http.StatusOK && req.Summary["gitVersion"] != "" {
+			r.Version = versionFrom(req.Summary, "anonymous")
+		}
+	}
+	if ctx.Err() != nil {
+		r.fail(PhaseHTTP, "cancelled")
+	}
+}
+
+// anonymousClient dials only the address the connect phase chose (no second
+// resolution that could land elsewhere), hands out the already-open TLS
+// connection first, trusts no proxy from the environment and follows no
+// redirect. It has no credential to send.
+func anonymousClient(addr netip.Addr, t Target, first *tls.Conn, o Options) *http.Client {
+	target := netip.AddrPortFrom(addr, uint16(t.Port)).String()
+	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", target)
+	}
+	serverName := t.ServerName
+	if serverName == "" {
+		serverName = t.Host
+	}
+	tr := &http.Transport{
+		Proxy:               nil,
+		DialContext:         dial,
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: 1,
+		TLSHandshakeTimeout: o.Timeout,
+		DialTLSContext: func(ctx context.Context, network, a string) (net.Conn, error) {
+			if c := first; c != nil {
+				first = nil
+				return c, nil
+			}
+			raw, err := dial(ctx, network, a)
+			if err != nil {
+				return nil, err
+			}
+			var requested bool
+			tc := tls.Client(raw, observeConfig(serverName, &requested))
+			if err := tc.HandshakeContext(ctx); err != nil {
+				raw.Close()
+				return nil, err
+			}
+			return tc, nil
+		},
+	}
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+func (s *Scanner) get(ctx context.Context, client *http.Client, base, path string) Request {
+	out := Request{Path: path}
+	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	req.Header.Set("Accept", "application/json, */*")
+	req.Header.Set("User-Agent", "kubesurface")
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		out.LatencyMS = ms(time.Since(start))
+		out.Error = describeNetErr("GET "+path, unwrapURLError(err))
+		return out
+	}
+	defer resp.Body.Close()
+	out.Status = resp.StatusCode
+	out.ContentType = resp.Header.Get("Content-Type")
+	out.Location = resp.Header.Get("Location")
+	body, err := io.ReadAll(io.LimitReader(resp.Body, s.opts.BodyLimit+1))
+	out.LatencyMS = ms(time.Since(start))
+	out.Bytes = int64(len(body))
+	if int64(len(body)) > s.opts.BodyLimit {
+		out.Bytes, out.Truncated = s.opts.BodyLimit, true
+		body = body[:s.opts.BodyLimit]
+	}
+	if err != nil {
+		out.Error = describeNetErr("reading body of "+path, err)
+		return out
+	}
+	out.Summary = summarize(path, resp.StatusCode, body, out.Truncated)
+	return out
+}
+
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+// summarize keeps the few parsed fields that judgements and people need, so
+// no body outlives its request.
+func summarize(path string, status int, body []byte, truncated bool) map[string]string {
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		var st struct {
+			Reason  string `json:"reason"`
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(body, &st) == nil && st.Message != "" {
+			m := map[string]string{"reason": st.Reason, "message": truncate(st.Message, 200)}
+			if strings.Contains(st.Message, "system:anonymous") {
+				// 403 to system:anonymous: anonymous auth is on, RBAC said no.
+				m["anonymousAuthenticated"] = "true"
+			}
+			return m
+		}
+		return nil
+	}
+	if status != http.StatusOK {
+		return nil
+	}
+	switch path {
+	case "/version":
+		var v struct {
+			GitVersion, GitCommit, BuildDate, GoVersion, Platform string
+		}
+		if err := json.Unmarshal(body, &v); err != nil {
+			return map[string]string{"parseError": "invalid JSON: " + truncate(err.Error(), 120)}
+		}
+		if v.GitVersion == "" {
+			return map[string]string{"parseError": "no gitVersion field"}
+		}
+		return map[string]string{"gitVersion": v.GitVersion, "gitCommit": v.GitCommit,
+			"buildDate": v.BuildDate, "goVersion": v.GoVersion, "platform": v.Platform}
+	case "/healthz", "/livez", "/readyz":
+		return map[string]string{"body": truncate(strings.TrimSpace(string(body)), 80)}
+	case "/api":
+		var v struct {
+			Versions []string `json:"versions"`
+		}
+		if json.Unmarshal(body, &v) == nil && len(v.Versions) > 0 {
+			return map[string]string{"versions": strings.Join(v.Versions, ",")}
+		}
+	case "/apis":
+		var v struct {
+			Groups []json.RawMessage `json:"groups"`
+		}
+		if json.Unmarshal(body, &v) == nil {
+			return map[string]string{"groups": strconv.Itoa(len(v.Groups))}
+		}
+	case "/api/v1/namespaces":
+		var v struct {
+			Items []struct {
+				Metadata struct {
+					Name string `json:"name"`
+				} `json:"metadata"`
+			} `json:"items"`
+		}
+		if json.Unmarshal(body, &v) == nil {
+			names := make([]string, 0, len(v.Items))
+			for _, it := range v.Items {
+				names = append(names, it.Metadata.Name)
+			}
+			return map[string]string{"items": strconv.Itoa(len(v.Items)), "names": truncate(strings.Join(names, ","), 200)}
+		}
+	case "/.well-known/openid-configuration":
+		var v struct {
+			Issuer  string `json:"issuer"`
+			JWKSURI string `json:"jwks_uri"`
+		}
+		if json.Unmarshal(body, &v) == nil && v.Issuer != "" {
+			return map[string]string{"issuer": v.Issuer, "jwksUri": v.JWKSURI}
+		}
+	}
+	if truncated {
+		return nil
+	}
+	if len(body) > 0 && (body[0] == '{' || body[0] == '[') && !json.Valid(body) {
+		return map[string]string{"parseError": "invalid JSON"}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// versionFrom builds a Version from /version's parsed fields.
+func versionFrom(m map[string]string, source string) *Version {
+	v := &Version{GitVersion: m["gitVersion"], GitCommit: m["gitCommit"], BuildDate: m["buildDate"],
+		GoVersion: m["goVersion"], Platform: m["platform"], Source: source}
+	if sv, err := ParseVersion(v.GitVersion); err == nil {
+		v.Semver, v.Minor = sv.Semver, sv.Minor
+	}
+	return v
+}
+

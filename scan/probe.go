@@ -1,0 +1,193 @@
+package scan
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// probe runs every phase for one target, emitting a copy of the result after
+// each. Failures are recorded, never returned: one bad target only ever
+// spoils its own row.
+func (s *Scanner) probe(ctx context.Context, t Target, emit func(Result)) {
+	r := Pending(t)
+	r.State, r.StartedAt = StateProbing, s.opts.Now().UTC()
+	emit(r.clone())
+
+	conn, addr := s.reach(ctx, t, &r, emit)
+	if addr.IsValid() {
+		s.anonymous(ctx, t, addr, conn, &r)
+		r.Phase = PhaseHTTP
+		emit(r.clone())
+	}
+	if t.Rest != nil || t.ConfigError != "" {
+		r.Auth = s.authenticated(ctx, t)
+		r.Phase = PhaseAuth
+		emit(r.clone())
+	}
+
+	judge(&r)
+	if r.State == StateProbing {
+		r.State = StateDone
+	}
+	r.Phase = PhaseDone
+	r.FinishedAt = s.opts.Now().UTC()
+	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
+	emit(r.clone())
+}
+
+// reach resolves, connects and (unless the target is plain HTTP) does the
+// observing TLS handshake. It returns the open TLS connection for the HTTP
+// probes to reuse, and the address that answered.
+func (s *Scanner) reach(ctx context.Context, t Target, r *Result, emit func(Result)) (*tls.Conn, netip.Addr) {
+	if t.Host == "" {
+		r.fail(PhaseResolve, "no server to probe")
+		r.State = StateFailed
+		return nil, netip.Addr{}
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	addrs, err := resolve(rctx, s.opts.Resolver, t.Host)
+	cancel()
+	r.Phase = PhaseResolve
+	if err != nil {
+		r.fail(PhaseResolve, describeNetErr("resolve "+t.Host, err))
+		r.State = StateFailed
+		emit(r.clone())
+		return nil, netip.Addr{}
+	}
+	for _, a := range addrs {
+		r.Addresses = append(r.Addresses, Address{IP: a.String(), Class: Classify(a)})
+	}
+	emit(r.clone())
+
+	start := time.Now()
+	cctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	raw, addr, err := dialFirst(cctx, addrs, t.Port)
+	cancel()
+	r.Phase = PhaseConnect
+	r.Connect = &Connect{LatencyMS: ms(time.Since(start))}
+	if err != nil {
+		r.Connect.Error = describeNetErr("connect", err)
+		r.fail(PhaseConnect, r.Connect.Error)
+		r.State = StateFailed
+		emit(r.clone())
+		return nil, netip.Addr{}
+	}
+	r.Connect.Address = net.JoinHostPort(addr.String(), strconv.Itoa(t.Port))
+	emit(r.clone())
+
+	if t.Plaintext {
+		raw.Close()
+		r.TLS = &TLS{Plaintext: true}
+		return nil, addr
+	}
+	requested := false
+	serverName := t.ServerName
+	if serverName == "" {
+		serverName = t.Host
+	}
+	tc := tls.Client(raw, observeConfig(serverName, &requested))
+	start = time.Now()
+	hctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	err = tc.HandshakeContext(hctx)
+	cancel()
+	r.Phase = PhaseTLS
+	r.TLS = &TLS{LatencyMS: ms(time.Since(start))}
+	if err != nil {
+		tc.Close()
+		msg, plain := classifyHandshakeError(err)
+		r.TLS.Error, r.TLS.Plaintext = msg, plain
+		r.fail(PhaseTLS, msg)
+		emit(r.clone())
+		if plain {
+			// An API server on plain HTTP (the old insecure port) is the
+			// worst exposure there is: probe it as it is.
+			return nil, addr
+		}
+		return nil, netip.Addr{}
+	}
+	r.TLS.ClientCertRequested = requested
+	describeTLS(r.TLS, tc.ConnectionState(), s.opts.Now())
+	emit(r.clone())
+	return tc, addr
+}
+
+// dialFirst connects to the first address that answers.
+func dialFirst(ctx context.Context, addrs []netip.Addr, port int) (net.Conn, netip.Addr, error) {
+	var d net.Dialer
+	var firstErr error
+	for _, a := range addrs {
+		c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
+		if err == nil {
+			return c, a, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if firstErr == nil {
+		firstErr = errors.New("no address to connect to")
+	}
+	return nil, netip.Addr{}, firstErr
+}
+
+func (r *Result) fail(p Phase, msg string) {
+	r.Errors = append(r.Errors, PhaseFailure{Phase: p, Error: msg})
+}
+
+// clone copies the slices a later phase appends to, so an emitted Update
+// never changes under its consumer.
+func (r *Result) clone() Result {
+	c := *r
+	c.Addresses = append([]Address(nil), r.Addresses...)
+	c.Anonymous = append([]Request(nil), r.Anonymous...)
+	c.Errors = append([]PhaseFailure(nil), r.Errors...)
+	if r.TLS != nil {
+		t := *r.TLS
+		c.TLS = &t
+	}
+	if r.Connect != nil {
+		cn := *r.Connect
+		c.Connect = &cn
+	}
+	return c
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+// describeNetErr says what went wrong in the words an admin uses.
+func describeNetErr(what string, err error) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		return what + ": timed out"
+	case errors.Is(err, context.Canceled):
+		return what + ": cancelled"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return what + ": connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return what + ": connection reset by peer"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return what + ": no route to host"
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return what + ": no such host"
+	case errors.Is(err, net.ErrClosed), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return what + ": connection closed by the server"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return what + ": timed out"
+	}
+	return fmt.Sprintf("%s: %v", what, err)
+}

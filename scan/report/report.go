@@ -1,0 +1,146 @@
+// Package report writes scan results for machines and people. Every format
+// takes the same scan.Result values the TUI shows, and none of them can carry
+// a credential: Result holds none.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubesurface/kubesurface/scan"
+)
+
+// Formats lists what Write accepts; ndjson is streamed with Stream instead.
+var Formats = []string{"table", "json", "yaml", "ndjson"}
+
+// Kind names the document `-o json` and `-o yaml` print.
+const Kind = "ScanReport"
+
+// Document is the whole-scan envelope of the JSON and YAML formats.
+type Document struct {
+	APIVersion  string        `json:"apiVersion"`
+	Kind        string        `json:"kind"`
+	GeneratedAt time.Time     `json:"generatedAt"`
+	Results     []scan.Result `json:"results"`
+}
+
+// NewDocument wraps results with the schema version and time.
+func NewDocument(results []scan.Result, at time.Time) Document {
+	if results == nil {
+		results = []scan.Result{}
+	}
+	return Document{APIVersion: scan.APIVersion, Kind: Kind, GeneratedAt: at.UTC(), Results: results}
+}
+
+// CheckFormat rejects a format name before any scanning starts.
+func CheckFormat(f string) error {
+	if slices.Contains(Formats, f) {
+		return nil
+	}
+	return fmt.Errorf("unknown output format %q (want one of %s)", f, strings.Join(Formats, ", "))
+}
+
+// Write writes a finished scan in format f.
+func Write(w io.Writer, f string, results []scan.Result, at time.Time) error {
+	switch f {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(NewDocument(results, at))
+	case "yaml":
+		b, err := yaml.Marshal(NewDocument(results, at))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	case "ndjson":
+		for _, r := range results {
+			if err := Line(w, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "table":
+		return Table(w, results)
+	}
+	return CheckFormat(f)
+}
+
+// Line writes one result as a line of JSON: the ndjson stream, one line per
+// target as it finishes.
+func Line(w io.Writer, r scan.Result) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// Table writes one aligned line per target for a terminal.
+func Table(w io.Writer, results []scan.Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tREACH\tLATENCY\tNOTE")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.Target.Name, source(r), address(r), r.Dist.Name, version(r),
+			r.Exposure.Level, r.Exposure.Access, r.Exposure.Reach, latency(r), note(r))
+	}
+	return tw.Flush()
+}
+
+func source(r scan.Result) string {
+	if r.Target.Context != "" {
+		return "context"
+	}
+	return r.Target.Source
+}
+
+func address(r scan.Result) string {
+	if r.Connect != nil && r.Connect.Address != "" {
+		return r.Connect.Address
+	}
+	if len(r.Addresses) > 0 {
+		return r.Addresses[0].IP
+	}
+	return "-"
+}
+
+func version(r scan.Result) string {
+	if r.Version == nil {
+		return "-"
+	}
+	return r.Version.GitVersion
+}
+
+func latency(r scan.Result) string {
+	if r.Connect == nil || r.Connect.Error != "" {
+		return "-"
+	}
+	return strconv.FormatInt(r.Connect.LatencyMS, 10) + "ms"
+}
+
+// note is the one thing a reader should know next: the first error, or the
+// authenticated view's failure.
+func note(r scan.Result) string {
+	switch {
+	case len(r.Errors) > 0:
+		return r.Errors[0].Error
+	case r.Auth != nil && r.Auth.Error != "":
+		return "auth: " + r.Auth.Error
+	case r.Auth != nil && r.Auth.Skew != nil && len(r.Auth.Skew.Violations) > 0:
+		return "kubelet skew: " + r.Auth.Skew.Violations[0]
+	case r.TLS != nil && len(r.TLS.Findings) > 0:
+		return r.TLS.Findings[0]
+	}
+	return ""
+}

@@ -1,0 +1,138 @@
+// Package scan probes Kubernetes API servers the way a stranger on the
+// network would, and, for kubeconfig contexts, the way their owner does. It
+// streams what it learns as Updates so consumers can show rows filling in;
+// it knows nothing of how results are shown.
+package scan
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultTimeout     = 5 * time.Second
+	DefaultConcurrency = 64
+	DefaultBodyLimit   = 1 << 20
+)
+
+// Options bound the scan. Every phase of every target gets Timeout on its
+// own, so one slow phase cannot eat the budget of the others.
+type Options struct {
+	// Timeout bounds each phase (resolve, connect, TLS, each HTTP request,
+	// the authenticated probe).
+	Timeout time.Duration
+	// Concurrency is how many targets are probed at once.
+	Concurrency int
+	// Rate, if positive, caps how many targets start per second.
+	Rate float64
+	// BodyLimit caps how much of any response body is read.
+	BodyLimit int64
+	// Resolver resolves host names; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+	// Now is the clock used to judge certificate expiry.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.BodyLimit <= 0 {
+		o.BodyLimit = DefaultBodyLimit
+	}
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Update is one step of one target: Result is a complete copy of what is
+// known so far, so a consumer can replace its row without merging.
+type Update struct {
+	// Index is the target's position in the slice given to Run.
+	Index  int
+	Result Result
+}
+
+// Scanner probes targets; it holds no state between runs and is safe for
+// concurrent use.
+type Scanner struct {
+	opts Options
+}
+
+// New returns a scanner with opts, zero fields taking their defaults.
+func New(opts Options) *Scanner {
+	return &Scanner{opts: opts.withDefaults()}
+}
+
+// Run probes targets concurrently and sends an Update when each target
+// starts and after each phase it finishes. The channel is closed when every
+// probe has ended; cancelling ctx ends them all promptly. The consumer must
+// drain the channel (or cancel ctx).
+func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
+	out := make(chan Update, 256)
+	go func() {
+		defer close(out)
+		var lim *rate.Limiter
+		if s.opts.Rate > 0 {
+			lim = rate.NewLimiter(rate.Limit(s.opts.Rate), 1)
+		}
+		g := new(errgroup.Group)
+		g.SetLimit(s.opts.Concurrency)
+		for i, t := range targets {
+			if lim != nil && lim.Wait(ctx) != nil {
+				break
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			g.Go(func() error {
+				emit := func(r Result) {
+					select {
+					case out <- Update{Index: i, Result: r}:
+					case <-ctx.Done():
+					}
+				}
+				s.probe(ctx, t, emit)
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}()
+	return out
+}
+
+// Scan runs a whole scan and returns the final results in target order.
+// Targets never started (ctx cancelled) are returned in state waiting.
+func (s *Scanner) Scan(ctx context.Context, targets []Target) []Result {
+	results := make([]Result, len(targets))
+	for i, t := range targets {
+		results[i] = Pending(t)
+	}
+	for u := range s.Run(ctx, targets) {
+		results[u.Index] = u.Result
+	}
+	return results
+}
+
+// Pending is the row of a target not probed yet.
+func Pending(t Target) Result {
+	return Result{
+		APIVersion: APIVersion,
+		Target:     t.Ref,
+		State:      StateWaiting,
+		Dist:       Distribution{Name: DistUnknown},
+		Exposure:   Exposure{Reach: ClassUnknown, Access: AccessUnknown, Level: LevelNone},
+	}
+}

@@ -1,0 +1,252 @@
+package scan
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	utilversion "k8s.io/apimachinery/pkg/util/version"
+)
+
+// Distributions, as in Distribution.Name.
+const (
+	DistEKS       = "eks"
+	DistGKE       = "gke"
+	DistAKS       = "aks"
+	DistK3s       = "k3s"
+	DistRKE2      = "rke2"
+	DistOpenShift = "openshift"
+	DistMinikube  = "minikube"
+	DistKind      = "kind"
+	DistKubeadm   = "kubeadm"
+	DistUnknown   = "unknown"
+)
+
+// Anonymous access levels, from least to most.
+const (
+	AccessUnknown     = "unknown"
+	AccessUnreachable = "unreachable"
+	AccessTLS         = "tls"
+	AccessHealth      = "health"
+	AccessVersion     = "version"
+	AccessDiscovery   = "discovery"
+	AccessRead        = "read"
+)
+
+// Exposure levels, shared with the urgency scale.
+const (
+	LevelCritical = "critical"
+	LevelHigh     = "high"
+	LevelMedium   = "medium"
+	LevelLow      = "low"
+	LevelNone     = "none"
+)
+
+// ParsedVersion is a gitVersion reduced to what support windows speak of.
+type ParsedVersion struct {
+	Semver string // 1.29.3
+	Minor  string // 1.29
+	Major, MinorNum, Patch uint
+	// Suffix is whatever followed the patch (-eks-adc7111, +k3s1).
+	Suffix string
+}
+
+// ParseVersion reads a server's gitVersion with apimachinery's parser, the
+// one Kubernetes itself uses, so provider suffixes are handled as upstream
+// handles them.
+func ParseVersion(git string) (ParsedVersion, error) {
+	v, err := utilversion.ParseGeneric(git)
+	if err != nil {
+		return ParsedVersion{}, fmt.Errorf("version %q: %w", git, err)
+	}
+	if len(v.Components()) < 3 {
+		return ParsedVersion{}, fmt.Errorf("version %q: no patch number", git)
+	}
+	p := ParsedVersion{
+		Semver: fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Patch()),
+		Minor:  fmt.Sprintf("%d.%d", v.Major(), v.Minor()),
+		Major:  v.Major(), MinorNum: v.Minor(), Patch: v.Patch(),
+	}
+	if sv, err := utilversion.ParseSemantic(git); err == nil {
+		switch {
+		case sv.PreRelease() != "":
+			p.Suffix = "-" + sv.PreRelease()
+		case sv.BuildMetadata() != "":
+			p.Suffix = "+" + sv.BuildMetadata()
+		}
+	}
+	return p, nil
+}
+
+var openshiftBuild = regexp.MustCompile(`^\+[0-9a-f]{7,}$`)
+
+// distFromVersion reads the distribution from a gitVersion suffix.
+func distFromVersion(git string) (string, string) {
+	p, err := ParseVersion(git)
+	if err != nil {
+		return "", ""
+	}
+	s := p.Suffix
+	switch {
+	case strings.HasPrefix(s, "-eks-"):
+		return DistEKS, fmt.Sprintf("version %s has the -eks- suffix", git)
+	case strings.HasPrefix(s, "-gke."):
+		return DistGKE, fmt.Sprintf("version %s has the -gke. suffix", git)
+	case strings.HasPrefix(s, "+k3s"):
+		return DistK3s, fmt.Sprintf("version %s has the +k3s suffix", git)
+	case strings.HasPrefix(s, "+rke2"):
+		return DistRKE2, fmt.Sprintf("version %s has the +rke2 suffix", git)
+	case openshiftBuild.MatchString(s):
+		return DistOpenShift, fmt.Sprintf("version %s carries a commit as build metadata, as OpenShift builds do", git)
+	}
+	return "", ""
+}
+
+// providerHosts are host suffixes that give a managed service away.
+var providerHosts = []struct{ suffix, dist string }{
+	{".eks.amazonaws.com", DistEKS},
+	{".eks.amazonaws.com.cn", DistEKS},
+	{".azmk8s.io", DistAKS},
+	{".gke.goog", DistGKE},
+	{".openshiftapps.com", DistOpenShift},
+	{".aroapp.io", DistOpenShift},
+}
+
+func distFromHost(host string) (string, string) {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, p := range providerHosts {
+		if strings.HasSuffix(h, p.suffix) {
+			return p.dist, fmt.Sprintf("host %s ends in %s", host, p.suffix)
+		}
+	}
+	return "", ""
+}
+
+// judgeDistribution weighs evidence: a version suffix is the server's own
+// word, a host name the provider's, a certificate shape only a hint.
+func judgeDistribution(r *Result) Distribution {
+	d := Distribution{Name: DistUnknown}
+	consider := func(name, why string) {
+		if name == "" {
+			return
+		}
+		if d.Name == DistUnknown {
+			d.Name = name
+		}
+		if name == d.Name {
+			d.Evidence = append(d.Evidence, why)
+		}
+	}
+	if r.Version != nil {
+		consider(distFromVersion(r.Version.GitVersion))
+	}
+	consider(distFromHost(r.Target.Host))
+	if r.TLS != nil && r.TLS.Flavour != "" {
+		consider(r.TLS.Flavour, fmt.Sprintf("certificate is shaped like %s's", r.TLS.Flavour))
+	}
+	return d
+}
+
+// judgeExposure rates what an anonymous stranger gets, from the requests
+// actually made: the highest access reached decides, and the address class
+// says how many strangers there are.
+func judgeExposure(r *Result) Exposure {
+	e := Exposure{Reach: widestReach(r.Addresses), Access: AccessUnknown}
+	ok := func(path string) bool {
+		for _, q := range r.Anonymous {
+			if q.Path == path && q.Status == http.StatusOK {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case r.Connect == nil || r.Connect.Error != "":
+		e.Access = AccessUnreachable
+		e.Reasons = append(e.Reasons, "no TCP connection")
+	case ok("/api/v1/namespaces"):
+		e.Access = AccessRead
+		e.Reasons = append(e.Reasons, "anonymous users can list namespaces")
+	case ok("/api") || ok("/apis") || ok("/openapi/v2") || ok("/metrics"):
+		e.Access = AccessDiscovery
+		var open []string
+		for _, p := range []string{"/api", "/apis", "/openapi/v2", "/metrics"} {
+			if ok(p) {
+				open = append(open, p)
+			}
+		}
+		e.Reasons = append(e.Reasons, "anonymous users can read "+strings.Join(open, ", "))
+	case r.Version != nil && r.Version.Source == "anonymous":
+		e.Access = AccessVersion
+		e.Reasons = append(e.Reasons, "anonymous /version discloses "+r.Version.GitVersion)
+	case ok("/healthz") || ok("/livez") || ok("/readyz"):
+		e.Access = AccessHealth
+		e.Reasons = append(e.Reasons, "only health endpoints answer anonymous users")
+	case r.TLS != nil && (r.TLS.Error == "" || r.TLS.Plaintext):
+		e.Access = AccessTLS
+		e.Reasons = append(e.Reasons, "only the TLS handshake (certificate fingerprint) is visible")
+	default:
+		e.Access = AccessUnreachable
+		e.Reasons = append(e.Reasons, "port open but no TLS or HTTP answer")
+	}
+	if r.TLS != nil && r.TLS.Plaintext {
+		e.Reasons = append(e.Reasons, "serves plain HTTP: anything sent can be read on the way")
+	}
+	for _, q := range r.Anonymous {
+		if q.Summary["anonymousAuthenticated"] == "true" {
+			e.Reasons = append(e.Reasons, "anonymous authentication is enabled (403 to system:anonymous)")
+			break
+		}
+	}
+	e.Level = exposureLevel(e.Reach, e.Access)
+	if r.TLS != nil && r.TLS.Plaintext && e.Level != LevelNone {
+		e.Level = raise(e.Level)
+	}
+	e.Reasons = append([]string{fmt.Sprintf("%s reach, %s access", e.Reach, e.Access)}, e.Reasons...)
+	return e
+}
+
+// exposureMatrix rates reach x access (README: "Exposure levels").
+var exposureMatrix = map[string]map[string]string{
+	ClassPublic:    {AccessTLS: LevelMedium, AccessHealth: LevelMedium, AccessVersion: LevelHigh, AccessDiscovery: LevelHigh, AccessRead: LevelCritical},
+	ClassCGNAT:     {AccessTLS: LevelLow, AccessHealth: LevelLow, AccessVersion: LevelMedium, AccessDiscovery: LevelMedium, AccessRead: LevelHigh},
+	ClassPrivate:   {AccessTLS: LevelLow, AccessHealth: LevelLow, AccessVersion: LevelMedium, AccessDiscovery: LevelMedium, AccessRead: LevelHigh},
+	ClassLinkLocal: {AccessTLS: LevelLow, AccessHealth: LevelLow, AccessVersion: LevelLow, AccessDiscovery: LevelLow, AccessRead: LevelMedium},
+	ClassLoopback:  {AccessTLS: LevelNone, AccessHealth: LevelLow, AccessVersion: LevelLow, AccessDiscovery: LevelLow, AccessRead: LevelMedium},
+}
+
+func exposureLevel(reach, access string) string {
+	if l, ok := exposureMatrix[reach][access]; ok {
+		return l
+	}
+	return LevelNone
+}
+
+var levelOrder = []string{LevelNone, LevelLow, LevelMedium, LevelHigh, LevelCritical}
+
+// LevelRank orders levels: none 0 … critical 4; unknown words rank -1.
+func LevelRank(l string) int {
+	for i, x := range levelOrder {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+func raise(l string) string {
+	if i := LevelRank(l); i >= 0 && i < len(levelOrder)-1 {
+		return levelOrder[i+1]
+	}
+	return l
+}
+
+// judge fills the verdicts from the evidence gathered.
+func judge(r *Result) {
+	if r.Version == nil && r.Auth != nil && r.Auth.ServerVersion != "" {
+		r.Version = versionFrom(map[string]string{"gitVersion": r.Auth.ServerVersion}, "authenticated")
+	}
+	r.Dist = judgeDistribution(r)
+	r.Exposure = judgeExposure(r)
+}
