@@ -252,4 +252,3 @@ func versionFrom(m map[string]string, source string) *Version {
 	}
 	return v
 }
-

@@ -45,8 +45,8 @@ const (
 
 // ParsedVersion is a gitVersion reduced to what support windows speak of.
 type ParsedVersion struct {
-	Semver string // 1.29.3
-	Minor  string // 1.29
+	Semver                 string // 1.29.3
+	Minor                  string // 1.29
 	Major, MinorNum, Patch uint
 	// Suffix is whatever followed the patch (-eks-adc7111, +k3s1).
 	Suffix string
