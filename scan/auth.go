@@ -145,6 +145,10 @@ func (g hostGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	return g.rt.RoundTrip(req)
 }
 
+// WrappedRoundTripper lets client-go reach the transport underneath, to
+// close its idle connections when the probe ends.
+func (g hostGuard) WrappedRoundTripper() http.RoundTripper { return g.rt }
+
 // skew compares every kubelet with the server's minor. It fills
 // Node.MinorsBehind in place.
 func skew(server string, nodes []Node) *Skew {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -48,7 +49,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "kubesurface: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintln(stderr, "kubesurface: "+err.Error())
+	fmt.Fprintln(stderr, "kubesurface: "+oneLine(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) || isFlagError(err) {
 		return exitUsage
@@ -77,8 +78,18 @@ discovery, anonymous reads) and then with each context's own credentials
 	return root
 }
 
+// oneLine folds cobra's multi-line suggestion into the one-line error every
+// other input problem gets.
+func oneLine(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if i := strings.Index(msg, "\n\nDid you mean this?\n"); i >= 0 {
+		msg = msg[:i] + " (did you mean: " + strings.Join(strings.Fields(msg[i+len("\n\nDid you mean this?\n"):]), ", ") + ")"
+	}
+	return strings.ReplaceAll(msg, "\n", " ")
+}
+
 // isFlagError catches cobra's own argument errors (unknown command).
 func isFlagError(err error) bool {
 	msg := err.Error()
-	return len(msg) > 16 && msg[:16] == "unknown command "
+	return strings.HasPrefix(msg, "unknown command ")
 }

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/report"
+)
+
+// invoke runs the command as main would, with no kubeconfig unless the
+// test names one.
+func invoke(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// closedPort is a 127.0.0.1 port that refuses connections.
+func closedPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func TestBadInputIsAUsageErrorNamingIt(t *testing.T) {
+	dir := t.TempDir()
+	malformed := filepath.Join(dir, "broken-kubeconfig")
+	os.WriteFile(malformed, []byte("apiVersion: v1\nclusters: [\n"), 0o600)
+	empty := filepath.Join(dir, "empty.txt")
+	os.WriteFile(empty, []byte("# nothing here\n\n"), 0o600)
+	good := filepath.Join(dir, "kubeconfig")
+	os.WriteFile(good, []byte(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: dev, context: {cluster: c, user: u}}]
+`), 0o600)
+
+	cases := []struct {
+		name, stdin string
+		args        []string
+		want        string
+	}{
+		{"unknown flag", "", []string{"scan", "--bogus"}, "unknown flag: --bogus"},
+		{"bad output", "", []string{"scan", "-o", "xml", "127.0.0.1:1"}, `unknown output format "xml"`},
+		{"bad endpoint", "", []string{"scan", "--no-kubeconfig", "host:99999"}, `endpoint "host:99999": invalid port`},
+		{"cidr too large", "", []string{"scan", "--no-kubeconfig", "--max-targets", "10", "10.0.0.0/24"}, "--max-targets"},
+		{"malformed kubeconfig", "", []string{"scan", "--kubeconfig", malformed}, "broken-kubeconfig"},
+		{"missing kubeconfig", "", []string{"scan", "--kubeconfig", filepath.Join(dir, "nope")}, "nope"},
+		{"unknown context", "", []string{"scan", "--kubeconfig", good, "--context", "prod"}, `context "prod" not found (contexts: dev)`},
+		{"empty file", "", []string{"scan", "--no-kubeconfig", "-f", empty}, "empty.txt holds no endpoints"},
+		{"missing file", "", []string{"scan", "--no-kubeconfig", "-f", filepath.Join(dir, "absent.txt")}, "absent.txt"},
+		{"empty stdin", "\n", []string{"scan", "--no-kubeconfig", "-"}, "stdin holds no endpoints"},
+		{"nothing to scan", "", []string{"scan"}, "nothing to scan"},
+		{"bad timeout", "", []string{"scan", "--timeout", "0s", "127.0.0.1:1"}, "--timeout must be positive"},
+		{"unknown command", "", []string{"scna"}, `unknown command "scna"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := invoke(t, c.stdin, c.args...)
+			if code != exitUsage {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, exitUsage, stderr)
+			}
+			if !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("stderr %q: want one line containing %q", stderr, c.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout not empty on error: %q", stdout)
+			}
+		})
+	}
+}
+
+// TestOutputsCarryEveryTarget scans a refusing port and a live TLS server
+// from arguments, -f and stdin, in every format.
+func TestOutputsCarryEveryTarget(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/version" {
+			w.Write([]byte(`{"major":"1","minor":"31","gitVersion":"v1.31.4+k3s1"}`))
+			return
+		}
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	refused := closedPort(t)
+	list := filepath.Join(t.TempDir(), "endpoints.txt")
+	os.WriteFile(list, []byte("# from a file\n"+refused+"\n"), 0o600)
+	args := []string{"scan", "--no-kubeconfig", "--timeout", "2s", "-f", list, "-", srv.URL}
+
+	check := func(t *testing.T, results []scan.Result) {
+		t.Helper()
+		if len(results) != 2 {
+			t.Fatalf("want 2 results, got %d", len(results))
+		}
+		byURL := map[string]scan.Result{}
+		for _, r := range results {
+			byURL[r.Target.URL] = r
+			if r.APIVersion != scan.APIVersion {
+				t.Errorf("apiVersion %q", r.APIVersion)
+			}
+		}
+		live := byURL[srv.URL]
+		if live.Version == nil || live.Version.GitVersion != "v1.31.4+k3s1" || live.Dist.Name != scan.DistK3s {
+			t.Errorf("live server: version %+v dist %+v", live.Version, live.Dist)
+		}
+		dead := byURL["https://"+refused]
+		if dead.State != scan.StateFailed || dead.Exposure.Access != scan.AccessUnreachable {
+			t.Errorf("refused port: %+v", dead)
+		}
+	}
+
+	t.Run("json", func(t *testing.T) {
+		code, stdout, stderr := invoke(t, refused+"\n", append(args, "-o", "json")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var doc report.Document
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.APIVersion != scan.APIVersion || doc.Kind != report.Kind {
+			t.Errorf("envelope %s %s", doc.APIVersion, doc.Kind)
+		}
+		check(t, doc.Results)
+	})
+	t.Run("yaml", func(t *testing.T) {
+		code, stdout, stderr := invoke(t, refused+"\n", append(args, "-o", "yaml")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var doc report.Document
+		if err := yaml.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		check(t, doc.Results)
+	})
+	t.Run("ndjson", func(t *testing.T) {
+		code, stdout, stderr := invoke(t, refused+"\n", append(args, "-o", "ndjson")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var results []scan.Result
+		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+			var r scan.Result
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			if r.Phase != scan.PhaseDone {
+				t.Errorf("ndjson line before the target finished: phase %s", r.Phase)
+			}
+			results = append(results, r)
+		}
+		check(t, results)
+	})
+	t.Run("table", func(t *testing.T) {
+		code, stdout, stderr := invoke(t, refused+"\n", append(args, "-o", "table")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if len(lines) != 3 || !strings.HasPrefix(lines[0], "TARGET") {
+			t.Fatalf("table:\n%s", stdout)
+		}
+		if !strings.Contains(stdout, "v1.31.4+k3s1") || !strings.Contains(stdout, "connection refused") {
+			t.Errorf("table lacks the version or the refusal:\n%s", stdout)
+		}
+	})
+}
