@@ -104,6 +104,10 @@ func target(cfg *clientcmdapi.Config, rules clientcmd.ClientConfigLoader, name s
 		t.ConfigError = configError(name, err)
 		return t
 	}
+	// clientcmd gives every context of one user the same ExecConfig and
+	// writes the current cluster's exec extension into it; without a copy
+	// each target would carry the last context's.
+	rc.ExecProvider = rc.ExecProvider.DeepCopy()
 	t.Rest = rc
 	t.ServerName = rc.TLSClientConfig.ServerName
 	return t

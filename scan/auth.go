@@ -68,7 +68,11 @@ func (s *Scanner) authenticated(ctx context.Context, t Target) *Auth {
 // refused before they leave, redirects are not followed, and TLS is
 // verified with the context's CA exactly as kubectl would.
 func authProbe(ctx context.Context, t Target, timeout time.Duration) *Auth {
-	cfg := rest.CopyConfig(t.Rest)
+	// rest.CopyConfig shares (and writes into) the caller's ExecConfig;
+	// give it a private one so the target is never written to.
+	own := *t.Rest
+	own.ExecProvider = t.Rest.ExecProvider.DeepCopy()
+	cfg := rest.CopyConfig(&own)
 	cfg.Timeout = timeout
 	cfg.UserAgent = "kubesurface"
 	cfg.QPS, cfg.Burst = 20, 20

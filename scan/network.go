@@ -62,7 +62,9 @@ func reachRank(class string) int {
 func widestReach(addrs []Address) string {
 	best := ClassUnknown
 	for _, a := range addrs {
-		if reachRank(a.Class) > reachRank(best) {
+		// "other" ranks no higher than unknown, but a host that resolved
+		// has a class: unknown is only for one that did not.
+		if best == ClassUnknown || reachRank(a.Class) > reachRank(best) {
 			best = a.Class
 		}
 	}

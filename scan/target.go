@@ -100,30 +100,51 @@ func ParseEndpoints(inputs []string, max int) ([]Target, error) {
 		max = DefaultMaxTargets
 	}
 	var out []Target
+	seen := map[string]bool{}
 	for _, in := range inputs {
-		ts, err := parseEndpoint(in, max-len(out))
+		ts, err := parseEndpoint(in, max)
 		if err != nil {
-			return nil, fmt.Errorf("endpoint %q: %w", in, err)
+			return nil, fmt.Errorf("endpoint %q: %w", redact(in), err)
 		}
-		out = append(out, ts...)
+		for _, t := range ts {
+			if !seen[t.key()] {
+				seen[t.key()] = true
+				out = append(out, t)
+			}
+		}
+		if len(out) > max {
+			return nil, fmt.Errorf("endpoint %q: brings the list to %d targets, more than --max-targets %d", redact(in), len(out), max)
+		}
 	}
-	return Dedupe(out), nil
+	return out, nil
 }
 
-func parseEndpoint(in string, room int) ([]Target, error) {
+// redact hides a password given in a URL so errors never echo it.
+func redact(in string) string {
+	if u, err := url.Parse(strings.TrimSpace(in)); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return in
+}
+
+func parseEndpoint(in string, max int) ([]Target, error) {
 	s := strings.TrimSpace(in)
 	if s == "" {
 		return nil, fmt.Errorf("empty endpoint")
 	}
 	if strings.Contains(s, "://") {
-		return parseURL(s, room)
+		return parseURL(s)
 	}
 	if strings.Contains(s, "/") {
-		return parseCIDR(s, room)
+		return parseCIDR(s, max)
 	}
 	var ports []int
 	host := s
-	if addr, err := netip.ParseAddr(s); err == nil && addr.Is6() {
+	bare := s
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		bare = s[1 : len(s)-1] // [2001:db8::1] without a port
+	}
+	if addr, err := netip.ParseAddr(bare); err == nil && addr.Is6() {
 		host = addr.String() // bare IPv6: no port to split off
 	} else if h, p, err := net.SplitHostPort(s); err == nil {
 		port, err := parsePort(p)
@@ -141,9 +162,6 @@ func parseEndpoint(in string, room int) ([]Target, error) {
 	if !explicit {
 		ports = DefaultPorts
 	}
-	if len(ports) > room {
-		return nil, tooMany(len(ports), room)
-	}
 	out := make([]Target, 0, len(ports))
 	for _, p := range ports {
 		name := s // as given when it names one port; each expanded row otherwise
@@ -155,7 +173,7 @@ func parseEndpoint(in string, room int) ([]Target, error) {
 	return out, nil
 }
 
-func parseURL(s string, room int) ([]Target, error) {
+func parseURL(s string) ([]Target, error) {
 	u, err := url.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("not a URL: %v", err)
@@ -179,13 +197,10 @@ func parseURL(s string, room int) ([]Target, error) {
 			return nil, err
 		}
 	}
-	if room < 1 {
-		return nil, tooMany(1, room)
-	}
 	return []Target{endpoint(s, host, port, strings.TrimRight(u.EscapedPath(), "/"), u.Scheme == "http")}, nil
 }
 
-func parseCIDR(s string, room int) ([]Target, error) {
+func parseCIDR(s string, max int) ([]Target, error) {
 	ports := DefaultPorts
 	prefixText := s
 	// 10.0.0.0/28:6443 or [fd00::/120]:6443
@@ -204,8 +219,8 @@ func parseCIDR(s string, room int) ([]Target, error) {
 	bits := prefix.Addr().BitLen() - prefix.Bits()
 	count := new(big.Int).Lsh(big.NewInt(1), uint(bits))
 	count.Mul(count, big.NewInt(int64(len(ports))))
-	if !count.IsInt64() || count.Int64() > int64(room) {
-		return nil, fmt.Errorf("expands to %s targets, more than the %d left under --max-targets", count, room)
+	if !count.IsInt64() || count.Int64() > int64(max) {
+		return nil, fmt.Errorf("expands to %s targets, more than --max-targets %d", count, max)
 	}
 	out := make([]Target, 0, count.Int64())
 	for a := prefix.Addr(); a.IsValid() && prefix.Contains(a); a = a.Next() {
@@ -214,10 +229,6 @@ func parseCIDR(s string, room int) ([]Target, error) {
 		}
 	}
 	return out, nil
-}
-
-func tooMany(n, room int) error {
-	return fmt.Errorf("%d more targets would pass --max-targets (%d left)", n, room)
 }
 
 func parsePort(p string) (int, error) {
@@ -258,6 +269,11 @@ func endpoint(name, host string, port int, base string, plaintext bool) Target {
 		scheme = "http"
 	}
 	u := url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(port)), Path: base}
+	// base is already escaped (it is probed as is): keep it so, rather than
+	// have String escape its % signs a second time.
+	if p, err := url.PathUnescape(base); err == nil {
+		u.Path, u.RawPath = p, base
+	}
 	return Target{
 		Ref:       Ref{Name: name, Source: SourceEndpoint, URL: u.String(), Host: host, Port: port},
 		BasePath:  base,
@@ -268,8 +284,15 @@ func endpoint(name, host string, port int, base string, plaintext bool) Target {
 // FromServer builds the probe target of a kubeconfig context's server URL;
 // the caller adds the context's own client configuration.
 func FromServer(context, server string) (Target, error) {
-	u, err := url.Parse(server)
-	if err != nil || u.Host == "" {
+	// kubectl reads a server without a scheme as https://host:port
+	// (rest.DefaultServerURL), so the probe of its context must too.
+	bare := !strings.Contains(server, "://")
+	full := server
+	if bare {
+		full = "https://" + server
+	}
+	u, err := url.Parse(full)
+	if err != nil || u.Host == "" || bare && (strings.Trim(u.Path, "/") != "" || checkHost(u.Hostname()) != nil) {
 		return Target{}, fmt.Errorf("context %q: server %q is not a URL", context, server)
 	}
 	port := 443
