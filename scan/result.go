@@ -44,15 +44,19 @@ type Result struct {
 	// DurationMS is the wall time of the whole probe.
 	DurationMS int64 `json:"durationMs,omitempty"`
 
-	Addresses []Address      `json:"addresses,omitempty"`
-	Connect   *Connect       `json:"connect,omitempty"`
-	TLS       *TLS           `json:"tls,omitempty"`
-	Anonymous []Request      `json:"anonymous,omitempty"`
-	Version   *Version       `json:"version,omitempty"`
-	Auth      *Auth          `json:"auth,omitempty"`
-	Dist      Distribution   `json:"distribution"`
-	Exposure  Exposure       `json:"exposure"`
-	Errors    []PhaseFailure `json:"errors,omitempty"`
+	Addresses []Address    `json:"addresses,omitempty"`
+	Connect   *Connect     `json:"connect,omitempty"`
+	TLS       *TLS         `json:"tls,omitempty"`
+	Anonymous []Request    `json:"anonymous,omitempty"`
+	Version   *Version     `json:"version,omitempty"`
+	Auth      *Auth        `json:"auth,omitempty"`
+	Dist      Distribution `json:"distribution"`
+	Exposure  Exposure     `json:"exposure"`
+	// Urgency and Advice are filled by package assess from the result,
+	// dated facts and a date; the scanner leaves them nil.
+	Urgency *Urgency       `json:"urgency,omitempty"`
+	Advice  *Advice        `json:"advice,omitempty"`
+	Errors  []PhaseFailure `json:"errors,omitempty"`
 }
 
 // Ref identifies the target a result belongs to, without any credential.
@@ -209,4 +213,90 @@ type Exposure struct {
 type PhaseFailure struct {
 	Phase Phase  `json:"phase"`
 	Error string `json:"error"`
+}
+
+// Urgency is how soon the cluster must be upgraded, and why.
+type Urgency struct {
+	// Level is critical, high, medium, low or current; unknown when the
+	// version is not visible, unparsable or newer than the data.
+	Level string `json:"level"`
+	// Reason is the one line a table shows; Reasons are all of them.
+	Reason  string   `json:"reason"`
+	Reasons []string `json:"reasons"`
+	// Rules are the ids of the README's urgency rules that fired.
+	Rules []string `json:"rules,omitempty"`
+	// JudgedAt is the date the judgement is for (--now); DataAsOf the date
+	// of the facts it used.
+	JudgedAt string `json:"judgedAt"`
+	DataAsOf string `json:"dataAsOf"`
+	// Lifecycle is the support window of the running minor.
+	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
+	// NewestMinor and MinorsBehind compare with the newest minor of the
+	// distribution; LatestPatch and PatchesBehind with the newest patch of
+	// the running minor (where the data has one and the user picks patches).
+	NewestMinor   string `json:"newestMinor,omitempty"`
+	MinorsBehind  int    `json:"minorsBehind"`
+	LatestPatch   string `json:"latestPatch,omitempty"`
+	PatchesBehind int    `json:"patchesBehind"`
+	// CVEs affect the exact version (for provider builds: its upstream base).
+	CVEs []CVERef `json:"cves,omitempty"`
+	// WorstCVE is the highest severity among CVEs an upgrade fixes.
+	WorstCVE string `json:"worstCve,omitempty"`
+	// Priority orders rows across urgency and exposure: higher first. An
+	// Internet-exposed cluster out of standard support outranks all else.
+	Priority int `json:"priority"`
+}
+
+// Lifecycle is one minor's support window for a distribution.
+type Lifecycle struct {
+	// Calendar is the data it came from (kubernetes, eks, gke, aks,
+	// openshift); Minor is the distribution's own minor (4.15 for OpenShift).
+	Calendar string `json:"calendar"`
+	Minor    string `json:"minor"`
+	// Phase is standard, extended or unsupported.
+	Phase                string `json:"phase"`
+	ReleaseDate          string `json:"releaseDate,omitempty"`
+	EndOfStandardSupport string `json:"endOfStandardSupport,omitempty"`
+	EndOfExtendedSupport string `json:"endOfExtendedSupport,omitempty"`
+	// DaysLeft is days until the end of the current phase (negative: days
+	// past the end of all support).
+	DaysLeft int `json:"daysLeft"`
+	// Provider says what the provider does at the end of support.
+	Provider string `json:"provider,omitempty"`
+}
+
+// CVERef is one CVE that affects the running version.
+type CVERef struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title,omitempty"`
+	Severity string   `json:"severity"`
+	Score    float64  `json:"score,omitempty"`
+	FixedIn  []string `json:"fixedIn,omitempty"`
+	// Unfixed is true when no release fixes it for this version: upgrading
+	// does not help, mitigations do, so it does not raise urgency.
+	Unfixed bool   `json:"unfixed,omitempty"`
+	URL     string `json:"url,omitempty"`
+}
+
+// Advice is what to do: the upgrade path, how to restrict the endpoint,
+// and the cadence that keeps it from happening again.
+type Advice struct {
+	Path     []Hop  `json:"path,omitempty"`
+	Restrict []Step `json:"restrict,omitempty"`
+	Cadence  string `json:"cadence"`
+	// Notes hold caveats (provider back-ports, data age).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Hop is one minor upgrade and the APIs it stops serving.
+type Hop struct {
+	From    string   `json:"from"`
+	To      string   `json:"to"`
+	Removes []string `json:"removes,omitempty"`
+}
+
+// Step is one way to close the exposure, with concrete commands.
+type Step struct {
+	Title    string   `json:"title"`
+	Commands []string `json:"commands,omitempty"`
 }

@@ -21,6 +21,7 @@ const (
 	exitOK          = 0
 	exitFailure     = 1 // the scan ran but its output could not be written
 	exitUsage       = 2 // bad flag, bad target, malformed kubeconfig, no targets
+	exitGate        = 3 // a target reached the --fail-on level
 	exitInterrupted = 130
 )
 
@@ -45,6 +46,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, new(gateError)):
+		fmt.Fprintln(stderr, "kubesurface: "+err.Error())
+		return exitGate
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "kubesurface: interrupted")
 		return exitInterrupted

@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/kubeconfig"
 	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
 )
 
@@ -114,8 +116,31 @@ func (f *targetFlags) options() scan.Options {
 	return scan.Options{Timeout: f.timeout, Concurrency: f.concurrency, Rate: f.rate}
 }
 
+// judgeFlags are the date and gate of a judgement.
+type judgeFlags struct {
+	now    string
+	failOn string
+}
+
+func (j *judgeFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&j.now, "now", "", "judge support windows at this date (YYYY-MM-DD) instead of today, for reproducible runs")
+}
+
+// date is --now, or today.
+func (j *judgeFlags) date() (time.Time, error) {
+	if j.now == "" {
+		return time.Now().UTC(), nil
+	}
+	t, err := time.Parse(time.DateOnly, j.now)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Errorf("--now %q: want a date as YYYY-MM-DD", j.now)}
+	}
+	return t, nil
+}
+
 func newScanCmd() *cobra.Command {
 	var tf targetFlags
+	var jf judgeFlags
 	var output string
 	cmd := &cobra.Command{
 		Use:   "scan [endpoint...]",
@@ -128,7 +153,8 @@ A host without a port is probed on 443 and 6443. '-' reads endpoints from stdin.
 
 Exit codes: 0 the scan completed (whatever it found), 1 the results could not
 be written, 2 bad flags or input (malformed kubeconfig, unknown context,
-unparsable endpoint, nothing to scan), 130 interrupted.`,
+unparsable endpoint, nothing to scan), 3 a target reached the --fail-on
+level, 130 interrupted.`,
 		Example: `  kubesurface scan                              # every kubeconfig context
   kubesurface scan --context prod -o json
   kubesurface scan 203.0.113.10 https://api.example.com:6443 -o yaml
@@ -138,36 +164,106 @@ unparsable endpoint, nothing to scan), 130 interrupted.`,
 			if err := report.CheckFormat(output); err != nil {
 				return usageError{err}
 			}
+			gate, err := parseGate(jf.failOn)
+			if err != nil {
+				return usageError{err}
+			}
+			now, err := jf.date()
+			if err != nil {
+				return err
+			}
 			targets, err := tf.targets(cmd, args)
 			if err != nil {
 				return err
 			}
+			data, notes := assess.Newest(now)
+			for _, n := range notes {
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+n)
+			}
 			ctx := cmd.Context()
 			s := scan.New(tf.options())
 			w := cmd.OutOrStdout()
-			var results []scan.Result
-			if output == "ndjson" {
-				// One line per target as soon as it finishes.
-				for u := range s.Run(ctx, targets) {
-					if u.Result.Phase == scan.PhaseDone {
-						if err := report.Line(w, u.Result); err != nil {
-							return err
-						}
+			results := make([]scan.Result, len(targets))
+			for i, t := range targets {
+				results[i] = scan.Pending(t)
+			}
+			for u := range s.Run(ctx, targets) {
+				if u.Result.Phase != scan.PhaseDone {
+					continue
+				}
+				assess.Judge(&u.Result, data, now)
+				results[u.Index] = u.Result
+				if output == "ndjson" {
+					// One line per target as soon as it finishes.
+					if err := report.Line(w, u.Result); err != nil {
+						return err
 					}
 				}
-			} else {
-				results = s.Scan(ctx, targets)
 			}
 			if ctx.Err() != nil {
 				return errInterrupted
 			}
-			if output == "ndjson" {
-				return nil
+			if output != "ndjson" {
+				info := report.DataInfo{Origin: data.Origin, SnapshotDate: data.SnapshotDate, DataAsOf: data.DataAsOf, Stale: assess.Staleness(data, now)}
+				if err := report.Write(w, output, results, time.Now(), info); err != nil {
+					return err
+				}
 			}
-			return report.Write(w, output, results, time.Now())
+			if culprit := gate.first(results); culprit != "" {
+				return gateError{culprit}
+			}
+			return nil
 		},
 	}
 	tf.register(cmd)
+	jf.register(cmd)
+	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml or ndjson (one line per target as it finishes)")
 	return cmd
 }
+
+// gate is --fail-on: the least level, on either scale or one of them, at
+// which the scan should fail a CI job.
+type gate struct {
+	scale string // "", "urgency" or "exposure"
+	level string
+}
+
+func parseGate(s string) (gate, error) {
+	if s == "" {
+		return gate{}, nil
+	}
+	g := gate{level: s}
+	if scale, level, ok := strings.Cut(s, ":"); ok {
+		g.scale, g.level = scale, level
+	}
+	if g.scale != "" && g.scale != "urgency" && g.scale != "exposure" {
+		return gate{}, fmt.Errorf("--fail-on %q: scale must be urgency or exposure", s)
+	}
+	switch g.level {
+	case assess.Critical, assess.High, assess.Medium, assess.Low:
+		return g, nil
+	}
+	return gate{}, fmt.Errorf("--fail-on %q: level must be critical, high, medium or low", s)
+}
+
+// first names the first result at or above the gate, or "".
+func (g gate) first(results []scan.Result) string {
+	if g.level == "" {
+		return ""
+	}
+	for _, r := range results {
+		if g.scale != "exposure" && r.Urgency != nil && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) {
+			return fmt.Sprintf("%s: urgency %s", r.Target.Name, r.Urgency.Level)
+		}
+		if g.scale != "urgency" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.level) {
+			return fmt.Sprintf("%s: exposure %s", r.Target.Name, r.Exposure.Level)
+		}
+	}
+	return ""
+}
+
+// gateError fails the command with exit code 3 after the output is written.
+type gateError struct{ culprit string }
+
+func (e gateError) Error() string { return "--fail-on reached: " + e.culprit }

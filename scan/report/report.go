@@ -29,15 +29,27 @@ type Document struct {
 	APIVersion  string        `json:"apiVersion"`
 	Kind        string        `json:"kind"`
 	GeneratedAt time.Time     `json:"generatedAt"`
+	Data        DataInfo      `json:"data"`
 	Results     []scan.Result `json:"results"`
 }
 
-// NewDocument wraps results with the schema version and time.
-func NewDocument(results []scan.Result, at time.Time) Document {
+// DataInfo says which dated facts the judgements rest on.
+type DataInfo struct {
+	// Origin is "embedded snapshot" or the cache file refreshed by
+	// `data update`.
+	Origin       string `json:"origin"`
+	SnapshotDate string `json:"snapshotDate"`
+	DataAsOf     string `json:"dataAsOf"`
+	// Stale is set when the data is over 90 days old, saying so.
+	Stale string `json:"stale,omitempty"`
+}
+
+// NewDocument wraps results with the schema version, time and data used.
+func NewDocument(results []scan.Result, at time.Time, data DataInfo) Document {
 	if results == nil {
 		results = []scan.Result{}
 	}
-	return Document{APIVersion: scan.APIVersion, Kind: Kind, GeneratedAt: at.UTC(), Results: results}
+	return Document{APIVersion: scan.APIVersion, Kind: Kind, GeneratedAt: at.UTC(), Data: data, Results: results}
 }
 
 // CheckFormat rejects a format name before any scanning starts.
@@ -49,14 +61,14 @@ func CheckFormat(f string) error {
 }
 
 // Write writes a finished scan in format f.
-func Write(w io.Writer, f string, results []scan.Result, at time.Time) error {
+func Write(w io.Writer, f string, results []scan.Result, at time.Time, data DataInfo) error {
 	switch f {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(NewDocument(results, at))
+		return enc.Encode(NewDocument(results, at, data))
 	case "yaml":
-		b, err := yaml.Marshal(NewDocument(results, at))
+		b, err := yaml.Marshal(NewDocument(results, at, data))
 		if err != nil {
 			return err
 		}
@@ -70,7 +82,11 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time) error {
 		}
 		return nil
 	case "table":
-		return Table(w, results)
+		if err := Table(w, results); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "\ndata: %s, as of %s\n", data.Origin, data.DataAsOf)
+		return err
 	}
 	return CheckFormat(f)
 }
@@ -89,11 +105,11 @@ func Line(w io.Writer, r scan.Result) error {
 // Table writes one aligned line per target for a terminal.
 func Table(w io.Writer, results []scan.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tREACH\tLATENCY\tNOTE")
+	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tURGENCY\tSUPPORT\tCVES\tLATENCY\tREASON")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			r.Target.Name, source(r), address(r), r.Dist.Name, version(r),
-			r.Exposure.Level, r.Exposure.Access, r.Exposure.Reach, latency(r), note(r))
+			r.Exposure.Level, r.Exposure.Access, urgency(r), support(r), cves(r), latency(r), note(r))
 	}
 	return tw.Flush()
 }
@@ -129,10 +145,44 @@ func latency(r scan.Result) string {
 	return strconv.FormatInt(r.Connect.LatencyMS, 10) + "ms"
 }
 
-// note is the one thing a reader should know next: the first error, or the
-// authenticated view's failure.
+func urgency(r scan.Result) string {
+	if r.Urgency == nil {
+		return "-"
+	}
+	return r.Urgency.Level
+}
+
+// support is the end of the current support phase and the days to it.
+func support(r scan.Result) string {
+	if r.Urgency == nil || r.Urgency.Lifecycle == nil {
+		return "-"
+	}
+	lc := r.Urgency.Lifecycle
+	end := lc.EndOfStandardSupport
+	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
+		end = lc.EndOfExtendedSupport
+	}
+	if end == "" {
+		return lc.Phase
+	}
+	return fmt.Sprintf("%s (%dd)", end, lc.DaysLeft)
+}
+
+func cves(r scan.Result) string {
+	if r.Urgency == nil || len(r.Urgency.CVEs) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d (%s)", len(r.Urgency.CVEs), r.Urgency.WorstCVE)
+}
+
+// note is the one thing a reader should know next: a probe error, the
+// urgency's reason, or the authenticated view's failure.
 func note(r scan.Result) string {
 	switch {
+	case len(r.Errors) > 0 && r.State == scan.StateFailed:
+		return r.Errors[0].Error
+	case r.Urgency != nil:
+		return r.Urgency.Reason
 	case len(r.Errors) > 0:
 		return r.Errors[0].Error
 	case r.Auth != nil && r.Auth.Error != "":

@@ -1,0 +1,296 @@
+// Package assess turns scan results into the judgement an admin acts on:
+// how urgent an upgrade is and why, the path to take, and how to close the
+// exposure. It rests on dated facts (support lifecycles, CVEs, removed APIs)
+// embedded from a snapshot and refreshable online.
+package assess
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	utilversion "k8s.io/apimachinery/pkg/util/version"
+)
+
+//go:embed data/lifecycle.json data/cves.json data/versions-eol-notes.json data/SOURCES.md
+var embedded embed.FS
+
+// Lifecycle keys, as in Bundle.Lifecycle.
+const (
+	Upstream  = "kubernetes"
+	EKS       = "eks"
+	GKE       = "gke"
+	AKS       = "aks"
+	OpenShift = "openshift"
+)
+
+// Bundle is every fact a judgement uses, with where and when it came from.
+// The embedded snapshot and the `data update` cache are both Bundles.
+type Bundle struct {
+	// SnapshotDate is when the bundle was assembled.
+	SnapshotDate string `json:"snapshot_date"`
+	// DataAsOf is the date of the newest source data in it; staleness is
+	// judged from this, not from when it was copied.
+	DataAsOf string `json:"data_as_of"`
+	// Origin says where this bundle was loaded from (embedded, a cache
+	// path); it is set on load, not stored.
+	Origin    string                   `json:"-"`
+	Sources   []string                 `json:"sources"`
+	Lifecycle map[string]*Distribution `json:"lifecycle"`
+	CVEs      []CVE                    `json:"cves"`
+	Removals  []Removal                `json:"removals"`
+}
+
+// Distribution is one product's support calendar, newest minor first.
+type Distribution struct {
+	Name        string    `json:"name"`
+	NewestMinor string    `json:"newest_minor"`
+	Source      string    `json:"source,omitempty"`
+	Releases    []Release `json:"releases"`
+}
+
+// Release is one minor's support window. Dates are YYYY-MM-DD; empty means
+// the source gives none (never estimated).
+type Release struct {
+	Minor         string `json:"minor"`
+	ReleaseDate   string `json:"release_date,omitempty"`
+	EndOfActive   string `json:"end_of_active_support,omitempty"`
+	EndOfStandard string `json:"end_of_standard_support,omitempty"`
+	EndOfExtended string `json:"end_of_extended_support,omitempty"`
+	// LatestPatch is the newest Kubernetes patch of this minor (for GKE the
+	// Kubernetes part of the newest GKE version).
+	LatestPatch string `json:"latest_patch,omitempty"`
+	// KubernetesMinor maps an OpenShift minor to the Kubernetes minor it
+	// ships.
+	KubernetesMinor string `json:"kubernetes_minor,omitempty"`
+}
+
+// CVE is one Kubernetes vulnerability with the versions it affects.
+type CVE struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Severity   string   `json:"severity"`
+	Score      float64  `json:"cvss_v3_score,omitempty"`
+	Components []string `json:"components,omitempty"`
+	Affected   []Range  `json:"affected"`
+	FixedIn    []string `json:"fixed_versions,omitempty"`
+	Published  string   `json:"published,omitempty"`
+	URL        string   `json:"url,omitempty"`
+}
+
+// Range is a semver range: Introduced inclusive; Fixed exclusive or
+// LastAffected inclusive; neither means no fix.
+type Range struct {
+	Introduced   string `json:"introduced"`
+	Fixed        string `json:"fixed,omitempty"`
+	LastAffected string `json:"last_affected,omitempty"`
+}
+
+// Removal is what one minor stopped serving.
+type Removal struct {
+	Minor   string   `json:"minor"`
+	Removed []string `json:"removed"`
+	Source  string   `json:"source,omitempty"`
+}
+
+// Embedded returns the snapshot compiled into the binary.
+func Embedded() (*Bundle, error) {
+	read := func(name string, v any) error {
+		b, err := embedded.ReadFile("data/" + name)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, v); err != nil {
+			return fmt.Errorf("embedded %s: %w", name, err)
+		}
+		return nil
+	}
+	var lc struct {
+		SnapshotDate  string `json:"snapshot_date"`
+		DataAsOf      string `json:"data_as_of"`
+		Distributions map[string]struct {
+			Name        string          `json:"name"`
+			NewestMinor string          `json:"newest_minor"`
+			Follows     string          `json:"follows"`
+			Source      json.RawMessage `json:"source"`
+			Releases    []struct {
+				Release
+				LatestGKEVersion string `json:"latest_gke_version"`
+			} `json:"releases"`
+		} `json:"distributions"`
+	}
+	var cv struct {
+		CVEs []CVE `json:"cves"`
+	}
+	var rm struct {
+		Removals []Removal `json:"removals"`
+	}
+	if err := errors.Join(read("lifecycle.json", &lc), read("cves.json", &cv), read("versions-eol-notes.json", &rm)); err != nil {
+		return nil, err
+	}
+	b := &Bundle{
+		SnapshotDate: lc.SnapshotDate, DataAsOf: lc.DataAsOf, Origin: "embedded snapshot",
+		Lifecycle: map[string]*Distribution{}, CVEs: cv.CVEs, Removals: rm.Removals,
+		Sources: []string{
+			"lifecycle: endoflife-date/endoflife.date @ a70eca337600 (2026-08-22), products kubernetes, amazon-eks, google-kubernetes-engine, azure-kubernetes-service, red-hat-openshift",
+			"CVEs: golang/vulndb @ a752ea54fd1b (2026-08-21), stackrox/k8s-cves, aquasecurity/vuln-list(-k8s) (official CVE feed), Kubernetes security issues",
+			"removed APIs: Kubernetes Deprecated API Migration Guide (kubernetes/website deprecation-guide.md), through 1.32",
+		},
+	}
+	for key, d := range lc.Distributions {
+		if d.Follows != "" {
+			continue // k3s, rke2: upstream's calendar
+		}
+		out := &Distribution{Name: d.Name, NewestMinor: d.NewestMinor, Source: sourceLine(d.Source)}
+		for _, r := range d.Releases {
+			rel := r.Release
+			if rel.LatestPatch == "" && r.LatestGKEVersion != "" {
+				if p, err := utilversion.ParseGeneric(r.LatestGKEVersion); err == nil {
+					rel.LatestPatch = fmt.Sprintf("%d.%d.%d", p.Major(), p.Minor(), p.Patch())
+				}
+			}
+			out.Releases = append(out.Releases, rel)
+		}
+		b.Lifecycle[key] = out
+	}
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("embedded data: %w", err)
+	}
+	return b, nil
+}
+
+// SourceNotes is the embedded snapshot's own description of its sources.
+func SourceNotes() string {
+	b, _ := embedded.ReadFile("data/SOURCES.md")
+	return string(b)
+}
+
+func sourceLine(raw json.RawMessage) string {
+	var s struct {
+		Repo, Path, Commit string
+	}
+	if json.Unmarshal(raw, &s) != nil || s.Repo == "" {
+		return ""
+	}
+	c := s.Commit
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	return fmt.Sprintf("%s %s @ %s", strings.TrimPrefix(s.Repo, "https://github.com/"), s.Path, c)
+}
+
+// Validate rejects a bundle a judgement could be misled by: missing dates,
+// unparsable versions or ranges, no upstream calendar.
+func (b *Bundle) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if _, err := parseDate(b.SnapshotDate); err != nil {
+		bad("snapshot_date: %v", err)
+	}
+	if _, err := parseDate(b.DataAsOf); err != nil {
+		bad("data_as_of: %v", err)
+	}
+	if b.Lifecycle[Upstream] == nil {
+		bad("lifecycle: no upstream %q calendar", Upstream)
+	}
+	for key, d := range b.Lifecycle {
+		if len(d.Releases) == 0 {
+			bad("lifecycle %s: no releases", key)
+			continue
+		}
+		found := false
+		for _, r := range d.Releases {
+			if _, err := utilversion.ParseMajorMinor(r.Minor); err != nil {
+				bad("lifecycle %s: minor %q: %v", key, r.Minor, err)
+			}
+			found = found || r.Minor == d.NewestMinor
+			for name, v := range map[string]string{"release_date": r.ReleaseDate, "end_of_standard_support": r.EndOfStandard,
+				"end_of_extended_support": r.EndOfExtended, "end_of_active_support": r.EndOfActive} {
+				if v == "" {
+					continue
+				}
+				if _, err := parseDate(v); err != nil {
+					bad("lifecycle %s %s %s: %v", key, r.Minor, name, err)
+				}
+			}
+			if r.EndOfStandard == "" {
+				bad("lifecycle %s %s: no end_of_standard_support", key, r.Minor)
+			}
+			if r.LatestPatch != "" {
+				if _, err := utilversion.ParseSemantic(r.LatestPatch); err != nil {
+					bad("lifecycle %s %s latest_patch %q: %v", key, r.Minor, r.LatestPatch, err)
+				}
+			}
+			if key == OpenShift && r.KubernetesMinor != "" {
+				if _, err := utilversion.ParseMajorMinor(r.KubernetesMinor); err != nil {
+					bad("lifecycle openshift %s kubernetes_minor %q: %v", r.Minor, r.KubernetesMinor, err)
+				}
+			}
+		}
+		if !found {
+			bad("lifecycle %s: newest_minor %q is not among its releases", key, d.NewestMinor)
+		}
+	}
+	if len(b.CVEs) == 0 {
+		bad("cves: none")
+	}
+	for _, c := range b.CVEs {
+		if c.ID == "" {
+			bad("cves: an entry without id")
+		}
+		if LevelOfSeverity(c.Severity) == "" {
+			bad("cve %s: severity %q", c.ID, c.Severity)
+		}
+		for _, r := range c.Affected {
+			for _, v := range []string{r.Introduced, r.Fixed, r.LastAffected} {
+				if v == "" {
+					continue
+				}
+				if _, err := utilversion.ParseSemantic(v); err != nil {
+					bad("cve %s: range version %q: %v", c.ID, v, err)
+				}
+			}
+		}
+	}
+	for _, r := range b.Removals {
+		if _, err := utilversion.ParseMajorMinor(r.Minor); err != nil {
+			bad("removals: minor %q: %v", r.Minor, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func parseDate(s string) (time.Time, error) {
+	return time.Parse(time.DateOnly, s)
+}
+
+// LevelOfSeverity normalises a CVSS rating ("High", "MODERATE") to the
+// scale's words; empty for an unknown rating.
+func LevelOfSeverity(s string) string {
+	switch strings.ToLower(s) {
+	case "critical":
+		return "critical"
+	case "high":
+		return "high"
+	case "medium", "moderate":
+		return "medium"
+	case "low":
+		return "low"
+	}
+	return ""
+}
+
+// releases returns a calendar's releases sorted newest first.
+func (d *Distribution) sorted() []Release {
+	out := append([]Release(nil), d.Releases...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, _ := utilversion.ParseMajorMinor(out[i].Minor)
+		b, _ := utilversion.ParseMajorMinor(out[j].Minor)
+		return a != nil && b != nil && a.GreaterThan(b)
+	})
+	return out
+}

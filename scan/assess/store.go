@@ -1,0 +1,112 @@
+package assess
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// CacheFile is where `data update` keeps refreshed data: under the XDG
+// cache directory ($XDG_CACHE_HOME, else ~/.cache), like other CLIs' caches.
+func CacheFile() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory: %w", err)
+	}
+	return filepath.Join(dir, "kubesurface", "data.json"), nil
+}
+
+// ReadCache loads and validates the cache; a missing cache is (nil, nil).
+func ReadCache(path string) (*Bundle, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var b Bundle
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, fmt.Errorf("cache %s: %w", path, err)
+	}
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("cache %s: %w", path, err)
+	}
+	b.Origin = path
+	return &b, nil
+}
+
+// WriteCache validates b and replaces the cache atomically: a new file is
+// written and renamed over the old, so a failure leaves the old one whole.
+func WriteCache(path string, b *Bundle) error {
+	if err := b.Validate(); err != nil {
+		return fmt.Errorf("refusing to cache invalid data: %w", err)
+	}
+	raw, err := json.MarshalIndent(b, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".data-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(raw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Newest returns the newest valid data there is (the cache if it is valid
+// and not older than the embedded snapshot) and notes for the user: a
+// rejected cache, stale data.
+func Newest(now time.Time) (*Bundle, []string) {
+	emb, err := Embedded()
+	if err != nil {
+		// The embedded data is validated by tests; reaching this is a build
+		// defect, and judgements without data would mislead.
+		panic(err)
+	}
+	best := emb
+	var notes []string
+	if path, err := CacheFile(); err == nil {
+		switch c, err := ReadCache(path); {
+		case err != nil:
+			notes = append(notes, fmt.Sprintf("ignoring the data cache (%v); using the embedded snapshot", err))
+		case c != nil && c.DataAsOf >= emb.DataAsOf:
+			best = c
+		}
+	}
+	if s := Staleness(best, now); s != "" {
+		notes = append(notes, s)
+	}
+	return best, notes
+}
+
+// Staleness says, when data is older than StaleDays at now, how old.
+func Staleness(b *Bundle, now time.Time) string {
+	asOf, err := parseDate(b.DataAsOf)
+	if err != nil {
+		return ""
+	}
+	days := int(now.Sub(asOf).Hours() / 24)
+	if days <= StaleDays {
+		return ""
+	}
+	return fmt.Sprintf("data as of %s is %d days old (over %d): run `kubesurface data update`", b.DataAsOf, days, StaleDays)
+}
