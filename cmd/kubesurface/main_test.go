@@ -24,6 +24,7 @@ func invoke(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 	t.Helper()
 	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // the embedded data, not a user's cache
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
@@ -72,6 +73,9 @@ contexts: [{name: dev, context: {cluster: c, user: u}}]
 		{"nothing to scan", "", []string{"scan"}, "nothing to scan"},
 		{"bad timeout", "", []string{"scan", "--timeout", "0s", "127.0.0.1:1"}, "--timeout must be positive"},
 		{"unknown command", "", []string{"scna"}, `unknown command "scna"`},
+		{"bad --now", "", []string{"scan", "--now", "26/11/2026", "127.0.0.1:1"}, `--now "26/11/2026": want a date as YYYY-MM-DD`},
+		{"bad --fail-on level", "", []string{"scan", "--fail-on", "severe", "127.0.0.1:1"}, "level must be critical, high, medium or low"},
+		{"bad --fail-on scale", "", []string{"scan", "--fail-on", "risk:high", "127.0.0.1:1"}, "scale must be urgency or exposure"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -176,11 +180,62 @@ func TestOutputsCarryEveryTarget(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
-		if len(lines) != 3 || !strings.HasPrefix(lines[0], "TARGET") {
+		if len(lines) != 5 || !strings.HasPrefix(lines[0], "TARGET") || !strings.HasPrefix(lines[4], "data: embedded snapshot, as of ") {
 			t.Fatalf("table:\n%s", stdout)
 		}
 		if !strings.Contains(stdout, "v1.31.4+k3s1") || !strings.Contains(stdout, "connection refused") {
 			t.Errorf("table lacks the version or the refusal:\n%s", stdout)
 		}
 	})
+}
+
+// TestJudgementAndGate: --now fixes the date the judgement is for, and
+// --fail-on turns a level into exit code 3 after the output is written.
+func TestJudgementAndGate(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/version" {
+			w.Write([]byte(`{"major":"1","minor":"35","gitVersion":"v1.35.8"}`))
+			return
+		}
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	base := []string{"scan", "--no-kubeconfig", "--timeout", "2s", "-o", "json", srv.URL}
+
+	decode := func(t *testing.T, stdout string) scan.Result {
+		t.Helper()
+		var doc report.Document
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Results) != 1 {
+			t.Fatalf("decode: %v\n%s", err, stdout)
+		}
+		if doc.Data.Origin != "embedded snapshot" || doc.Data.DataAsOf != "2026-08-22" {
+			t.Errorf("data info %+v", doc.Data)
+		}
+		return doc.Results[0]
+	}
+	code, stdout, stderr := invoke(t, "", append(base, "--now", "2026-11-26")...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if u := decode(t, stdout).Urgency; u == nil || u.Level != "low" || u.JudgedAt != "2026-11-26" || u.Lifecycle.DaysLeft != 94 {
+		t.Fatalf("urgency at 2026-11-26: %+v", u)
+	}
+	if !strings.Contains(stderr, "96 days old") {
+		t.Errorf("stale data not flagged: %q", stderr)
+	}
+	code, stdout, stderr = invoke(t, "", append(base, "--now", "2027-03-01", "--fail-on", "urgency:critical")...)
+	if code != exitGate || !strings.Contains(stderr, "urgency critical") {
+		t.Fatalf("past support with --fail-on urgency:critical: exit %d, stderr %q", code, stderr)
+	}
+	if u := decode(t, stdout).Urgency; u.Level != "critical" {
+		t.Errorf("urgency at 2027-03-01: %+v", u)
+	}
+	code, _, stderr = invoke(t, "", append(base, "--now", "2026-11-26", "--fail-on", "medium")...)
+	if code != exitOK {
+		t.Errorf("low urgency, low exposure with --fail-on medium: exit %d (%s)", code, stderr)
+	}
+	code, _, stderr = invoke(t, "", append(base, "--now", "2026-11-26", "--fail-on", "exposure:low")...)
+	if code != exitGate || !strings.Contains(stderr, "exposure low") {
+		t.Errorf("--fail-on exposure:low on a version-disclosing loopback server: exit %d, stderr %q", code, stderr)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -74,23 +75,39 @@ func need(t *testing.T, mode string) cluster {
 // scanJSON runs `kubesurface scan -o json` and decodes the report.
 func scanJSON(t *testing.T, args ...string) report.Document {
 	t.Helper()
+	doc, code, stderr := scanJSONCode(t, args...)
+	if code != 0 {
+		t.Fatalf("kubesurface %v: exit %d\nstderr: %s", args, code, stderr)
+	}
+	return doc
+}
+
+// scanJSONCode is scanJSON for runs whose exit code is the point.
+func scanJSONCode(t *testing.T, args ...string) (report.Document, int, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, append([]string{"scan", "-o", "json", "--timeout", "5s"}, args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent") // only what the test names
+	// Only what the test names: no user kubeconfig, no user data cache.
+	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent", "XDG_CACHE_HOME="+t.TempDir())
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	code := 0
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("kubesurface %v: %v\nstderr: %s", args, err, errb.String())
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("kubesurface %v: %v", args, err)
+		}
+		code = ee.ExitCode()
 	}
 	var doc report.Document
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatalf("decoding report: %v\n%s", err, out.String())
+		t.Fatalf("decoding report (exit %d, stderr %s): %v\n%s", code, errb.String(), err, out.String())
 	}
 	if doc.APIVersion != "kubesurface/v1" || doc.Kind != "ScanReport" {
 		t.Fatalf("envelope = %s/%s", doc.APIVersion, doc.Kind)
 	}
-	return doc
+	return doc, code, errb.String()
 }
 
 func only(t *testing.T, doc report.Document) scan.Result {
@@ -327,3 +344,36 @@ func contains(xs []string, x string) bool {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestJudgedEndToEnd: the real server's version (v1.37, newer than the
+// embedded data) is judged unknown with the reason and the way out, never
+// current; the advice and the gate work on the real result.
+func TestJudgedEndToEnd(t *testing.T) {
+	c := need(t, "ANON")
+	doc, code, stderr := scanJSONCode(t, "--no-kubeconfig", "--now", "2026-11-26", "--fail-on", "exposure:low", c.URL)
+	if code != 3 || !strings.Contains(stderr, "exposure low") {
+		t.Fatalf("--fail-on exposure:low: exit %d, stderr %q", code, stderr)
+	}
+	r := only(t, doc)
+	u := r.Urgency
+	if u == nil || u.Level != "unknown" || !strings.Contains(u.Reason, "newer than the data") || !strings.Contains(u.Reason, "data update") {
+		t.Fatalf("urgency = %+v", u)
+	}
+	if u.JudgedAt != "2026-11-26" || doc.Data.DataAsOf == "" || doc.Data.Stale == "" {
+		t.Errorf("judgedAt %q, data %+v", u.JudgedAt, doc.Data)
+	}
+	if r.Advice == nil || r.Advice.Cadence == "" || len(r.Advice.Restrict) == 0 {
+		t.Fatalf("advice = %+v", r.Advice)
+	}
+	var cmds []string
+	for _, s := range r.Advice.Restrict {
+		cmds = append(cmds, s.Commands...)
+	}
+	if !strings.Contains(strings.Join(cmds, "\n"), "anonymous") {
+		t.Errorf("version disclosed anonymously, but no advice on anonymous access: %v", cmds)
+	}
+	_, code, _ = scanJSONCode(t, "--no-kubeconfig", "--now", "2026-11-26", "--fail-on", "exposure:medium", c.URL)
+	if code != 0 {
+		t.Errorf("--fail-on exposure:medium on a loopback server: exit %d", code)
+	}
+}
