@@ -37,6 +37,13 @@ func (s *Scanner) anonymous(ctx context.Context, t Target, addr netip.Addr, firs
 	if t.Plaintext || r.TLS != nil && r.TLS.Plaintext {
 		scheme = "http"
 	}
+	if first != nil {
+		// If no request got as far as dialling (ctx cancelled after the
+		// handshake), the transport never took the observed connection:
+		// close it here. Deferred first, so it runs last, after the
+		// transport has closed its own; a second Close is a no-op.
+		defer first.Close()
+	}
 	client := anonymousClient(addr, t, first, s.opts)
 	defer client.CloseIdleConnections()
 	base := scheme + "://" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) + t.BasePath
@@ -129,6 +136,12 @@ func (s *Scanner) get(ctx context.Context, client *http.Client, base, path strin
 	out.ContentType = resp.Header.Get("Content-Type")
 	out.Location = resp.Header.Get("Location")
 	body, err := io.ReadAll(io.LimitReader(resp.Body, s.opts.BodyLimit+1))
+	if err == nil && rctx.Err() != nil {
+		// Closing the connection at the deadline can draw a clean end of
+		// body from the server (it sees our close_notify and finishes the
+		// response), so a read ended by the deadline may look complete.
+		err = rctx.Err()
+	}
 	out.LatencyMS = ms(time.Since(start))
 	out.Bytes = int64(len(body))
 	if int64(len(body)) > s.opts.BodyLimit {

@@ -99,8 +99,17 @@ func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
 			}
 			g.Go(func() error {
 				emit := func(r Result) {
+					u := Update{Index: i, Result: r}
+					// Try the buffer first: after cancellation select would
+					// pick ctx.Done at random and drop a final update that
+					// had room.
 					select {
-					case out <- Update{Index: i, Result: r}:
+					case out <- u:
+						return
+					default:
+					}
+					select {
+					case out <- u:
 					case <-ctx.Done():
 					}
 				}
