@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -187,6 +188,10 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 	if status != http.StatusOK {
 		return nil
 	}
+	// Recognised marks a body shaped like the API server's own answer; a
+	// catch-all web server that says 200 to everything gets no credit for
+	// an open endpoint.
+	const recognised = "recognised"
 	switch path {
 	case "/version":
 		var v struct {
@@ -199,37 +204,45 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 			return map[string]string{"parseError": "no gitVersion field"}
 		}
 		return map[string]string{"gitVersion": v.GitVersion, "gitCommit": v.GitCommit,
-			"buildDate": v.BuildDate, "goVersion": v.GoVersion, "platform": v.Platform}
+			"buildDate": v.BuildDate, "goVersion": v.GoVersion, "platform": v.Platform, recognised: "true"}
 	case "/healthz", "/livez", "/readyz":
-		return map[string]string{"body": truncate(strings.TrimSpace(string(body)), 80)}
+		text := strings.TrimSpace(string(body))
+		m := map[string]string{"body": truncate(text, 80)}
+		if text == "ok" || strings.HasSuffix(text, "check passed") {
+			m[recognised] = "true"
+		}
+		return m
 	case "/api":
 		var v struct {
+			Kind     string   `json:"kind"`
 			Versions []string `json:"versions"`
 		}
 		if json.Unmarshal(body, &v) == nil && len(v.Versions) > 0 {
-			return map[string]string{"versions": strings.Join(v.Versions, ",")}
+			return map[string]string{"versions": strings.Join(v.Versions, ","), recognised: "true"}
 		}
 	case "/apis":
 		var v struct {
+			Kind   string            `json:"kind"`
 			Groups []json.RawMessage `json:"groups"`
 		}
-		if json.Unmarshal(body, &v) == nil {
-			return map[string]string{"groups": strconv.Itoa(len(v.Groups))}
+		if json.Unmarshal(body, &v) == nil && v.Kind == "APIGroupList" {
+			return map[string]string{"groups": strconv.Itoa(len(v.Groups)), recognised: "true"}
 		}
 	case "/api/v1/namespaces":
 		var v struct {
+			Kind  string `json:"kind"`
 			Items []struct {
 				Metadata struct {
 					Name string `json:"name"`
 				} `json:"metadata"`
 			} `json:"items"`
 		}
-		if json.Unmarshal(body, &v) == nil {
+		if json.Unmarshal(body, &v) == nil && v.Kind == "NamespaceList" {
 			names := make([]string, 0, len(v.Items))
 			for _, it := range v.Items {
 				names = append(names, it.Metadata.Name)
 			}
-			return map[string]string{"items": strconv.Itoa(len(v.Items)), "names": truncate(strings.Join(names, ","), 200)}
+			return map[string]string{"items": strconv.Itoa(len(v.Items)), "names": truncate(strings.Join(names, ","), 200), recognised: "true"}
 		}
 	case "/.well-known/openid-configuration":
 		var v struct {
@@ -237,7 +250,15 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 			JWKSURI string `json:"jwks_uri"`
 		}
 		if json.Unmarshal(body, &v) == nil && v.Issuer != "" {
-			return map[string]string{"issuer": v.Issuer, "jwksUri": v.JWKSURI}
+			return map[string]string{"issuer": v.Issuer, "jwksUri": v.JWKSURI, recognised: "true"}
+		}
+	case "/metrics":
+		if bytes.Contains(body, []byte("# TYPE apiserver_")) || bytes.Contains(body, []byte("\napiserver_")) {
+			return map[string]string{"format": "prometheus", recognised: "true"}
+		}
+	case "/openapi/v2":
+		if head := body[:min(len(body), 512)]; bytes.Contains(head, []byte(`"swagger"`)) {
+			return map[string]string{"format": "swagger", recognised: "true"}
 		}
 	}
 	if truncated {

@@ -155,7 +155,7 @@ func judgeExposure(r *Result) Exposure {
 	e := Exposure{Reach: widestReach(r.Addresses), Access: AccessUnknown}
 	ok := func(path string) bool {
 		for _, q := range r.Anonymous {
-			if q.Path == path && q.Status == http.StatusOK {
+			if q.Path == path && q.Status == http.StatusOK && q.Summary["recognised"] == "true" {
 				return true
 			}
 		}

@@ -259,13 +259,52 @@ func verdictResult(ip string, status map[string]int) Result {
 			q.Summary = map[string]string{"reason": "Forbidden", "anonymousAuthenticated": "true",
 				"message": `forbidden: User "system:anonymous" cannot get path "` + p + `"`}
 		}
+		if s == http.StatusOK {
+			q.Summary = map[string]string{"recognised": "true"}
+		}
 		if p == "/version" && s == http.StatusOK {
-			q.Summary = map[string]string{"gitVersion": "v1.31.4"}
+			q.Summary = map[string]string{"gitVersion": "v1.31.4", "recognised": "true"}
 			r.Version = versionFrom(q.Summary, "anonymous")
 		}
 		r.Anonymous = append(r.Anonymous, q)
 	}
 	return r
+}
+
+// TestCatchAllWebServerIsNotAnAPIServer: a web server that answers 200 with
+// HTML to every path (common in CIDR scans) opens nothing; only bodies
+// shaped like the API server's count.
+func TestCatchAllWebServerIsNotAnAPIServer(t *testing.T) {
+	html := []byte("<html><body>Welcome</body></html>")
+	r := Result{
+		Target:    Ref{Host: "203.0.113.7", Port: 443},
+		Addresses: []Address{{IP: "203.0.113.7", Class: ClassPublic}},
+		Connect:   &Connect{Address: "203.0.113.7:443"},
+		TLS:       &TLS{Version: "TLS 1.3"},
+	}
+	for _, p := range AnonymousPaths {
+		sum := summarize(p, http.StatusOK, html, false)
+		if sum["recognised"] != "" {
+			t.Errorf("%s: HTML recognised as the API's answer: %v", p, sum)
+		}
+		r.Anonymous = append(r.Anonymous, Request{Path: p, Status: http.StatusOK, Summary: sum})
+	}
+	if e := judgeExposure(&r); e.Access != AccessTLS {
+		t.Errorf("catch-all server judged %s, want tls", e.Access)
+	}
+	real := map[string]string{
+		"/healthz":           "ok",
+		"/api":               `{"kind":"APIVersions","versions":["v1"]}`,
+		"/apis":              `{"kind":"APIGroupList","apiVersion":"v1","groups":[]}`,
+		"/api/v1/namespaces": `{"kind":"NamespaceList","apiVersion":"v1","items":[{"metadata":{"name":"default"}}]}`,
+		"/metrics":           "# HELP apiserver_request_total x\n# TYPE apiserver_request_total counter\n",
+		"/openapi/v2":        `{"swagger":"2.0","info":{"title":"Kubernetes"}}`,
+	}
+	for p, body := range real {
+		if summarize(p, http.StatusOK, []byte(body), false)["recognised"] != "true" {
+			t.Errorf("%s: the API server's own answer not recognised", p)
+		}
+	}
 }
 
 // TestJudgeExposure rates results built the way the probe builds them: the
