@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -107,7 +108,7 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 		out = append(out, eps...)
 	}
 	if len(out) == 0 {
-		return nil, usageError{fmt.Errorf("nothing to scan: no kubeconfig contexts found and no endpoints given (try: kubesurface scan https://HOST:6443)")}
+		return nil, usageError{errNothingToScan}
 	}
 	return scan.Dedupe(out), nil
 }
@@ -115,6 +116,10 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 func (f *targetFlags) options() scan.Options {
 	return scan.Options{Timeout: f.timeout, Concurrency: f.concurrency, Rate: f.rate}
 }
+
+// errNothingToScan is the first-run case: the TUI explains it on screen,
+// the headless command as an error.
+var errNothingToScan = errors.New("nothing to scan: no kubeconfig contexts found and no endpoints given (try: kubesurface scan https://HOST:6443, or kubesurface demo)")
 
 // judgeFlags are the date and gate of a judgement.
 type judgeFlags struct {
@@ -159,6 +164,7 @@ level, 130 interrupted.`,
   kubesurface scan --context prod -o json
   kubesurface scan 203.0.113.10 https://api.example.com:6443 -o yaml
   kubesurface scan --no-kubeconfig 10.0.0.0/28:6443 -o ndjson
+  kubesurface scan -o markdown > report.md      # or -o html, -o csv
   cat endpoints.txt | kubesurface scan --no-kubeconfig -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := report.CheckFormat(output); err != nil {
@@ -218,7 +224,7 @@ level, 130 interrupted.`,
 	tf.register(cmd)
 	jf.register(cmd)
 	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml or ndjson (one line per target as it finishes)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page) or csv (one row per target)")
 	return cmd
 }
 

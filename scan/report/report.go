@@ -18,8 +18,9 @@ import (
 	"github.com/kubesurface/kubesurface/scan"
 )
 
-// Formats lists what Write accepts; ndjson is streamed with Stream instead.
-var Formats = []string{"table", "json", "yaml", "ndjson"}
+// Formats lists what Write accepts ("md" is accepted for markdown too);
+// `scan` streams ndjson with Line instead.
+var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv"}
 
 // Kind names the document `-o json` and `-o yaml` print.
 const Kind = "ScanReport"
@@ -54,7 +55,7 @@ func NewDocument(results []scan.Result, at time.Time, data DataInfo) Document {
 
 // CheckFormat rejects a format name before any scanning starts.
 func CheckFormat(f string) error {
-	if slices.Contains(Formats, f) {
+	if f == "md" || slices.Contains(Formats, f) {
 		return nil
 	}
 	return fmt.Errorf("unknown output format %q (want one of %s)", f, strings.Join(Formats, ", "))
@@ -87,6 +88,12 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 		}
 		_, err := fmt.Fprintf(w, "\ndata: %s, as of %s\n", data.Origin, data.DataAsOf)
 		return err
+	case "markdown", "md":
+		return Markdown(w, results, at, data)
+	case "html":
+		return HTML(w, results, at, data)
+	case "csv":
+		return CSV(w, results)
 	}
 	return CheckFormat(f)
 }

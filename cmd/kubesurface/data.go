@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubesurface/kubesurface/scan/assess"
+)
+
+func newDataCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "data",
+		Short: "Show or refresh the support calendars, CVEs and removed APIs urgency is judged by",
+		Long: `Urgency rests on dated facts: support calendars (upstream, EKS, GKE, AKS,
+OpenShift), CVEs with the versions they affect, and the APIs each minor
+removed. A snapshot is built in; 'data update' fetches current data into a
+cache, which is used from then on while it is at least as new as the snapshot.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(newDataUpdateCmd(), newDataShowCmd())
+	return cmd
+}
+
+func newDataUpdateCmd() *cobra.Command {
+	var eolURL, osvURL, feedURL string
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Fetch current support calendars and CVEs into the cache",
+		Long: `Fetch the support calendars from endoflife.date, CVEs with affected versions
+from OSV (Go modules k8s.io/kubernetes and k8s.io/apiserver) and the official
+Kubernetes CVE feed, check them, and write them to the cache
+($XDG_CACHE_HOME/kubesurface/data.json, else ~/.cache/kubesurface/data.json).
+Removed APIs have no online source; they are carried over from the embedded
+snapshot.
+
+Nothing is written unless every source was read in full and the result passes
+the checks the embedded data passes: on any failure the previous cache, or the
+embedded snapshot, stays in use.
+
+Exit codes: 0 the cache was written, 1 a source failed or the cache could not
+be written, 2 bad flags, 130 interrupted.`,
+		Example: `  kubesurface data update
+  kubesurface data update --timeout 2m && kubesurface data show`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, u := range []struct{ flag, value string }{{"--endoflife-url", eolURL}, {"--osv-url", osvURL}, {"--cve-feed-url", feedURL}} {
+				if err := checkURL(u.flag, u.value); err != nil {
+					return usageError{err}
+				}
+			}
+			if timeout <= 0 {
+				return usageError{errors.New("--timeout must be positive")}
+			}
+			path, err := assess.CacheFile()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			now := time.Now().UTC()
+			b, said, err := assess.Update(ctx, assess.UpdateOptions{
+				EndOfLife: eolURL, OSV: osvURL, CVEFeed: feedURL, Timeout: timeout, Now: now,
+			})
+			if err == nil {
+				if werr := assess.WriteCache(path, b); werr != nil {
+					err = fmt.Errorf("writing the cache %s: %w", path, werr)
+				}
+			}
+			if err != nil {
+				kept := dataInUse(now)
+				if ctx.Err() != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "kubesurface: data update stopped; nothing was written, %s stays in use\n", kept)
+					return errInterrupted
+				}
+				return fmt.Errorf("data update failed: %w; nothing was written, %s stays in use", err, kept)
+			}
+			w := cmd.OutOrStdout()
+			for _, s := range said {
+				fmt.Fprintln(w, s)
+			}
+			fmt.Fprintf(w, "wrote %s: data as of %s\n", path, b.DataAsOf)
+			if emb, err := assess.Embedded(); err == nil && emb.DataAsOf > b.DataAsOf {
+				// Newest prefers whichever is newer; say so rather than
+				// let the user believe the fetched data is in use.
+				fmt.Fprintf(w, "note: the embedded snapshot (data as of %s) is newer than what the sources gave and stays in use\n", emb.DataAsOf)
+			}
+			return nil
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&eolURL, "endoflife-url", assess.DefaultEndOfLife, "base URL of the endoflife.date API (v1)")
+	fl.StringVar(&osvURL, "osv-url", assess.DefaultOSV, "base URL of the OSV API")
+	fl.StringVar(&feedURL, "cve-feed-url", assess.DefaultCVEFeed, "URL of the official Kubernetes CVE feed (JSON Feed)")
+	fl.DurationVar(&timeout, "timeout", assess.DefaultUpdateTimeout, "timeout of each request, reading the answer included")
+	return cmd
+}
+
+// checkURL rejects a source URL before anything is fetched, so a typo is a
+// usage error rather than a network failure.
+func checkURL(flag, value string) error {
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s %q: want an http:// or https:// URL", flag, value)
+	}
+	return nil
+}
+
+// dataInUse names the data judgements use, for a failed update to say what
+// still holds.
+func dataInUse(now time.Time) string {
+	b, _ := assess.Newest(now)
+	if emb, err := assess.Embedded(); err == nil && b.Origin == emb.Origin {
+		return fmt.Sprintf("the embedded snapshot (data as of %s)", b.DataAsOf)
+	}
+	return fmt.Sprintf("the previous cache %s (data as of %s)", b.Origin, b.DataAsOf)
+}
+
+// dataReport is `data show`'s answer.
+type dataReport struct {
+	// InUse is "embedded" or "cache".
+	InUse         string         `json:"inUse"`
+	Origin        string         `json:"origin"`
+	CacheFile     string         `json:"cacheFile,omitempty"`
+	SnapshotDate  string         `json:"snapshotDate"`
+	DataAsOf      string         `json:"dataAsOf"`
+	AgeDays       int            `json:"ageDays"`
+	Stale         string         `json:"stale,omitempty"`
+	Sources       []string       `json:"sources"`
+	Calendars     []calendarInfo `json:"calendars"`
+	CVEs          int            `json:"cves"`
+	RemovalMinors []string       `json:"removalMinors"`
+	Notes         []string       `json:"notes,omitempty"`
+}
+
+type calendarInfo struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	NewestMinor string `json:"newestMinor"`
+	Releases    int    `json:"releases"`
+}
+
+func newDataShowCmd() *cobra.Command {
+	var output, at string
+	cmd := &cobra.Command{
+		Use:   "show",
+		Short: "Show which data is in use, how old it is and where it came from",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return usageError{fmt.Errorf("unknown output format %q (want text or json)", output)}
+			}
+			now := time.Now().UTC()
+			if at != "" {
+				t, err := time.Parse(time.DateOnly, at)
+				if err != nil {
+					return usageError{fmt.Errorf("--now %q: want a date as YYYY-MM-DD", at)}
+				}
+				now = t
+			}
+			rep := showData(now)
+			if output == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			}
+			return writeDataText(cmd.OutOrStdout(), rep)
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVar(&at, "now", "", "judge staleness at this date (YYYY-MM-DD) instead of today")
+	return cmd
+}
+
+// showData gathers the report: the data Newest picks, as scan would, and
+// why a cache is not it.
+func showData(now time.Time) dataReport {
+	b, notes := assess.Newest(now)
+	rep := dataReport{InUse: "cache", Origin: b.Origin, SnapshotDate: b.SnapshotDate, DataAsOf: b.DataAsOf,
+		Stale: assess.Staleness(b, now), Sources: b.Sources, CVEs: len(b.CVEs), RemovalMinors: []string{}}
+	emb, _ := assess.Embedded()
+	if emb != nil && b.Origin == emb.Origin {
+		rep.InUse = "embedded"
+	}
+	if asOf, err := time.Parse(time.DateOnly, b.DataAsOf); err == nil {
+		rep.AgeDays = int(now.Sub(asOf).Hours() / 24)
+	}
+	for _, n := range notes {
+		if n != rep.Stale {
+			rep.Notes = append(rep.Notes, n)
+		}
+	}
+	if path, err := assess.CacheFile(); err != nil {
+		rep.Notes = append(rep.Notes, err.Error())
+	} else {
+		rep.CacheFile = path
+		c, err := assess.ReadCache(path)
+		switch {
+		case err != nil:
+			// Newest has said why it is ignored.
+		case c == nil:
+			rep.Notes = append(rep.Notes, "no cache yet: `kubesurface data update` writes it")
+		case rep.InUse == "embedded" && emb != nil:
+			rep.Notes = append(rep.Notes, fmt.Sprintf("the cache holds data as of %s, older than the embedded snapshot's %s: not used", c.DataAsOf, emb.DataAsOf))
+		}
+	}
+	order := []string{assess.Upstream, assess.EKS, assess.GKE, assess.AKS, assess.OpenShift}
+	var keys []string
+	for k := range b.Lifecycle {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, z := slices.Index(order, keys[i]), slices.Index(order, keys[j])
+		if a < 0 {
+			a = len(order)
+		}
+		if z < 0 {
+			z = len(order)
+		}
+		return a < z || (a == z && keys[i] < keys[j])
+	})
+	for _, k := range keys {
+		d := b.Lifecycle[k]
+		rep.Calendars = append(rep.Calendars, calendarInfo{Key: k, Name: d.Name, NewestMinor: d.NewestMinor, Releases: len(d.Releases)})
+	}
+	for _, r := range b.Removals {
+		rep.RemovalMinors = append(rep.RemovalMinors, r.Minor)
+	}
+	return rep
+}
+
+// writeDataText writes the report for a reader; it is built whole first so
+// that a failing writer is one error, not a half-written report.
+func writeDataText(w io.Writer, rep dataReport) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	inUse := "embedded snapshot"
+	if rep.InUse == "cache" {
+		inUse = "cache " + rep.Origin
+	}
+	stale := "no"
+	if rep.Stale != "" {
+		stale = "YES: " + rep.Stale
+	}
+	fmt.Fprintf(tw, "Data in use:\t%s\n", inUse)
+	if rep.CacheFile != "" {
+		fmt.Fprintf(tw, "Cache file:\t%s\n", rep.CacheFile)
+	}
+	fmt.Fprintf(tw, "Snapshot date:\t%s\n", rep.SnapshotDate)
+	fmt.Fprintf(tw, "Data as of:\t%s (%d days ago)\n", rep.DataAsOf, rep.AgeDays)
+	fmt.Fprintf(tw, "Stale (over %d days):\t%s\n", assess.StaleDays, stale)
+	fmt.Fprintf(tw, "CVEs:\t%d\n", rep.CVEs)
+	fmt.Fprintf(tw, "Removed APIs:\t%d minors: %s\n", len(rep.RemovalMinors), strings.Join(rep.RemovalMinors, ", "))
+	tw.Flush()
+	buf.WriteString("Calendars:\n")
+	tw = tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	for _, c := range rep.Calendars {
+		fmt.Fprintf(tw, "  %s\t%s\tnewest %s\t%d releases\n", c.Key, c.Name, c.NewestMinor, c.Releases)
+	}
+	tw.Flush()
+	buf.WriteString("Sources:\n")
+	for _, s := range rep.Sources {
+		buf.WriteString("  " + s + "\n")
+	}
+	if len(rep.Notes) > 0 {
+		buf.WriteString("Notes:\n")
+		for _, n := range rep.Notes {
+			buf.WriteString("  " + n + "\n")
+		}
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

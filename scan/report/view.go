@@ -1,0 +1,685 @@
+package report
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kubesurface/kubesurface/scan"
+)
+
+// page is one report as the formats people read (Markdown, HTML) show it.
+// It is built once from the results so that both formats say the same
+// things and differ only in markup; every string in it is already cleaned
+// of control characters, and each renderer escapes for its own syntax.
+type page struct {
+	Title     string
+	Generated string
+	Meta      []field
+	// Stale warns that the dated facts are old; empty when they are not.
+	Stale   string
+	Summary table
+	Targets []targetPage
+}
+
+// targetPage is the full detail of one result.
+type targetPage struct {
+	// ID is the HTML anchor the summary links to; Number is its position.
+	ID       string
+	Number   int
+	Name     string
+	Sections []section
+}
+
+type section struct {
+	Title  string
+	Blocks []block
+}
+
+// block is one piece of a section. Several parts may be set; they render in
+// the order Heading, Text, Fields, Items, Table, Code.
+type block struct {
+	Heading string
+	Text    string
+	Fields  []field
+	Items   []string
+	Table   *table
+	// Code holds shell commands, one per line, shown verbatim.
+	Code []string
+}
+
+// field is one labelled value. Level is set when the value is a rating
+// (critical … none), so HTML can colour it; the word itself is always in
+// Value, so the colour never carries the meaning alone.
+type field struct {
+	Label string
+	Value string
+	Level string
+}
+
+type table struct {
+	Head []string
+	Rows [][]cell
+}
+
+// cell is one table cell. Link is an http(s) URL and Anchor an in-page id
+// the text points to; Level marks a rating as in field; Code asks for a
+// monospace rendering (hashes, paths).
+type cell struct {
+	Text   string
+	Level  string
+	Link   string
+	Anchor string
+	Code   bool
+}
+
+// none is what an empty value shows as in the people-facing formats.
+const none = "-"
+
+// newPage builds the report of results generated at at, judged with data.
+func newPage(results []scan.Result, at time.Time, data DataInfo) page {
+	p := page{
+		Title:     "kubesurface report",
+		Generated: at.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Stale:     clean(data.Stale),
+	}
+	p.Meta = []field{
+		{Label: "Generated", Value: p.Generated},
+		{Label: "Data origin", Value: orNone(clean(data.Origin))},
+		{Label: "Data snapshot", Value: orNone(clean(data.SnapshotDate))},
+		{Label: "Data as of", Value: orNone(clean(data.DataAsOf))},
+		{Label: "Targets", Value: strconv.Itoa(len(results))},
+	}
+	if len(results) > 0 {
+		p.Meta = append(p.Meta,
+			field{Label: "Exposure", Value: tally(results, func(r scan.Result) string { return r.Exposure.Level })},
+			field{Label: "Urgency", Value: tally(results, func(r scan.Result) string { return urgency(r) })})
+	}
+	p.Summary = table{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Reason"}}
+	for i, r := range results {
+		id := "target-" + strconv.Itoa(i+1)
+		exp := r.Exposure.Level
+		if r.Exposure.Access != "" {
+			exp += " (" + r.Exposure.Access + ")"
+		}
+		p.Summary.Rows = append(p.Summary.Rows, []cell{
+			{Text: clean(r.Target.Name), Anchor: id},
+			{Text: source(r)},
+			{Text: clean(address(r))},
+			{Text: orNone(clean(r.Dist.Name))},
+			{Text: clean(version(r))},
+			{Text: clean(exp), Level: clean(r.Exposure.Level)},
+			{Text: clean(urgency(r)), Level: clean(urgency(r))},
+			{Text: supportText(r)},
+			{Text: cveText(r), Level: worstCVE(r)},
+			{Text: orNone(clean(note(r)))},
+		})
+		p.Targets = append(p.Targets, targetPage{ID: id, Number: i + 1, Name: clean(r.Target.Name), Sections: []section{
+			verdicts(r), requests(r), network(r), tlsSection(r), versionSection(r), cveSection(r), adviceSection(r), errorSection(r),
+		}})
+	}
+	return p
+}
+
+// tally counts results per level, most severe first: "1 high, 2 none".
+func tally(results []scan.Result, level func(scan.Result) string) string {
+	counts := map[string]int{}
+	for _, r := range results {
+		counts[level(r)]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if d := severity(b) - severity(a); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%d %s", counts[k], clean(k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// severity orders both scales (exposure and urgency) for sorting only.
+func severity(level string) int {
+	switch level {
+	case scan.LevelCritical:
+		return 5
+	case scan.LevelHigh:
+		return 4
+	case scan.LevelMedium:
+		return 3
+	case scan.LevelLow:
+		return 2
+	case "unknown":
+		return 1
+	}
+	return 0
+}
+
+func verdicts(r scan.Result) section {
+	s := section{Title: "Target and verdicts"}
+	t := r.Target
+	s.Blocks = append(s.Blocks, block{Fields: []field{
+		{Label: "Name", Value: clean(t.Name)},
+		{Label: "Source", Value: orNone(clean(t.Source))},
+		{Label: "Context", Value: orNone(clean(t.Context))},
+		{Label: "URL", Value: orNone(clean(t.URL))},
+		{Label: "State", Value: orNone(clean(string(r.State)))},
+		{Label: "Last phase", Value: orNone(clean(string(r.Phase)))},
+		{Label: "Started", Value: stamp(r.StartedAt)},
+		{Label: "Duration", Value: millis(r.DurationMS)},
+	}})
+	e := r.Exposure
+	v := block{Heading: "Verdicts", Fields: []field{
+		{Label: "Exposure", Value: orNone(clean(e.Level)), Level: clean(e.Level)},
+		{Label: "Reach", Value: orNone(clean(e.Reach))},
+		{Label: "Anonymous access", Value: orNone(clean(e.Access))},
+		{Label: "Distribution", Value: orNone(clean(r.Dist.Name))},
+	}}
+	if u := r.Urgency; u != nil {
+		v.Fields = append(v.Fields,
+			field{Label: "Urgency", Value: orNone(clean(u.Level)), Level: clean(u.Level)},
+			field{Label: "Priority", Value: strconv.Itoa(u.Priority)},
+			field{Label: "Judged at", Value: orNone(clean(u.JudgedAt))},
+			field{Label: "Data as of", Value: orNone(clean(u.DataAsOf))})
+		if len(u.Rules) > 0 {
+			v.Fields = append(v.Fields, field{Label: "Urgency rules", Value: clean(strings.Join(u.Rules, ", "))})
+		}
+	} else {
+		v.Fields = append(v.Fields, field{Label: "Urgency", Value: "not judged"})
+	}
+	s.Blocks = append(s.Blocks, v)
+	s.Blocks = append(s.Blocks, listOr("Exposure reasons", e.Reasons, "No reasons given."))
+	if r.Urgency != nil {
+		s.Blocks = append(s.Blocks, listOr("Urgency reasons", r.Urgency.Reasons, "No reasons given."))
+	}
+	s.Blocks = append(s.Blocks, listOr("Distribution evidence", r.Dist.Evidence, "No evidence: the distribution is a guess."))
+	return s
+}
+
+func requests(r scan.Result) section {
+	s := section{Title: "Anonymous requests"}
+	if len(r.Anonymous) == 0 {
+		s.Blocks = append(s.Blocks, block{Text: "No anonymous request was made (the target was not reached)."})
+		return s
+	}
+	tb := &table{Head: []string{"Path", "Status", "Latency", "Bytes", "Note"}}
+	for _, q := range r.Anonymous {
+		status := none
+		if q.Status != 0 {
+			status = strconv.Itoa(q.Status)
+			if txt := http.StatusText(q.Status); txt != "" {
+				status += " " + txt
+			}
+		}
+		bytes := strconv.FormatInt(q.Bytes, 10)
+		if q.Truncated {
+			bytes += " (truncated)"
+		}
+		tb.Rows = append(tb.Rows, []cell{
+			{Text: clean(q.Path), Code: true},
+			{Text: status},
+			{Text: millis(q.LatencyMS)},
+			{Text: bytes},
+			{Text: orNone(requestNote(q))},
+		})
+	}
+	s.Blocks = append(s.Blocks, block{Table: tb})
+	return s
+}
+
+// requestNote is what a request revealed: its error, its redirect, its
+// content type and the parsed summary in a stable order.
+func requestNote(q scan.Request) string {
+	var parts []string
+	if q.Error != "" {
+		parts = append(parts, "error: "+q.Error)
+	}
+	if q.Location != "" {
+		parts = append(parts, "redirect to "+q.Location+" (not followed)")
+	}
+	keys := make([]string, 0, len(q.Summary))
+	for k := range q.Summary {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if q.Summary[k] != "" {
+			parts = append(parts, k+"="+q.Summary[k])
+		}
+	}
+	if q.ContentType != "" {
+		parts = append(parts, "type "+q.ContentType)
+	}
+	return clean(strings.Join(parts, "; "))
+}
+
+func network(r scan.Result) section {
+	s := section{Title: "Addresses and connection"}
+	if len(r.Addresses) == 0 {
+		s.Blocks = append(s.Blocks, block{Text: "No address was resolved."})
+	} else {
+		tb := &table{Head: []string{"Address", "Class"}}
+		for _, a := range r.Addresses {
+			tb.Rows = append(tb.Rows, []cell{{Text: clean(a.IP), Code: true}, {Text: orNone(clean(a.Class))}})
+		}
+		s.Blocks = append(s.Blocks, block{Table: tb})
+	}
+	if c := r.Connect; c != nil {
+		f := []field{{Label: "Connected to", Value: orNone(clean(c.Address))}}
+		if c.Error != "" {
+			f = append(f, field{Label: "Connection error", Value: clean(c.Error)})
+		} else {
+			f = append(f, field{Label: "Connect latency", Value: millis(c.LatencyMS)})
+		}
+		s.Blocks = append(s.Blocks, block{Fields: f})
+	} else {
+		s.Blocks = append(s.Blocks, block{Text: "No TCP connection was attempted."})
+	}
+	return s
+}
+
+func tlsSection(r scan.Result) section {
+	s := section{Title: "TLS"}
+	t := r.TLS
+	switch {
+	case t == nil:
+		s.Blocks = append(s.Blocks, block{Text: "No TLS handshake was observed (the target was not reached)."})
+		return s
+	case t.Plaintext:
+		s.Blocks = append(s.Blocks, block{Text: "The port answered plain HTTP: no TLS, so everything sent to it, credentials included, travels unencrypted."})
+	}
+	f := []field{
+		{Label: "Version", Value: orNone(clean(t.Version))},
+		{Label: "Cipher suite", Value: orNone(clean(t.CipherSuite))},
+		{Label: "ALPN", Value: orNone(clean(t.ALPN))},
+		{Label: "Client certificate requested", Value: yesNo(t.ClientCertRequested)},
+		{Label: "Handshake latency", Value: millis(t.LatencyMS)},
+	}
+	kube := yesNo(t.Kubernetes)
+	if t.Flavour != "" {
+		kube += " (" + clean(t.Flavour) + ")"
+	}
+	f = append(f, field{Label: "API server certificate", Value: kube})
+	if t.Error != "" {
+		f = append(f, field{Label: "Handshake error", Value: clean(t.Error)})
+	}
+	s.Blocks = append(s.Blocks, block{Fields: f})
+	if len(t.Chain) > 0 {
+		tb := &table{Head: []string{"#", "Subject", "Issuer", "SANs", "Key", "Not before", "Not after", "SHA-256"}}
+		for i, c := range t.Chain {
+			sans := append(slices.Clone(c.DNSNames), c.IPAddresses...)
+			key := c.KeyType
+			if c.KeyBits > 0 {
+				key += " " + strconv.Itoa(c.KeyBits)
+			}
+			if c.IsCA {
+				key += " (CA)"
+			}
+			tb.Rows = append(tb.Rows, []cell{
+				{Text: strconv.Itoa(i)},
+				{Text: orNone(clean(c.Subject))},
+				{Text: orNone(clean(c.Issuer))},
+				{Text: orNone(clean(strings.Join(sans, ", ")))},
+				{Text: orNone(clean(key))},
+				{Text: stamp(c.NotBefore)},
+				{Text: stamp(c.NotAfter)},
+				{Text: orNone(clean(c.SHA256)), Code: true},
+			})
+		}
+		s.Blocks = append(s.Blocks, block{Heading: "Served chain (leaf first)", Table: tb})
+	}
+	s.Blocks = append(s.Blocks,
+		listOr("Leaked SANs", t.LeakedSANs, "No SAN names an internal host or address."),
+		listOr("Findings", t.Findings, "No findings."))
+	return s
+}
+
+func versionSection(r scan.Result) section {
+	s := section{Title: "Version and support"}
+	if v := r.Version; v != nil {
+		s.Blocks = append(s.Blocks, block{Fields: []field{
+			{Label: "Version", Value: orNone(clean(v.GitVersion))},
+			{Label: "Seen", Value: orNone(clean(v.Source))},
+			{Label: "Minor", Value: orNone(clean(v.Minor))},
+			{Label: "Build date", Value: orNone(clean(v.BuildDate))},
+			{Label: "Go", Value: orNone(clean(v.GoVersion))},
+			{Label: "Platform", Value: orNone(clean(v.Platform))},
+			{Label: "Commit", Value: orNone(clean(v.GitCommit))},
+		}})
+	} else {
+		s.Blocks = append(s.Blocks, block{Text: "The version is not visible: anonymous /version is closed and no working kubeconfig credentials showed it."})
+	}
+	if u := r.Urgency; u != nil {
+		if lc := u.Lifecycle; lc != nil {
+			s.Blocks = append(s.Blocks, block{Heading: "Lifecycle", Fields: []field{
+				{Label: "Calendar", Value: orNone(clean(lc.Calendar))},
+				{Label: "Minor", Value: orNone(clean(lc.Minor))},
+				{Label: "Support phase", Value: orNone(clean(lc.Phase))},
+				{Label: "Release date", Value: orNone(clean(lc.ReleaseDate))},
+				{Label: "End of standard support", Value: orNone(clean(lc.EndOfStandardSupport))},
+				{Label: "End of extended support", Value: orNone(clean(lc.EndOfExtendedSupport))},
+				{Label: "Days left", Value: daysText(lc)},
+				{Label: "At the end of support", Value: orNone(clean(lc.Provider))},
+			}})
+		} else {
+			s.Blocks = append(s.Blocks, block{Heading: "Lifecycle", Text: "Unknown: " + clean(u.Reason)})
+		}
+		behind := []field{}
+		if u.NewestMinor != "" {
+			behind = append(behind, field{Label: "Newest minor", Value: clean(u.NewestMinor)},
+				field{Label: "Minors behind", Value: strconv.Itoa(u.MinorsBehind)})
+		}
+		if u.LatestPatch != "" {
+			behind = append(behind, field{Label: "Newest patch of this minor", Value: clean(u.LatestPatch)},
+				field{Label: "Patches behind", Value: strconv.Itoa(u.PatchesBehind)})
+		} else if u.NewestMinor != "" {
+			// Either on the newest patch, or the provider picks the patch
+			// and the data has none to compare with.
+			behind = append(behind, field{Label: "Patches behind", Value: "none known"})
+		}
+		if len(behind) > 0 {
+			s.Blocks = append(s.Blocks, block{Heading: "Behind", Fields: behind})
+		}
+	} else {
+		s.Blocks = append(s.Blocks, block{Heading: "Lifecycle", Text: "Not judged."})
+	}
+	s.Blocks = append(s.Blocks, authBlocks(r)...)
+	return s
+}
+
+// authBlocks are the owner's view: identity, kubelets and their skew.
+func authBlocks(r scan.Result) []block {
+	a := r.Auth
+	if a == nil {
+		if r.Target.Source == scan.SourceEndpoint {
+			return []block{{Heading: "Authenticated view", Text: "Not applicable: endpoints are probed anonymously only."}}
+		}
+		return []block{{Heading: "Authenticated view", Text: "Not run (the target was not reached)."}}
+	}
+	f := []field{
+		{Label: "User", Value: orNone(clean(a.User))},
+		{Label: "Groups", Value: orNone(clean(strings.Join(a.Groups, ", ")))},
+		{Label: "Server version", Value: orNone(clean(a.ServerVersion))},
+		{Label: "Latency", Value: millis(a.LatencyMS)},
+	}
+	if a.Error != "" {
+		msg := clean(a.Error)
+		if a.ErrorKind != "" {
+			msg += " (" + clean(a.ErrorKind) + ")"
+		}
+		f = append(f, field{Label: "Error", Value: msg})
+	}
+	out := []block{{Heading: "Authenticated view", Fields: f}}
+	if len(a.Warnings) > 0 {
+		out = append(out, block{Heading: "Warnings", Items: cleanAll(a.Warnings)})
+	}
+	if len(a.Nodes) > 0 {
+		tb := &table{Head: []string{"Node", "Kubelet", "Minors behind the server"}}
+		for _, n := range a.Nodes {
+			tb.Rows = append(tb.Rows, []cell{{Text: clean(n.Name)}, {Text: orNone(clean(n.KubeletVersion))}, {Text: strconv.Itoa(n.MinorsBehind)}})
+		}
+		out = append(out, block{Heading: "Kubelets", Table: tb})
+	}
+	if sk := a.Skew; sk != nil {
+		out = append(out, block{Heading: "Kubelet skew", Fields: []field{
+			{Label: "Oldest kubelet", Value: orNone(clean(sk.OldestKubelet))},
+			{Label: "Newest kubelet", Value: orNone(clean(sk.NewestKubelet))},
+			{Label: "Most minors behind", Value: strconv.Itoa(sk.MaxBehind)},
+		}, Items: violations(sk.Violations)})
+	}
+	return out
+}
+
+func violations(v []string) []string {
+	if len(v) == 0 {
+		return []string{"Every kubelet is within the version skew policy."}
+	}
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = "Outside the skew policy: " + clean(s)
+	}
+	return out
+}
+
+func cveSection(r scan.Result) section {
+	s := section{Title: "CVEs"}
+	u := r.Urgency
+	switch {
+	case u == nil:
+		s.Blocks = append(s.Blocks, block{Text: "Not judged."})
+		return s
+	case len(u.CVEs) == 0 && (u.Level == "unknown" || r.Version == nil):
+		s.Blocks = append(s.Blocks, block{Text: "Not checked: the version is unknown."})
+		return s
+	case len(u.CVEs) == 0:
+		s.Blocks = append(s.Blocks, block{Text: "No known CVE affects this version."})
+		return s
+	}
+	if u.WorstCVE != "" {
+		s.Blocks = append(s.Blocks, block{Fields: []field{{Label: "Worst fixed by an upgrade", Value: clean(u.WorstCVE), Level: clean(u.WorstCVE)}}})
+	}
+	tb := &table{Head: []string{"CVE", "Severity", "Score", "Fixed in", "Title"}}
+	for _, c := range u.CVEs {
+		fixed := clean(strings.Join(c.FixedIn, ", "))
+		if c.Unfixed {
+			fixed = "no fix released (mitigate)"
+		}
+		score := none
+		if c.Score > 0 {
+			score = strconv.FormatFloat(c.Score, 'f', 1, 64)
+		}
+		tb.Rows = append(tb.Rows, []cell{
+			{Text: clean(c.ID), Link: safeLink(c.URL)},
+			{Text: orNone(clean(c.Severity)), Level: clean(c.Severity)},
+			{Text: score},
+			{Text: orNone(fixed)},
+			{Text: orNone(clean(c.Title))},
+		})
+	}
+	s.Blocks = append(s.Blocks, block{Table: tb})
+	return s
+}
+
+func adviceSection(r scan.Result) section {
+	s := section{Title: "Advice"}
+	a := r.Advice
+	if a == nil {
+		s.Blocks = append(s.Blocks, block{Text: "No advice: the result was not judged."})
+		return s
+	}
+	const pathHeading = "Upgrade path, one minor at a time"
+	switch {
+	case len(a.Path) > 0:
+		items := make([]string, len(a.Path))
+		for i, h := range a.Path {
+			removes := "removes nothing the data lists"
+			if len(h.Removes) > 0 {
+				removes = "removes " + strings.Join(h.Removes, ", ")
+			}
+			items[i] = clean(h.From + " → " + h.To + ": " + removes)
+		}
+		s.Blocks = append(s.Blocks, block{Heading: pathHeading, Items: items})
+	case r.Version == nil || r.Urgency == nil || r.Urgency.Level == "unknown":
+		s.Blocks = append(s.Blocks, block{Heading: pathHeading, Text: "None: the version is unknown."})
+	default:
+		s.Blocks = append(s.Blocks, block{Heading: pathHeading, Text: "None: already on the newest minor."})
+	}
+	const restrictHeading = "Restrict the endpoint"
+	switch {
+	case len(a.Restrict) > 0:
+		s.Blocks = append(s.Blocks, block{Heading: restrictHeading,
+			Text: "Ways to close the exposure, with commands; CLUSTER, REGION, RG and ADMIN_CIDR are placeholders for your values."})
+	case r.Exposure.Level == scan.LevelNone || r.Exposure.Access == scan.AccessUnreachable:
+		s.Blocks = append(s.Blocks, block{Heading: restrictHeading, Text: "Nothing to restrict: no anonymous exposure was found."})
+	default:
+		s.Blocks = append(s.Blocks, block{Heading: restrictHeading, Text: "No restriction steps were given."})
+	}
+	for _, st := range a.Restrict {
+		s.Blocks = append(s.Blocks, block{Heading: clean(st.Title), Code: cleanAll(st.Commands)})
+	}
+	s.Blocks = append(s.Blocks, block{Heading: "Cadence", Text: orNone(clean(a.Cadence))})
+	if len(a.Notes) > 0 {
+		s.Blocks = append(s.Blocks, block{Heading: "Notes", Items: cleanAll(a.Notes)})
+	}
+	return s
+}
+
+func errorSection(r scan.Result) section {
+	s := section{Title: "Errors"}
+	if len(r.Errors) == 0 {
+		s.Blocks = append(s.Blocks, block{Text: "No phase failed."})
+		return s
+	}
+	items := make([]string, len(r.Errors))
+	for i, e := range r.Errors {
+		items[i] = clean(string(e.Phase) + ": " + e.Error)
+	}
+	s.Blocks = append(s.Blocks, block{Items: items})
+	return s
+}
+
+// listOr is a headed list, or the sentence saying it is empty, so that a
+// reader can tell "nothing found" from "not shown".
+func listOr(heading string, items []string, empty string) block {
+	if len(items) == 0 {
+		return block{Heading: heading, Text: empty}
+	}
+	return block{Heading: heading, Items: cleanAll(items)}
+}
+
+// supportText is the end of the current support phase with the days to it
+// (or past it), for the summary.
+func supportText(r scan.Result) string {
+	if r.Urgency == nil || r.Urgency.Lifecycle == nil {
+		return none
+	}
+	lc := r.Urgency.Lifecycle
+	end := supportEnd(lc)
+	if end == "" {
+		return clean(lc.Phase)
+	}
+	return clean(end) + " (" + daysText(lc) + ")"
+}
+
+// supportEnd is the date the current phase ends (or all support ended).
+func supportEnd(lc *scan.Lifecycle) string {
+	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
+		return lc.EndOfExtendedSupport
+	}
+	return lc.EndOfStandardSupport
+}
+
+// daysText reads Lifecycle.DaysLeft in words: left in the phase, or past
+// the end of all support.
+func daysText(lc *scan.Lifecycle) string {
+	phase := clean(lc.Phase)
+	switch {
+	case lc.Phase == "unsupported" && lc.DaysLeft < 0:
+		return fmt.Sprintf("unsupported, %d days past the end of support", -lc.DaysLeft)
+	case lc.Phase == "unsupported":
+		return "unsupported"
+	case lc.DaysLeft == 1:
+		return phase + ", 1 day left"
+	}
+	return fmt.Sprintf("%s, %d days left", phase, lc.DaysLeft)
+}
+
+func cveText(r scan.Result) string {
+	if r.Urgency == nil || len(r.Urgency.CVEs) == 0 {
+		return "0"
+	}
+	if r.Urgency.WorstCVE == "" {
+		return fmt.Sprintf("%d (none fixed by an upgrade)", len(r.Urgency.CVEs))
+	}
+	return fmt.Sprintf("%d (worst %s)", len(r.Urgency.CVEs), clean(r.Urgency.WorstCVE))
+}
+
+func worstCVE(r scan.Result) string {
+	if r.Urgency == nil {
+		return ""
+	}
+	return clean(r.Urgency.WorstCVE)
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return none
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func millis(ms int64) string {
+	return strconv.FormatInt(ms, 10) + " ms"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return none
+	}
+	return s
+}
+
+// safeLink returns u when it is an absolute http(s) URL, else "": a link
+// from the data must not become a javascript: or file: link in a report.
+func safeLink(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+		return ""
+	}
+	if strings.ContainsAny(u, " <>()\"'`\\") {
+		return ""
+	}
+	return u
+}
+
+// clean makes s one line of printable text. Values come from servers a
+// stranger may run: a newline would break a table row, and terminal
+// control sequences must not reach a terminal through `scan -o markdown`.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			b.WriteByte(' ')
+		case isControl(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isControl also covers the Unicode line separators and the bidirectional
+// overrides, which can make a value read differently from what it is.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' ||
+		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+func cleanAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = clean(x)
+	}
+	return out
+}
