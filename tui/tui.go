@@ -1,31 +1,680 @@
 // Package tui is the interactive triage table: rows fill in live as the
 // scanner streams updates, and the user filters, sorts, selects, drills in
-// and exports. It never probes by itself; it only shows scan results.
+// and exports. It never probes by itself; it asks the scanner and shows
+// what comes back, judged by package assess.
 package tui
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/report"
+	"github.com/kubesurface/kubesurface/tui/common"
+	"github.com/kubesurface/kubesurface/tui/detail"
+	"github.com/kubesurface/kubesurface/tui/export"
+	"github.com/kubesurface/kubesurface/tui/filter"
+	"github.com/kubesurface/kubesurface/tui/table"
 )
+
+// Runner is what the TUI asks for results: scan.Scanner in the program,
+// a fixed feed in render tests.
+type Runner interface {
+	Run(ctx context.Context, targets []scan.Target) <-chan scan.Update
+}
 
 // Config is everything a session needs: what to scan, how, and the facts
 // and date to judge results with.
 type Config struct {
 	Targets []scan.Target
 	Options scan.Options
+	// Scanner defaults to scan.New(Options).
+	Scanner Runner
 	Data    *assess.Bundle
 	// DataNotes are shown in the status line (stale data, rejected cache).
 	DataNotes []string
-	Now       time.Time
+	// Now is the date judgements are for (--now); Clock drives the elapsed
+	// time shown (time.Now unless a test fixes it).
+	Now   time.Time
+	Clock func() time.Time
+	// Dir is where exports go by default (the working directory).
+	Dir string
 	// Hint is shown when there is nothing to scan (first run).
 	Hint string
+	// Dark is the initial background guess until the terminal answers.
+	Dark bool
+}
+
+type mode int
+
+const (
+	modeTable mode = iota
+	modeFilter
+	modeDetail
+	modeHelp
+	modeExport
+)
+
+// Model is the whole program's state.
+type Model struct {
+	common  common.Common
+	cfg     Config
+	ctx     context.Context
+	cancel  context.CancelFunc
+	mode    mode
+	table   *table.Model
+	detail  *detail.Model
+	dialog  *export.Model
+	input   textinput.Model
+	help    help.Model
+	status  string
+	isError bool
+	started time.Time
+	// gen is, per row, the scan whose updates it accepts: a rescan makes
+	// older, slower updates for that row stale.
+	gen     []int
+	scans   int
+	active  map[int]bool
+	exports []scan.Result
+}
+
+// New builds the model; Run starts it. Tests drive New with teatest.
+func New(ctx context.Context, cfg Config) *Model {
+	if cfg.Scanner == nil {
+		cfg.Scanner = scan.New(cfg.Options)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Now.IsZero() {
+		cfg.Now = cfg.Clock()
+	}
+	if cfg.Data == nil {
+		cfg.Data, _ = assess.Newest(cfg.Now)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	c := common.New(cfg.Dark)
+	m := &Model{common: c, cfg: cfg, ctx: ctx, cancel: cancel, table: table.New(c), detail: detail.New(c),
+		help: help.New(), gen: make([]int, len(cfg.Targets)), active: map[int]bool{}, started: cfg.Clock()}
+	m.input = textinput.New()
+	m.input.Prompt = "/"
+	rows := make([]*table.Row, len(cfg.Targets))
+	for i, t := range cfg.Targets {
+		rows[i] = table.NewRow(i, scan.Pending(t))
+	}
+	m.table.SetRows(rows)
+	if len(cfg.DataNotes) > 0 {
+		m.status = strings.Join(cfg.DataNotes, "; ")
+	}
+	return m
 }
 
 // Run starts the program and blocks until the user quits or ctx ends.
 func Run(ctx context.Context, cfg Config) error {
-	return errors.New("the TUI is not built yet")
+	restore := quietStderr()
+	defer restore()
+	m := New(ctx, cfg)
+	defer m.cancel()
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// quietStderr sends what credential plugins and client-go print to stderr
+// to a log file while the screen is ours, so it cannot tear the display.
+func quietStderr() func() {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return func() {}
+	}
+	path := filepath.Join(dir, "kubesurface", "tui.log")
+	if os.MkdirAll(filepath.Dir(path), 0o700) != nil {
+		return func() {}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return func() {}
+	}
+	old := os.Stderr
+	os.Stderr = f
+	return func() { os.Stderr = old; f.Close() }
+}
+
+// Init asks for the background colour and starts the scan of every row.
+func (m *Model) Init() tea.Cmd {
+	all := make([]int, len(m.cfg.Targets))
+	for i := range all {
+		all[i] = i
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.scan(all), m.tick())
+}
+
+type tickMsg struct{}
+
+func (m *Model) tick() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+// batchMsg carries the updates of one scan that arrived since the last
+// batch; done means the scan has ended.
+type batchMsg struct {
+	scan    int
+	updates []update
+	done    bool
+	ch      <-chan []update
+}
+
+// update is a row laid out off the UI goroutine, ready to show.
+type update struct {
+	row *table.Row
+}
+
+// scan asks the scanner for rows and streams their updates back in
+// batches (at most every 50 ms), judging each finished result on the way,
+// so a burst of thousands of updates costs the UI a few redraws.
+func (m *Model) scan(rows []int) tea.Cmd {
+	if len(rows) == 0 {
+		return nil
+	}
+	m.scans++
+	id := m.scans
+	m.active[id] = true
+	targets := make([]scan.Target, len(rows))
+	pending := make([]*table.Row, len(rows))
+	for i, r := range rows {
+		m.gen[r] = id
+		targets[i] = m.cfg.Targets[r]
+		pending[i] = table.NewRow(r, scan.Pending(targets[i]))
+	}
+	m.table.Update(pending)
+	ctx, data, now := m.ctx, m.cfg.Data, m.cfg.Now
+	updates := m.cfg.Scanner.Run(ctx, targets)
+	ch := make(chan []update, 4)
+	go func() {
+		defer close(ch)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		var buf []update
+		flush := func() bool {
+			if len(buf) == 0 {
+				return true
+			}
+			select {
+			case ch <- buf:
+				buf = nil
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for {
+			select {
+			case u, ok := <-updates:
+				if !ok {
+					flush()
+					return
+				}
+				if u.Result.Phase == scan.PhaseDone {
+					assess.Judge(&u.Result, data, now)
+				}
+				buf = append(buf, update{row: table.NewRow(rows[u.Index], u.Result)})
+				if len(buf) >= 2000 && !flush() {
+					return
+				}
+			case <-tick.C:
+				if !flush() {
+					return
+				}
+			}
+		}
+	}()
+	return wait(id, ch)
+}
+
+func wait(id int, ch <-chan []update) tea.Cmd {
+	return func() tea.Msg {
+		b, ok := <-ch
+		return batchMsg{scan: id, updates: b, done: !ok, ch: ch}
+	}
+}
+
+// Update handles every message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.restyle(msg.IsDark())
+		return m, nil
+	case tickMsg:
+		if len(m.active) > 0 {
+			return m, m.tick()
+		}
+		return m, nil
+	case batchMsg:
+		return m, m.apply(msg)
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	if m.mode == modeFilter {
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m *Model) apply(b batchMsg) tea.Cmd {
+	rows := make([]*table.Row, 0, len(b.updates))
+	for _, u := range b.updates {
+		if m.gen[u.row.ID] == b.scan {
+			rows = append(rows, u.row)
+		}
+	}
+	if len(rows) > 0 {
+		m.table.Update(rows)
+		if m.mode == modeDetail {
+			for _, r := range rows {
+				if r.Result.Target == m.detail.Result().Target {
+					m.detail.Show(r.Result)
+				}
+			}
+		}
+	}
+	if b.done {
+		delete(m.active, b.scan)
+		if len(m.active) == 0 && !m.isError && m.status == "" {
+			m.status = "scan finished"
+		}
+		return nil
+	}
+	return wait(b.scan, b.ch)
+}
+
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	km := m.common.KeyMap
+	if k.String() == "ctrl+c" {
+		return m.quit()
+	}
+	switch m.mode {
+	case modeFilter:
+		switch k.String() {
+		case "enter":
+			m.mode = modeTable
+			m.input.Blur()
+			return nil
+		case "esc":
+			m.input.SetValue("")
+			m.table.SetFilter(filter.Parse(""))
+			m.mode = modeTable
+			m.input.Blur()
+			return nil
+		}
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(k)
+		if q := filter.Parse(m.input.Value()); q.Raw != m.table.Filter().Raw {
+			m.table.SetFilter(q)
+		}
+		return cmd
+	case modeHelp:
+		if key.Matches(k, km.Quit) && k.String() == "q" {
+			return m.quit()
+		}
+		m.mode = modeTable
+		return nil
+	case modeExport:
+		req, done, cmd := m.dialog.Update(k)
+		if done {
+			m.mode = m.afterExport()
+		}
+		if req != nil {
+			m.export(*req)
+		}
+		return cmd
+	case modeDetail:
+		switch {
+		case key.Matches(k, km.Quit):
+			return m.quit()
+		case key.Matches(k, km.Back):
+			m.mode = modeTable
+			return nil
+		case key.Matches(k, km.Rescan):
+			return m.rescan([]int{m.rowOf(m.detail.Result())})
+		case key.Matches(k, km.Export):
+			m.openExport([]scan.Result{m.detail.Result()})
+			return nil
+		}
+		return m.detail.Update(k)
+	}
+
+	t := m.table
+	switch {
+	case key.Matches(k, km.Quit):
+		return m.quit()
+	case key.Matches(k, km.Help):
+		m.mode = modeHelp
+	case key.Matches(k, km.Up):
+		t.Move(-1)
+	case key.Matches(k, km.Down):
+		t.Move(1)
+	case key.Matches(k, km.Top):
+		t.Top()
+	case key.Matches(k, km.Bottom):
+		t.Bottom()
+	case key.Matches(k, km.PageUp):
+		t.Page(-1)
+	case key.Matches(k, km.PageDown):
+		t.Page(1)
+	case key.Matches(k, km.Filter):
+		m.mode = modeFilter
+		return m.input.Focus()
+	case key.Matches(k, km.Back):
+		if !t.Filter().Empty() {
+			m.input.SetValue("")
+			t.SetFilter(filter.Parse(""))
+		} else if t.SelectedCount() > 0 {
+			t.ClearSelection()
+		}
+	case key.Matches(k, km.SortNext):
+		t.SortNext()
+	case key.Matches(k, km.SortReverse):
+		t.Reverse()
+	case key.Matches(k, km.SortColumn):
+		n := int(k.String()[0] - '0')
+		if n == 0 {
+			n = 10
+		}
+		t.Sort(n - 1)
+	case key.Matches(k, km.Select):
+		t.Toggle()
+	case key.Matches(k, km.SelectAll):
+		t.SelectVisible()
+	case key.Matches(k, km.ClearSelection):
+		t.ClearSelection()
+	case key.Matches(k, km.Open):
+		if row := t.Current(); row != nil {
+			m.detail.Show(row.Result)
+			m.mode = modeDetail
+		}
+	case key.Matches(k, km.Rescan):
+		var ids []int
+		for _, r := range t.Selected() {
+			ids = append(ids, r.ID)
+		}
+		if len(ids) == 0 && t.Current() != nil {
+			ids = []int{t.Current().ID}
+		}
+		return m.rescan(ids)
+	case key.Matches(k, km.RescanAll):
+		ids := make([]int, t.Len())
+		for i := range ids {
+			ids[i] = i
+		}
+		return m.rescan(ids)
+	case key.Matches(k, km.Export):
+		var rs []scan.Result
+		for _, r := range t.Selected() {
+			rs = append(rs, r.Result)
+		}
+		if len(rs) == 0 && t.Current() != nil {
+			rs = []scan.Result{t.Current().Result}
+		}
+		if len(rs) == 0 {
+			m.setStatus("nothing to export", true)
+			return nil
+		}
+		m.openExport(rs)
+	}
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.cancel() // every probe stops at once
+	return tea.Quit
+}
+
+func (m *Model) rescan(ids []int) tea.Cmd {
+	if len(ids) == 0 {
+		return nil
+	}
+	m.status, m.isError = fmt.Sprintf("rescanning %d targets", len(ids)), false
+	cmd := m.scan(ids)
+	if len(m.active) == 1 {
+		return tea.Batch(cmd, m.tick())
+	}
+	return cmd
+}
+
+func (m *Model) rowOf(r scan.Result) int {
+	for i, row := range m.table.Rows() {
+		if row.Result.Target == r.Target {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *Model) openExport(rs []scan.Result) {
+	m.exports = rs
+	at := m.cfg.Clock()
+	m.dialog = export.New(m.common, len(rs), func(format string) string {
+		return filepath.Join(m.cfg.Dir, report.DefaultName(format, at))
+	})
+	m.dialog.SetSize(m.common.Width, m.common.Height)
+	m.mode = modeExport
+}
+
+func (m *Model) afterExport() mode {
+	if m.detail.Result().Target.URL != "" && len(m.exports) == 1 && m.exports[0].Target == m.detail.Result().Target {
+		return modeDetail
+	}
+	return modeTable
+}
+
+// export writes the report; a failure is reported and the program goes
+// on, and an existing file turns the dialog into a question.
+func (m *Model) export(req export.Request) {
+	d := m.cfg.Data
+	info := report.DataInfo{Origin: d.Origin, SnapshotDate: d.SnapshotDate, DataAsOf: d.DataAsOf, Stale: assess.Staleness(d, m.cfg.Now)}
+	err := report.Export(req.Path, req.Format, m.exports, m.cfg.Clock(), info, req.Overwrite)
+	switch {
+	case errors.Is(err, report.ErrExists) && !req.Overwrite:
+		m.dialog.AskOverwrite()
+		return
+	case err != nil:
+		m.setStatus("export failed: "+err.Error(), true)
+	default:
+		m.setStatus(fmt.Sprintf("exported %d rows to %s", len(m.exports), req.Path), false)
+	}
+	m.mode = m.afterExport()
+}
+
+func (m *Model) setStatus(s string, isErr bool) { m.status, m.isError = s, isErr }
+
+func (m *Model) resize(w, h int) {
+	m.common.SetSize(w, h)
+	m.help.SetWidth(w)
+	m.table.SetSize(w, max(1, h-5))
+	m.detail.SetSize(w, max(1, h-4))
+	if m.dialog != nil {
+		m.dialog.Common.SetSize(w, h)
+	}
+	m.input.SetWidth(max(10, w-30))
+}
+
+func (m *Model) restyle(dark bool) {
+	c := common.New(dark)
+	c.SetSize(m.common.Width, m.common.Height)
+	m.common = c
+	m.table.Styles, m.detail.Styles = c.Styles, c.Styles
+	m.help.Styles = help.DefaultStyles(dark)
+	if m.dialog != nil {
+		m.dialog.Styles = c.Styles
+	}
+	m.detail.Show(m.detail.Result())
+}
+
+// View draws header, body, filter/status line and help.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "kubesurface"
+	return v
+}
+
+func (m *Model) render() string {
+	st := m.common.Styles
+	header := m.header()
+	var body string
+	switch {
+	case len(m.cfg.Targets) == 0:
+		body = "\n" + st.Hint.Render(m.cfg.Hint)
+	case m.mode == modeHelp:
+		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(m.common.KeyMap.FullHelp()) + "\n\n" +
+			st.Muted.Render("Filter: fuzzy words match any column; key:value terms match one field — "+filterKeys()+". All terms must match.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
+	case m.mode == modeDetail:
+		body = m.detail.View()
+	default:
+		body = m.table.View()
+	}
+	if m.mode == modeExport && m.dialog != nil {
+		body = lipgloss.Place(m.common.Width, max(1, m.common.Height-4), lipgloss.Center, lipgloss.Center, m.dialog.View())
+	}
+	bodyH := max(1, m.common.Height-4)
+	body = fitLines(body, bodyH, m.common.Width)
+	return header + "\n" + body + "\n" + m.line() + "\n" + m.help.ShortHelpView(m.common.KeyMap.ShortHelp())
+}
+
+// header is the title, progress, verdict counts, data date and elapsed
+// time: two lines.
+func (m *Model) header() string {
+	st := m.common.Styles
+	rows := m.table.Rows()
+	done, probing := 0, 0
+	urg := map[string]int{}
+	exp := map[string]int{}
+	for _, r := range rows {
+		switch r.Result.State {
+		case scan.StateDone, scan.StateFailed:
+			done++
+			exp[r.Result.Exposure.Level]++
+			if r.Result.Urgency != nil {
+				urg[r.Result.Urgency.Level]++
+			}
+		case scan.StateProbing:
+			probing++
+		}
+	}
+	elapsed := m.cfg.Clock().Sub(m.started).Round(time.Second)
+	line1 := st.Title.Render("kubesurface") + fmt.Sprintf("  %d/%d done", done, len(rows))
+	if probing > 0 {
+		line1 += fmt.Sprintf(" · %d probing", probing)
+	}
+	line1 += fmt.Sprintf(" · %s", elapsed)
+	line1 += st.Muted.Render(fmt.Sprintf(" · data as of %s", m.cfg.Data.DataAsOf))
+	var parts []string
+	for _, l := range append(assess.Levels, assess.Unknown) {
+		if n := urg[l]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", st.LevelWord(l), n))
+		}
+	}
+	var eparts []string
+	for _, l := range []string{scan.LevelCritical, scan.LevelHigh, scan.LevelMedium, scan.LevelLow, scan.LevelNone} {
+		if n := exp[l]; n > 0 {
+			eparts = append(eparts, fmt.Sprintf("%s %d", st.LevelWord(l), n))
+		}
+	}
+	line2 := "urgency: " + orNone(strings.Join(parts, " · ")) + "   exposure: " + orNone(strings.Join(eparts, " · "))
+	return fitLines(line1, 1, m.common.Width) + "\n" + fitLines(line2, 1, m.common.Width)
+}
+
+// line is the filter input while filtering, else the filter in force and
+// the status message.
+func (m *Model) line() string {
+	st := m.common.Styles
+	t := m.table
+	count := fmt.Sprintf("%d/%d rows", t.Visible(), t.Len())
+	if n := t.SelectedCount(); n > 0 {
+		count += fmt.Sprintf(" · %d selected", n)
+	}
+	if m.mode == modeFilter {
+		return m.input.View() + "  " + st.Muted.Render(count)
+	}
+	var parts []string
+	if q := t.Filter(); !q.Empty() {
+		parts = append(parts, st.FilterHint.Render("filter: "+q.Raw))
+	}
+	parts = append(parts, st.Muted.Render(count))
+	if m.status != "" {
+		s := st.Status
+		if m.isError {
+			s = st.Error
+		}
+		parts = append(parts, s.Render(m.status))
+	}
+	return fitLines(strings.Join(parts, "  "), 1, m.common.Width)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func filterKeys() string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range []string{"urgency", "exposure", "access", "reach", "dist", "version", "source", "context", "address", "state", "cve", "support", "target"} {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func columnNames() string {
+	var out []string
+	for i, c := range table.Columns {
+		if i >= 10 {
+			break
+		}
+		out = append(out, fmt.Sprintf("%d %s", (i+1)%10, strings.ToLower(c.Title)))
+	}
+	return strings.Join(out, ", ")
+}
+
+// fitLines pads or cuts s to exactly n lines of at most w cells, so the
+// layout never shifts or wraps.
+func fitLines(s string, n, w int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	for i, l := range lines {
+		if w > 0 && ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -79,6 +79,9 @@ discovery, anonymous reads) and then with each context's own credentials
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCmd())
+	root.AddCommand(newDataCmd())
+	attachTUI(root)
+	root.AddCommand(newDemoCmd())
 	return root
 }
 

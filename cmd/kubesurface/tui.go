@@ -1,0 +1,77 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/tui"
+)
+
+// firstRunHint is what a newcomer with no kubeconfig and no targets sees.
+const firstRunHint = `No kubeconfig contexts were found and no endpoints were given, so there is nothing to scan.
+
+  kubesurface demo                     open this view on local endpoints shaped like EKS, GKE, AKS, k3s, OpenShift and kubeadm
+  kubesurface https://HOST:6443        scan an API server
+  kubesurface --kubeconfig FILE        scan the contexts of a kubeconfig
+
+Press q to quit.`
+
+// attachTUI makes the bare command open the TUI, with the same target
+// flags as scan.
+func attachTUI(root *cobra.Command) {
+	var tf targetFlags
+	var jf judgeFlags
+	root.Use = "kubesurface [endpoint...]"
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		for _, a := range args {
+			if looksLikeCommand(a) {
+				return usageError{fmt.Errorf("unknown command %q (did you mean: %s?); a single-label host needs a port, e.g. %s:6443", a, suggest(cmd, a), a)}
+			}
+		}
+		return nil
+	}
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		now, err := jf.date()
+		if err != nil {
+			return err
+		}
+		targets, err := tf.targets(cmd, args)
+		hint := ""
+		if errors.Is(err, errNothingToScan) {
+			hint, err = firstRunHint, nil
+		}
+		if err != nil {
+			return err
+		}
+		data, notes := assess.Newest(now)
+		dir, _ := os.Getwd()
+		return tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: tf.options(), Data: data,
+			DataNotes: notes, Now: now, Dir: dir, Hint: hint, Dark: true})
+	}
+	tf.register(root)
+	jf.register(root)
+}
+
+// looksLikeCommand is a word with no dot, colon or slash that is not
+// localhost: far likelier a mistyped subcommand than a host.
+func looksLikeCommand(a string) bool {
+	return a != "-" && a != "localhost" && !strings.ContainsAny(a, ".:/[]")
+}
+
+func suggest(cmd *cobra.Command, a string) string {
+	if s := cmd.SuggestionsFor(a); len(s) > 0 {
+		return strings.Join(s, ", ")
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,121 @@
+// Package filter parses the `/` query: fuzzy words matched against every
+// column, and key:value terms (urgency:high, dist:eks, exposure:version)
+// matched against one field. All terms must match.
+package filter
+
+import "strings"
+
+// Keys are the field names a term may use, with their aliases.
+var Keys = map[string]string{
+	"target": "target", "name": "target",
+	"source": "source", "src": "source",
+	"context": "context", "ctx": "context",
+	"address": "address", "addr": "address", "ip": "address",
+	"dist": "dist", "distribution": "dist",
+	"version": "version", "ver": "version",
+	"exposure": "exposure", "exp": "exposure",
+	"access":  "access",
+	"reach":   "reach",
+	"urgency": "urgency", "urg": "urgency",
+	"state":   "state",
+	"cve":     "cve",
+	"support": "support", "phase": "support",
+}
+
+// Term is one whitespace-separated part of a query. Key is "" for a fuzzy
+// word.
+type Term struct {
+	Key, Value string
+}
+
+// Query is a parsed filter.
+type Query struct {
+	Raw   string
+	Terms []Term
+}
+
+// Parse reads a query. A word whose part before ':' is not a known key
+// (https://host, 10.0.0.1:6443) is a fuzzy word, so addresses can be typed
+// as they are.
+func Parse(s string) Query {
+	q := Query{Raw: s}
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		if k, v, ok := strings.Cut(w, ":"); ok {
+			if key, known := Keys[k]; known {
+				q.Terms = append(q.Terms, Term{Key: key, Value: v})
+				continue
+			}
+		}
+		q.Terms = append(q.Terms, Term{Value: w})
+	}
+	return q
+}
+
+// Empty is true when the query matches everything.
+func (q Query) Empty() bool { return len(q.Terms) == 0 }
+
+// Doc is what a query is matched against: the row's whole text (lower case)
+// and its fields (lower case values).
+type Doc interface {
+	Text() string
+	Field(key string) []string
+}
+
+// Match reports whether every term matches d.
+func (q Query) Match(d Doc) bool {
+	for _, t := range q.Terms {
+		if t.Key == "" {
+			if !Fuzzy(t.Value, d.Text()) {
+				return false
+			}
+			continue
+		}
+		if t.Value == "" {
+			continue // "urgency:" while typing: no constraint yet
+		}
+		hit := false
+		for _, v := range d.Field(t.Key) {
+			if strings.HasPrefix(v, t.Value) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	return true
+}
+
+// Refines reports whether every row q matches is also matched by prev, so
+// a filter can narrow the rows it already has instead of starting over:
+// that holds when each of prev's terms is extended, in place, by q's.
+func (q Query) Refines(prev Query) bool {
+	if len(q.Terms) < len(prev.Terms) {
+		return false
+	}
+	for i, p := range prev.Terms {
+		t := q.Terms[i]
+		if t.Key != p.Key || !strings.HasPrefix(t.Value, p.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// Fuzzy reports whether the letters of pattern appear in text in order.
+func Fuzzy(pattern, text string) bool {
+	if pattern == "" {
+		return true
+	}
+	if strings.Contains(text, pattern) {
+		return true
+	}
+	i := 0
+	for j := 0; j < len(text) && i < len(pattern); j++ {
+		if text[j] == pattern[i] {
+			i++
+		}
+	}
+	return i == len(pattern)
+}

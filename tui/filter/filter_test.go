@@ -1,0 +1,67 @@
+package filter
+
+import "testing"
+
+type doc struct {
+	text   string
+	fields map[string][]string
+}
+
+func (d doc) Text() string            { return d.text }
+func (d doc) Field(k string) []string { return d.fields[k] }
+
+func TestParseAndMatch(t *testing.T) {
+	eks := doc{text: "prod-eks done context 10.0.0.1:443 eks v1.30.14-eks-7bfd1a2 high version critical",
+		fields: map[string][]string{"urgency": {"critical"}, "dist": {"eks"}, "exposure": {"high", "version"}, "address": {"10.0.0.1:443"}}}
+	k3s := doc{text: "lab done endpoint 127.0.0.1:6443 k3s v1.36.4+k3s1 low version current",
+		fields: map[string][]string{"urgency": {"current"}, "dist": {"k3s"}, "exposure": {"low", "version"}}}
+	cases := []struct {
+		q        string
+		eks, k3s bool
+	}{
+		{"", true, true},
+		{"urgency:critical", true, false},
+		{"URGENCY:crit", true, false},
+		{"urg:cur", false, true},
+		{"dist:eks exposure:version", true, false},
+		{"exposure:version", true, true},
+		{"exposure:read", false, false},
+		{"urgency:", true, true}, // still typing
+		{"prdeks", true, false},  // fuzzy: letters in order
+		{"v1.36", false, true},
+		{"10.0.0.1:443", true, false}, // an address is a word, not a key
+		{"https://lab", false, false},
+		{"k3s urgency:current", false, true},
+		{"nosuchthing", false, false},
+	}
+	for _, c := range cases {
+		q := Parse(c.q)
+		if got := q.Match(eks); got != c.eks {
+			t.Errorf("%q on eks = %v, want %v", c.q, got, c.eks)
+		}
+		if got := q.Match(k3s); got != c.k3s {
+			t.Errorf("%q on k3s = %v, want %v", c.q, got, c.k3s)
+		}
+	}
+}
+
+func TestRefines(t *testing.T) {
+	cases := []struct {
+		prev, next string
+		want       bool
+	}{
+		{"", "u", true},
+		{"urgency:h", "urgency:hi", true},
+		{"urgency:high", "urgency:high dist:eks", true},
+		{"ek", "eks", true},
+		{"urgency", "urgency:", false}, // a fuzzy word became a key term
+		{"urgency:hi", "urgency:h", false},
+		{"dist:eks", "dist:gke", false},
+		{"eks gke", "eks", false},
+	}
+	for _, c := range cases {
+		if got := Parse(c.next).Refines(Parse(c.prev)); got != c.want {
+			t.Errorf("%q refines %q = %v, want %v", c.next, c.prev, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package table
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/assess"
+)
+
+// Column indexes, in display order.
+const (
+	ColTarget = iota
+	ColState
+	ColSource
+	ColAddress
+	ColDist
+	ColVersion
+	ColExposure
+	ColUrgency
+	ColSupport
+	ColCVEs
+	ColLatency
+	numCols
+)
+
+// Column describes one column: its title, the width it wants, and how soon
+// it is dropped on a narrow terminal (higher drops first).
+type Column struct {
+	Title string
+	Width int
+	Drop  int
+}
+
+// Columns is the table's layout, in display order.
+var Columns = [numCols]Column{
+	ColTarget:   {"TARGET", 22, 0},
+	ColState:    {"STATE", 7, 2},
+	ColSource:   {"SOURCE", 10, 8},
+	ColAddress:  {"ADDRESS", 21, 9},
+	ColDist:     {"DIST", 9, 4},
+	ColVersion:  {"VERSION", 17, 3},
+	ColExposure: {"EXPOSURE", 17, 1},
+	ColUrgency:  {"URGENCY", 8, 0},
+	ColSupport:  {"END OF SUPPORT", 17, 5},
+	ColCVEs:     {"CVES", 11, 6},
+	ColLatency:  {"LATENCY", 7, 10},
+}
+
+// Row is one target as the table shows it. Its cells, search text and sort
+// keys are computed once per result, not per key press.
+type Row struct {
+	// ID is the target's position in the scan, stable across sorts.
+	ID     int
+	Result scan.Result
+	Cells  [numCols]string
+	text   string
+	fields map[string][]string
+	keys   [numCols]sortKey
+}
+
+type sortKey struct {
+	n float64
+	s string
+}
+
+// NewRow lays out a result.
+func NewRow(id int, r scan.Result) *Row {
+	row := &Row{ID: id, Result: r}
+	c := &row.Cells
+	c[ColTarget] = r.Target.Name
+	c[ColState] = string(r.State)
+	c[ColSource] = r.Target.Source
+	if r.Target.Context != "" {
+		c[ColSource] = "context"
+	}
+	c[ColAddress] = address(r)
+	c[ColDist] = dash(r.Dist.Name)
+	c[ColVersion] = "-"
+	if r.Version != nil {
+		c[ColVersion] = r.Version.GitVersion
+	}
+	c[ColExposure] = "-"
+	if r.State == scan.StateDone || r.State == scan.StateFailed {
+		c[ColExposure] = r.Exposure.Level + " " + r.Exposure.Access
+	}
+	c[ColUrgency], c[ColSupport], c[ColCVEs] = "-", "-", "-"
+	if u := r.Urgency; u != nil {
+		c[ColUrgency] = u.Level
+		if lc := u.Lifecycle; lc != nil {
+			c[ColSupport] = support(lc)
+		}
+		if len(u.CVEs) > 0 {
+			worst := u.WorstCVE
+			if worst == "" {
+				worst = "unfixed"
+			}
+			c[ColCVEs] = fmt.Sprintf("%d %s", len(u.CVEs), worst)
+		}
+	}
+	c[ColLatency] = "-"
+	if r.Connect != nil && r.Connect.Error == "" {
+		c[ColLatency] = strconv.FormatInt(r.Connect.LatencyMS, 10) + "ms"
+	}
+
+	row.text = strings.ToLower(strings.Join(c[:], " "))
+	lower := func(xs ...string) []string {
+		out := make([]string, 0, len(xs))
+		for _, x := range xs {
+			if x != "" {
+				out = append(out, strings.ToLower(x))
+			}
+		}
+		return out
+	}
+	row.fields = map[string][]string{
+		"target":   lower(r.Target.Name, r.Target.URL),
+		"source":   lower(r.Target.Source, c[ColSource]),
+		"context":  lower(r.Target.Context),
+		"address":  lower(c[ColAddress], r.Target.Host),
+		"dist":     lower(r.Dist.Name),
+		"version":  lower(c[ColVersion], versionSemver(r)),
+		"exposure": lower(r.Exposure.Level, r.Exposure.Access),
+		"access":   lower(r.Exposure.Access),
+		"reach":    lower(r.Exposure.Reach),
+		"urgency":  lower(c[ColUrgency]),
+		"state":    lower(string(r.State)),
+	}
+	if u := r.Urgency; u != nil {
+		for _, cv := range u.CVEs {
+			row.fields["cve"] = append(row.fields["cve"], strings.ToLower(cv.ID))
+		}
+		if u.Lifecycle != nil {
+			row.fields["support"] = lower(u.Lifecycle.Phase)
+		}
+	}
+	row.sortKeys()
+	return row
+}
+
+// sortKeys orders each column by what it means, not its text: urgency by
+// priority, exposure by level then access, support by days left.
+func (row *Row) sortKeys() {
+	r := row.Result
+	for i, cell := range row.Cells {
+		row.keys[i] = sortKey{s: strings.ToLower(cell)}
+	}
+	row.keys[ColState].n = float64(stateRank(r.State))
+	row.keys[ColExposure].n = float64(scan.LevelRank(r.Exposure.Level)*10 + accessRank(r.Exposure.Access))
+	if u := r.Urgency; u != nil {
+		row.keys[ColUrgency].n = float64(u.Priority)
+		if u.Lifecycle != nil {
+			row.keys[ColSupport].n = float64(u.Lifecycle.DaysLeft)
+		} else {
+			row.keys[ColSupport].n = 1e9
+		}
+		row.keys[ColCVEs].n = float64(len(u.CVEs)*10 + assess.Rank(u.WorstCVE) + 1)
+	} else {
+		row.keys[ColUrgency].n = -1
+		row.keys[ColSupport].n = 1e9
+	}
+	if pv, err := scan.ParseVersion(row.Cells[ColVersion]); err == nil {
+		row.keys[ColVersion].n = float64(pv.Major)*1e8 + float64(pv.MinorNum)*1e4 + float64(pv.Patch)
+	}
+	if r.Connect != nil && r.Connect.Error == "" {
+		row.keys[ColLatency].n = float64(r.Connect.LatencyMS)
+	} else {
+		row.keys[ColLatency].n = 1e9
+	}
+}
+
+// Text is the lower-case text of every cell, for fuzzy matching.
+func (row *Row) Text() string { return row.text }
+
+// Field is the lower-case values of one filter key.
+func (row *Row) Field(key string) []string { return row.fields[key] }
+
+func stateRank(s scan.State) int {
+	switch s {
+	case scan.StateProbing:
+		return 1
+	case scan.StateDone:
+		return 2
+	case scan.StateFailed:
+		return 3
+	}
+	return 0
+}
+
+func accessRank(a string) int {
+	for i, x := range []string{scan.AccessUnreachable, scan.AccessTLS, scan.AccessHealth, scan.AccessVersion, scan.AccessDiscovery, scan.AccessRead} {
+		if x == a {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func address(r scan.Result) string {
+	if r.Connect != nil && r.Connect.Address != "" {
+		return r.Connect.Address
+	}
+	if len(r.Addresses) > 0 {
+		return r.Addresses[0].IP
+	}
+	return "-"
+}
+
+func versionSemver(r scan.Result) string {
+	if r.Version == nil {
+		return ""
+	}
+	return r.Version.Semver
+}
+
+func support(lc *scan.Lifecycle) string {
+	end := lc.EndOfStandardSupport
+	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
+		end = lc.EndOfExtendedSupport
+	}
+	if end == "" {
+		return lc.Phase
+	}
+	return fmt.Sprintf("%s %dd", end, lc.DaysLeft)
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
