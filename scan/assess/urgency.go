@@ -191,7 +191,11 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 		u.Reasons = append(u.Reasons, reason(rule.ID, f, u, pv))
 	}
 	if len(u.Rules) == 0 {
-		u.Reasons = append(u.Reasons, fmt.Sprintf("%s is supported until %s, on the newest patch the data knows, with no known CVE", pv.Minor, u.Lifecycle.EndOfStandardSupport))
+		cves := "with no known CVE"
+		if n := len(u.CVEs); n > 0 {
+			cves = fmt.Sprintf("with no CVE an upgrade fixes (%d without a fix: mitigate them)", n)
+		}
+		u.Reasons = append(u.Reasons, fmt.Sprintf("%s is supported until %s, on the newest patch the data knows, %s", minorName(u, pv), u.Lifecycle.EndOfStandardSupport, cves))
 	}
 	u.Reason = u.Reasons[0]
 }
@@ -200,9 +204,19 @@ func unknown(u *scan.Urgency, why string) {
 	u.Level, u.Reason, u.Reasons = Unknown, why, []string{why}
 }
 
+// minorName is the running minor as its vendor names it: OpenShift's own
+// minor with the Kubernetes one it ships, else the Kubernetes minor.
+func minorName(u *scan.Urgency, pv scan.ParsedVersion) string {
+	if lc := u.Lifecycle; lc != nil && lc.Calendar == OpenShift && lc.Minor != "" {
+		return fmt.Sprintf("OpenShift %s (Kubernetes %s)", lc.Minor, pv.Minor)
+	}
+	return pv.Minor
+}
+
 // reason puts a fired rule into a sentence with the numbers that made it.
 func reason(id string, f facts, u *scan.Urgency, pv scan.ParsedVersion) string {
 	lc := u.Lifecycle
+	minor := minorName(u, pv)
 	switch id {
 	case "past-all-support":
 		if lc != nil && lc.EndOfStandardSupport != "" {
@@ -210,13 +224,13 @@ func reason(id string, f facts, u *scan.Urgency, pv scan.ParsedVersion) string {
 			if lc.EndOfExtendedSupport != "" {
 				end = lc.EndOfExtendedSupport
 			}
-			return fmt.Sprintf("%s is out of all support since %s (%d days ago)", pv.Minor, end, -f.daysLeft)
+			return fmt.Sprintf("%s is out of all support since %s (%d days ago)", minor, end, -f.daysLeft)
 		}
-		return fmt.Sprintf("%s is out of all support", pv.Minor)
+		return fmt.Sprintf("%s is out of all support", minor)
 	case "extended-support":
-		return fmt.Sprintf("%s left standard support on %s; extended support ends %s (%d days left)", pv.Minor, lc.EndOfStandardSupport, lc.EndOfExtendedSupport, f.daysLeft)
+		return fmt.Sprintf("%s left standard support on %s; extended support ends %s (%d days left)", minor, lc.EndOfStandardSupport, lc.EndOfExtendedSupport, f.daysLeft)
 	case "support-ends-soon":
-		return fmt.Sprintf("standard support for %s ends %s (%d days left)", pv.Minor, lc.EndOfStandardSupport, f.daysLeft)
+		return fmt.Sprintf("standard support for %s ends %s (%d days left)", minor, lc.EndOfStandardSupport, f.daysLeft)
 	case "critical-cve", "high-cve", "medium-cve", "low-cve":
 		var ids []string
 		for _, c := range u.CVEs {

@@ -57,7 +57,7 @@ func TestJudgeAtFixedDates(t *testing.T) {
 		reason               string // substring of Reason
 	}{
 		{name: "supported and current", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-11-26",
-			level: Current, phase: "standard", reason: "supported until 2027-06-28"},
+			level: Current, phase: "standard", reason: "supported until 2027-06-28, on the newest patch the data knows, with no CVE an upgrade fixes"},
 		{name: "current minor, old patch", git: "v1.36.1", dist: scan.DistK3s, now: "2026-11-26",
 			level: Low, phase: "standard", rules: []string{"patches-behind"}, reason: "3 patches behind 1.36.4"},
 		{name: "EKS in extended support", git: "v1.30.14-eks-ab12cd3", dist: scan.DistEKS, now: "2026-05-01",
@@ -73,7 +73,7 @@ func TestJudgeAtFixedDates(t *testing.T) {
 		{name: "high CVE in a supported minor", git: "v1.30.1", dist: scan.DistKubeadm, now: "2025-01-10",
 			level: High, phase: "standard", rules: []string{"high-cve"}},
 		{name: "OpenShift by its Kubernetes minor", git: "v1.28.9+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
-			level: Critical, phase: "unsupported", rules: []string{"past-all-support"}},
+			level: Critical, phase: "unsupported", rules: []string{"past-all-support"}, reason: "OpenShift 4.15 (Kubernetes 1.28) is out of all support since 2025-08-27"},
 		{name: "kubelet skew", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-11-26",
 			mod: func(r *scan.Result) {
 				r.Auth = &scan.Auth{Skew: &scan.Skew{Violations: []string{"n1: kubelet v1.31.0 is 5 minors behind"}}}

@@ -179,7 +179,11 @@ func cves(r scan.Result) string {
 	if r.Urgency == nil || len(r.Urgency.CVEs) == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%d (%s)", len(r.Urgency.CVEs), r.Urgency.WorstCVE)
+	worst := r.Urgency.WorstCVE
+	if worst == "" {
+		worst = "unfixed"
+	}
+	return fmt.Sprintf("%d (%s)", len(r.Urgency.CVEs), worst)
 }
 
 // note is the one thing a reader should know next: a probe error, the

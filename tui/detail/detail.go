@@ -184,6 +184,15 @@ func overview(w *writer, r scan.Result) {
 	for _, s := range r.Exposure.Reasons {
 		w.line("• %s", s)
 	}
+	if t := r.TLS; t != nil && (len(t.Findings) > 0 || t.Error != "") {
+		w.section("Certificate and TLS")
+		if t.Error != "" {
+			w.line("! %s", t.Error)
+		}
+		for _, f := range t.Findings {
+			w.line("! %s", f)
+		}
+	}
 	if len(r.Dist.Evidence) > 0 {
 		w.section("Distribution evidence")
 		for _, s := range r.Dist.Evidence {
