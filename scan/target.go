@@ -48,8 +48,10 @@ type Target struct {
 }
 
 // key identifies a row: one per address:port (and base path) per source.
-func (t Target) key() string {
-	return t.Source + "\x00" + t.Context + "\x00" + t.URL
+// Target has it too, by embedding, so a saved result and the target it
+// came from share their identity.
+func (r Ref) key() string {
+	return r.Source + "\x00" + r.Context + "\x00" + r.URL
 }
 
 // Dedupe drops targets that would produce the same row, keeping the first.

@@ -8,8 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +42,10 @@ type Runner interface {
 // and date to judge results with.
 type Config struct {
 	Targets []scan.Target
+	// Results, when given, are the first rows instead of waiting ones:
+	// Results[i] is what an earlier scan saved of Targets[i] (`view`).
+	// Init does not probe them; r and R rescan them as any other row.
+	Results []scan.Result
 	Options scan.Options
 	// Scanner defaults to scan.New(Options).
 	Scanner Runner
@@ -89,6 +95,8 @@ type Model struct {
 	scans   int
 	active  map[int]bool
 	exports []scan.Result
+	// back is the mode the export dialog returns to.
+	back mode
 }
 
 // New builds the model; Run starts it. Tests drive New with teatest.
@@ -113,7 +121,11 @@ func New(ctx context.Context, cfg Config) *Model {
 	m.input.Prompt = "/"
 	rows := make([]*table.Row, len(cfg.Targets))
 	for i, t := range cfg.Targets {
-		rows[i] = table.NewRow(i, scan.Pending(t))
+		r := scan.Pending(t)
+		if i < len(cfg.Results) {
+			r = cfg.Results[i]
+		}
+		rows[i] = table.NewRow(i, r)
 	}
 	m.table.SetRows(rows)
 	if len(cfg.DataNotes) > 0 {
@@ -155,11 +167,12 @@ func quietStderr() func() {
 	return func() { os.Stderr = old; f.Close() }
 }
 
-// Init asks for the background colour and starts the scan of every row.
+// Init asks for the background colour and starts the scan of every row
+// that did not come with a result.
 func (m *Model) Init() tea.Cmd {
-	all := make([]int, len(m.cfg.Targets))
-	for i := range all {
-		all[i] = i
+	var all []int
+	for i := len(m.cfg.Results); i < len(m.cfg.Targets); i++ {
+		all = append(all, i)
 	}
 	return tea.Batch(tea.RequestBackgroundColor, m.scan(all), m.tick())
 }
@@ -299,7 +312,8 @@ func (m *Model) apply(b batchMsg) tea.Cmd {
 	}
 	if b.done {
 		delete(m.active, b.scan)
-		if len(m.active) == 0 && !m.isError && m.status == "" {
+		// "rescanning N targets" is progress: it must not outlive the scan.
+		if len(m.active) == 0 && !m.isError && (m.status == "" || strings.HasPrefix(m.status, "rescanning ")) {
 			m.status = "scan finished"
 		}
 		return nil
@@ -341,7 +355,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case modeExport:
 		req, done, cmd := m.dialog.Update(k)
 		if done {
-			m.mode = m.afterExport()
+			m.mode = m.back
 		}
 		if req != nil {
 			m.export(*req)
@@ -477,14 +491,7 @@ func (m *Model) openExport(rs []scan.Result) {
 		return filepath.Join(m.cfg.Dir, report.DefaultName(format, at))
 	})
 	m.dialog.SetSize(m.common.Width, m.common.Height)
-	m.mode = modeExport
-}
-
-func (m *Model) afterExport() mode {
-	if m.detail.Result().Target.URL != "" && len(m.exports) == 1 && m.exports[0].Target == m.detail.Result().Target {
-		return modeDetail
-	}
-	return modeTable
+	m.back, m.mode = m.mode, modeExport
 }
 
 // export writes the report; a failure is reported and the program goes
@@ -502,7 +509,7 @@ func (m *Model) export(req export.Request) {
 	default:
 		m.setStatus(fmt.Sprintf("exported %d rows to %s", len(m.exports), req.Path), false)
 	}
-	m.mode = m.afterExport()
+	m.mode = m.back
 }
 
 func (m *Model) setStatus(s string, isErr bool) { m.status, m.isError = s, isErr }
@@ -569,7 +576,11 @@ func (m *Model) header() string {
 	done, probing := 0, 0
 	urg := map[string]int{}
 	exp := map[string]int{}
+	asOf := map[string]bool{}
 	for _, r := range rows {
+		if u := r.Result.Urgency; u != nil && u.DataAsOf != "" {
+			asOf[u.DataAsOf] = true
+		}
 		switch r.Result.State {
 		case scan.StateDone, scan.StateFailed:
 			done++
@@ -587,7 +598,7 @@ func (m *Model) header() string {
 		line1 += fmt.Sprintf(" · %d probing", probing)
 	}
 	line1 += fmt.Sprintf(" · %s", elapsed)
-	line1 += st.Muted.Render(fmt.Sprintf(" · data as of %s", m.cfg.Data.DataAsOf))
+	line1 += st.Muted.Render(fmt.Sprintf(" · data as of %s", dataAsOf(asOf, m.cfg.Data.DataAsOf)))
 	var parts []string
 	for _, l := range append(assess.Levels, assess.Unknown) {
 		if n := urg[l]; n > 0 {
@@ -620,6 +631,13 @@ func (m *Model) line() string {
 	if q := t.Filter(); !q.Empty() {
 		parts = append(parts, st.FilterHint.Render("filter: "+q.Raw))
 	}
+	// The sort column may be one the width has hidden: name it here too.
+	col, desc := t.SortState()
+	dir := "▲"
+	if desc {
+		dir = "▼"
+	}
+	parts = append(parts, st.Muted.Render("sort: "+strings.ToLower(table.Columns[col].Title)+dir))
 	parts = append(parts, st.Muted.Render(count))
 	if m.status != "" {
 		s := st.Status
@@ -629,6 +647,16 @@ func (m *Model) line() string {
 		parts = append(parts, s.Render(m.status))
 	}
 	return fitLines(strings.Join(parts, "  "), 1, m.common.Width)
+}
+
+// dataAsOf is the date of the facts the rows were judged with: Data's until
+// a row is judged, then the rows' own, since saved results (`view`) may have
+// been judged with other data than this run has.
+func dataAsOf(dates map[string]bool, data string) string {
+	if len(dates) == 0 {
+		return data
+	}
+	return strings.Join(slices.Sorted(maps.Keys(dates)), ", ")
 }
 
 func orNone(s string) string {

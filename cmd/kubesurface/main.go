@@ -82,6 +82,11 @@ discovery, anonymous reads) and then with each context's own credentials
 	root.AddCommand(newDataCmd())
 	attachTUI(root)
 	root.AddCommand(newDemoCmd())
+	root.AddCommand(newViewCmd())
+	root.AddCommand(newVersionCmd())
+	attachVersionFlag(root)
+	root.Long += rootHelp()
+	nameAsInvoked(root, os.Args[0])
 	return root
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -26,15 +27,30 @@ type targetFlags struct {
 	timeout      time.Duration
 	concurrency  int
 	rate         float64
+	fromResults  []string
+	shard        string
+	// shardI and shardN are --shard parsed by validate; shardN is 0 when
+	// every target is kept.
+	shardI, shardN int
 }
 
 func (f *targetFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, several files merged, else ~/.kube/config)")
 	fl.StringArrayVar(&f.contexts, "context", nil, "only this kubeconfig context (repeatable; default: all contexts)")
+	_ = cmd.RegisterFlagCompletionFunc("context", completeContexts) // fails only for a missing or twice-registered flag
 	fl.StringArrayVarP(&f.files, "file", "f", nil, "read endpoints from FILE, one or more per line, # comments ('-' for stdin; repeatable)")
 	fl.BoolVar(&f.noKubeconfig, "no-kubeconfig", false, "scan only the endpoints given, no kubeconfig contexts")
 	fl.IntVar(&f.maxTargets, "max-targets", scan.DefaultMaxTargets, "refuse endpoint lists and CIDR blocks that expand past this many targets")
+	fl.StringArrayVar(&f.fromResults, "from-results", nil, "probe again the targets of saved results: FILE as -o ndjson or -o json wrote it ('-' for stdin; repeatable)")
+	fl.StringVar(&f.shard, "shard", "", "scan only shard I of N (I/N, 0 <= I < N) of the de-duplicated targets, chosen by target identity; an Indexed Job passes $(JOB_COMPLETION_INDEX)/N")
+	f.registerProbe(cmd)
+}
+
+// registerProbe adds the flags that shape probing alone, for commands that
+// probe targets they did not take from these flags (view's rescans).
+func (f *targetFlags) registerProbe(cmd *cobra.Command) {
+	fl := cmd.Flags()
 	fl.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "timeout of each probe phase (resolve, connect, TLS, each request, authentication)")
 	fl.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "targets probed at once")
 	fl.Float64Var(&f.rate, "rate", 0, "at most this many targets started per second (0: no limit)")
@@ -52,6 +68,12 @@ func (f *targetFlags) validate() error {
 		return fmt.Errorf("--rate must not be negative")
 	case f.noKubeconfig && (f.kubeconfig != "" || len(f.contexts) > 0):
 		return fmt.Errorf("--no-kubeconfig cannot be combined with --kubeconfig or --context")
+	}
+	if f.shard != "" {
+		var err error
+		if f.shardI, f.shardN, err = scan.ParseShard(f.shard); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -72,19 +94,11 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 	}
 	var inputs []string
 	readFrom := func(name string) error {
-		r := cmd.InOrStdin()
-		label := "stdin"
-		if name != "-" {
-			fh, err := os.Open(name)
-			if err != nil {
-				return err
-			}
-			defer fh.Close()
-			r, label = fh, name
-		}
-		eps, err := scan.ReadEndpoints(r, label)
-		inputs = append(inputs, eps...)
-		return err
+		return withInput(cmd.InOrStdin(), name, func(r io.Reader, label string) error {
+			eps, err := scan.ReadEndpoints(r, label)
+			inputs = append(inputs, eps...)
+			return err
+		})
 	}
 	for _, a := range args {
 		if a == "-" {
@@ -107,10 +121,43 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 		}
 		out = append(out, eps...)
 	}
+	if len(f.fromResults) > 0 {
+		saved, err := readResults(cmd.InOrStdin(), f.fromResults)
+		if err != nil {
+			return nil, err
+		}
+		if len(saved) > f.maxTargets {
+			return nil, usageError{fmt.Errorf("--from-results: %d targets, more than --max-targets %d", len(saved), f.maxTargets)}
+		}
+		for _, r := range saved {
+			// readResults has checked that every target rebuilds.
+			t, _ := scan.FromRef(r.Target)
+			out = append(out, t)
+		}
+	}
 	if len(out) == 0 {
 		return nil, usageError{errNothingToScan}
 	}
-	return scan.Dedupe(out), nil
+	out = scan.Dedupe(out)
+	if f.shardN > 0 {
+		// After de-duplication, so that every worker shards the same list.
+		out = scan.Shard(out, f.shardI, f.shardN)
+	}
+	return out, nil
+}
+
+// withInput opens name ('-' is stdin) and hands it to read with the label
+// errors should use.
+func withInput(stdin io.Reader, name string, read func(r io.Reader, label string) error) error {
+	if name == "-" {
+		return read(stdin, "stdin")
+	}
+	fh, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	return read(fh, name)
 }
 
 func (f *targetFlags) options() scan.Options {
@@ -155,6 +202,13 @@ func newScanCmd() *cobra.Command {
 Endpoints: host, host:port, https://host[:port][/base], http://host:port,
 [ipv6]:port, bare IPv6, and CIDR blocks (10.0.0.0/28, 10.0.0.0/28:6443).
 A host without a port is probed on 443 and 6443. '-' reads endpoints from stdin.
+--from-results FILE probes again the targets of saved results.
+
+--shard I/N scans only shard I (0-based) of N of the de-duplicated targets:
+the shard of a target depends only on its identity, so N workers given the
+same inputs split them disjointly and completely. In a Kubernetes Indexed Job
+pass --shard $(JOB_COMPLETION_INDEX)/N with N the Job's completions, and
+gather the workers' -o ndjson output for 'kubesurface view'.
 
 Exit codes: 0 the scan completed (whatever it found), 1 the results could not
 be written, 2 bad flags or input (malformed kubeconfig, unknown context,
@@ -165,7 +219,9 @@ level, 130 interrupted.`,
   kubesurface scan 203.0.113.10 https://api.example.com:6443 -o yaml
   kubesurface scan --no-kubeconfig 10.0.0.0/28:6443 -o ndjson
   kubesurface scan -o markdown > report.md      # or -o html, -o csv
-  cat endpoints.txt | kubesurface scan --no-kubeconfig -`,
+  cat endpoints.txt | kubesurface scan --no-kubeconfig -
+  kubesurface scan --no-kubeconfig -f targets.txt --shard 2/8 -o ndjson
+  kubesurface scan --from-results results.ndjson -o ndjson > again.ndjson`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := report.CheckFormat(output); err != nil {
 				return usageError{err}

@@ -48,6 +48,10 @@ func attachTUI(root *cobra.Command) {
 		if err != nil {
 			return err
 		}
+		if len(targets) == 0 && hint == "" {
+			// Only --shard can leave nothing of a non-empty list.
+			hint = "Shard " + tf.shard + " holds none of the targets given.\n\nPress q to quit."
+		}
 		data, notes := assess.Newest(now)
 		dir, _ := os.Getwd()
 		return tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: tf.options(), Data: data,

@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/tui/common"
@@ -30,9 +31,7 @@ type Model struct {
 
 // New returns an empty detail view.
 func New(c common.Common) *Model {
-	vp := viewport.New()
-	vp.SoftWrap = true // long reasons and commands wrap instead of vanishing
-	return &Model{Common: c, vp: vp}
+	return &Model{Common: c, vp: viewport.New()}
 }
 
 // Show switches to a result (tab kept: comparing targets tab by tab is
@@ -137,7 +136,9 @@ func (m *Model) render() {
 		raw, _ := json.MarshalIndent(r, "", "  ")
 		b.Write(raw)
 	}
-	m.vp.SetContent(b.String())
+	// Wrap at word boundaries (commands break at spaces, not inside a
+	// flag), hard-breaking only words longer than the line.
+	m.vp.SetContent(ansi.Wrap(b.String(), max(20, m.Width), " "))
 }
 
 // writer puts sections and key/value lines together with the styles.
@@ -373,11 +374,11 @@ func cvesTab(w *writer, r scan.Result) {
 		return
 	}
 	for _, c := range u.CVEs {
-		fixed := strings.Join(c.FixedIn, ", ")
+		fixed := "fixed in " + strings.Join(c.FixedIn, ", ")
 		if c.Unfixed {
-			fixed = "no fix: mitigate"
+			fixed = "no fixed release: mitigate"
 		}
-		w.line("%-16s %-8s %4.1f  fixed in %s", c.ID, w.level(c.Severity), c.Score, fixed)
+		w.line("%-16s %-8s %4.1f  %s", c.ID, w.level(c.Severity), c.Score, fixed)
 		w.line("    %s %s", c.Title, c.URL)
 	}
 }

@@ -107,13 +107,20 @@ func (m *Model) View() string {
 		}
 		b.WriteString(fmt.Sprintf("  %s %s\n", mark, f))
 	}
+	m.input.SetWidth(m.boxWidth() - 4 - len(m.input.Prompt))
 	b.WriteString("\n" + m.input.View() + "\n\n")
 	if m.confirm {
 		b.WriteString(st.Error.Render(m.input.Value() + " exists: overwrite? y/n"))
 	} else {
 		b.WriteString(st.Muted.Render("tab/↑↓ format · enter export · esc cancel"))
 	}
-	return st.Dialog.Width(min(max(50, m.Width-10), 90)).Render(b.String())
+	return st.Dialog.Width(m.boxWidth()).Render(b.String())
+}
+
+// boxWidth keeps the dialog inside the terminal; the path scrolls within
+// the input instead of wrapping the box.
+func (m *Model) boxWidth() int {
+	return max(30, min(m.Width-4, 90))
 }
 
 // swapExt changes a path's extension to the format's.
