@@ -300,3 +300,25 @@ type Step struct {
 	Title    string   `json:"title"`
 	Commands []string `json:"commands,omitempty"`
 }
+
+// Address is where the target answered, else its first resolved address:
+// the one address a table row has room for.
+func (r Result) Address() string {
+	if r.Connect != nil && r.Connect.Address != "" {
+		return r.Connect.Address
+	}
+	if len(r.Addresses) > 0 {
+		return r.Addresses[0].IP
+	}
+	return "-"
+}
+
+// End is the date the current phase ends: standard support while in it,
+// then extended support where there is one. Past all support it is the day
+// support ended.
+func (lc *Lifecycle) End() string {
+	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
+		return lc.EndOfExtendedSupport
+	}
+	return lc.EndOfStandardSupport
+}

@@ -50,7 +50,7 @@ func csvRow(r scan.Result) []string {
 		level, worst = u.Level, u.WorstCVE
 		count = strconv.Itoa(len(u.CVEs))
 		if lc := u.Lifecycle; lc != nil {
-			phase, end, days = lc.Phase, supportEnd(lc), strconv.Itoa(lc.DaysLeft)
+			phase, end, days = lc.Phase, lc.End(), strconv.Itoa(lc.DaysLeft)
 		}
 		cveIDs := make([]string, len(u.CVEs))
 		for i, c := range u.CVEs {

@@ -115,7 +115,7 @@ func Table(w io.Writer, results []scan.Result) error {
 	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tURGENCY\tSUPPORT\tCVES\tLATENCY\tREASON")
 	for _, r := range results {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.Target.Name, source(r), address(r), r.Dist.Name, version(r),
+			r.Target.Name, source(r), r.Address(), r.Dist.Name, version(r),
 			r.Exposure.Level, r.Exposure.Access, urgency(r), support(r), cves(r), latency(r), note(r))
 	}
 	return tw.Flush()
@@ -126,16 +126,6 @@ func source(r scan.Result) string {
 		return "context"
 	}
 	return r.Target.Source
-}
-
-func address(r scan.Result) string {
-	if r.Connect != nil && r.Connect.Address != "" {
-		return r.Connect.Address
-	}
-	if len(r.Addresses) > 0 {
-		return r.Addresses[0].IP
-	}
-	return "-"
 }
 
 func version(r scan.Result) string {
@@ -165,10 +155,7 @@ func support(r scan.Result) string {
 		return "-"
 	}
 	lc := r.Urgency.Lifecycle
-	end := lc.EndOfStandardSupport
-	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
-		end = lc.EndOfExtendedSupport
-	}
+	end := lc.End()
 	if end == "" {
 		return lc.Phase
 	}

@@ -109,7 +109,7 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 		p.Summary.Rows = append(p.Summary.Rows, []cell{
 			{Text: clean(r.Target.Name), Anchor: id},
 			{Text: source(r)},
-			{Text: clean(address(r))},
+			{Text: clean(r.Address())},
 			{Text: orNone(clean(r.Dist.Name))},
 			{Text: clean(version(r))},
 			{Text: clean(exp), Level: clean(r.Exposure.Level)},
@@ -564,19 +564,11 @@ func supportText(r scan.Result) string {
 		return none
 	}
 	lc := r.Urgency.Lifecycle
-	end := supportEnd(lc)
+	end := lc.End()
 	if end == "" {
 		return clean(lc.Phase)
 	}
 	return clean(end) + " (" + daysText(lc) + ")"
-}
-
-// supportEnd is the date the current phase ends (or all support ended).
-func supportEnd(lc *scan.Lifecycle) string {
-	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
-		return lc.EndOfExtendedSupport
-	}
-	return lc.EndOfStandardSupport
 }
 
 // daysText reads Lifecycle.DaysLeft in words: left in the phase, or past

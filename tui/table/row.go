@@ -75,7 +75,7 @@ func NewRow(id int, r scan.Result) *Row {
 	if r.Target.Context != "" {
 		c[ColSource] = "context"
 	}
-	c[ColAddress] = address(r)
+	c[ColAddress] = r.Address()
 	c[ColDist] = dash(r.Dist.Name)
 	c[ColVersion] = "-"
 	if r.Version != nil {
@@ -197,16 +197,6 @@ func accessRank(a string) int {
 	return 0
 }
 
-func address(r scan.Result) string {
-	if r.Connect != nil && r.Connect.Address != "" {
-		return r.Connect.Address
-	}
-	if len(r.Addresses) > 0 {
-		return r.Addresses[0].IP
-	}
-	return "-"
-}
-
 func versionSemver(r scan.Result) string {
 	if r.Version == nil {
 		return ""
@@ -215,10 +205,7 @@ func versionSemver(r scan.Result) string {
 }
 
 func support(lc *scan.Lifecycle) string {
-	end := lc.EndOfStandardSupport
-	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
-		end = lc.EndOfExtendedSupport
-	}
+	end := lc.End()
 	if end == "" {
 		return lc.Phase
 	}
