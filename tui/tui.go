@@ -334,8 +334,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			m.input.Blur()
 			return nil
 		case "esc":
-			m.input.SetValue("")
-			m.table.SetFilter(filter.Parse(""))
+			m.clearFilter()
 			m.mode = modeTable
 			m.input.Blur()
 			return nil
@@ -400,8 +399,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.input.Focus()
 	case key.Matches(k, km.Back):
 		if !t.Filter().Empty() {
-			m.input.SetValue("")
-			t.SetFilter(filter.Parse(""))
+			m.clearFilter()
 		} else if t.SelectedCount() > 0 {
 			t.ClearSelection()
 		}
@@ -428,11 +426,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(k, km.Rescan):
 		var ids []int
-		for _, r := range t.Selected() {
+		for _, r := range m.acted() {
 			ids = append(ids, r.ID)
-		}
-		if len(ids) == 0 && t.Current() != nil {
-			ids = []int{t.Current().ID}
 		}
 		return m.rescan(ids)
 	case key.Matches(k, km.RescanAll):
@@ -443,11 +438,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return m.rescan(ids)
 	case key.Matches(k, km.Export):
 		var rs []scan.Result
-		for _, r := range t.Selected() {
+		for _, r := range m.acted() {
 			rs = append(rs, r.Result)
-		}
-		if len(rs) == 0 && t.Current() != nil {
-			rs = []scan.Result{t.Current().Result}
 		}
 		if len(rs) == 0 {
 			m.setStatus("nothing to export", true)
@@ -456,6 +448,22 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.openExport(rs)
 	}
 	return nil
+}
+
+// acted is what r and e act on: the selection, else the current row.
+func (m *Model) acted() []*table.Row {
+	if rows := m.table.Selected(); len(rows) > 0 {
+		return rows
+	}
+	if row := m.table.Current(); row != nil {
+		return []*table.Row{row}
+	}
+	return nil
+}
+
+func (m *Model) clearFilter() {
+	m.input.SetValue("")
+	m.table.SetFilter(filter.Parse(""))
 }
 
 func (m *Model) quit() tea.Cmd {
