@@ -27,6 +27,14 @@ type Model struct {
 	sortCol  int
 	sortDesc bool
 	query    filter.Query
+	// orders caches the row order per column and direction until rows
+	// change, so cycling through sort keys costs a filter pass, not a sort.
+	orders map[sortOrder][]int
+}
+
+type sortOrder struct {
+	col  int
+	desc bool
 }
 
 // New returns an empty table sorted by urgency, most urgent first.
@@ -41,6 +49,7 @@ func (m *Model) SetRows(rows []*Row) {
 	for i := range rows {
 		m.sorted[i] = i
 	}
+	m.orders = nil
 	m.resort()
 }
 
@@ -52,6 +61,7 @@ func (m *Model) Update(rows []*Row) {
 			m.rows[r.ID] = r
 		}
 	}
+	m.orders = nil
 	m.resort()
 }
 
@@ -144,9 +154,19 @@ func (m *Model) SetFilter(q filter.Query) {
 func (m *Model) Filter() filter.Query { return m.query }
 
 func (m *Model) resort() {
+	key := sortOrder{m.sortCol, m.sortDesc}
+	if cached, ok := m.orders[key]; ok {
+		m.sorted = cached
+		m.apply(m.sorted)
+		return
+	}
 	col, desc := m.sortCol, m.sortDesc
 	rows := m.rows
-	slices.SortStableFunc(m.sorted, func(i, j int) int {
+	// A fresh slice: cached orders are shared and never sorted in place.
+	// The tie-break on ID makes the order total: an unstable sort gives
+	// the stable result, from any starting order.
+	sorted := slices.Clone(m.sorted)
+	slices.SortFunc(sorted, func(i, j int) int {
 		a, b := &rows[i].keys[col], &rows[j].keys[col]
 		c := cmp.Compare(a.n, b.n)
 		if c == 0 {
@@ -160,6 +180,11 @@ func (m *Model) resort() {
 		}
 		return c
 	})
+	if m.orders == nil {
+		m.orders = map[sortOrder][]int{}
+	}
+	m.orders[key] = sorted
+	m.sorted = sorted
 	m.apply(m.sorted)
 }
 
