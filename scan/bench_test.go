@@ -21,6 +21,9 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -115,7 +118,7 @@ func benchHandler() http.Handler {
 // and returns one endpoint target per listener. The server and every serve
 // goroutine are gone when the benchmark ends, so TestMain's goleak check
 // holds for benchmarks too.
-func benchFleet(b *testing.B, n int) []Target {
+func benchFleet(b testing.TB, n int) []Target {
 	b.Helper()
 	cert, err := benchCert()
 	if err != nil {
@@ -210,4 +213,35 @@ func benchMaxRSS(b *testing.B) float64 {
 		b.Fatal(err)
 	}
 	return float64(ru.Maxrss) / 1024
+}
+
+// TestServeBenchFleet serves a benchmark fleet for a scan run by another
+// process, so the scanner's own peak RSS can be measured apart from the
+// servers' (scripts/bench-rss.sh). It runs only when asked to.
+func TestServeBenchFleet(t *testing.T) {
+	out := os.Getenv("KUBESURFACE_BENCH_FLEET_FILE")
+	if out == "" {
+		t.Skip("serves a fleet for scripts/bench-rss.sh; set KUBESURFACE_BENCH_FLEET_FILE")
+	}
+	n, err := strconv.Atoi(os.Getenv("KUBESURFACE_BENCH_FLEET_SIZE"))
+	if err != nil || n < 1 {
+		t.Fatalf("KUBESURFACE_BENCH_FLEET_SIZE: %v", err)
+	}
+	targets := benchFleet(t, n)
+	var b strings.Builder
+	for _, tg := range targets {
+		b.WriteString(tg.URL + "\n")
+	}
+	if err := os.WriteFile(out+".tmp", []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(out+".tmp", out); err != nil {
+		t.Fatal(err)
+	}
+	// Serve until the script removes the file (bounded: 15 minutes).
+	for deadline := time.Now().Add(15 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if _, err := os.Stat(out); err != nil {
+			return
+		}
+	}
 }

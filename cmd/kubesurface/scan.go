@@ -245,33 +245,44 @@ level, 130 interrupted.`,
 			ctx := cmd.Context()
 			s := scan.New(tf.options())
 			w := cmd.OutOrStdout()
-			results := make([]scan.Result, len(targets))
-			for i, t := range targets {
-				results[i] = scan.Pending(t)
+			// ndjson streams and keeps nothing: a scan of many thousands of
+			// targets holds only the ones in flight. The other formats need
+			// every result at the end.
+			stream := output == "ndjson"
+			var results []scan.Result
+			if !stream {
+				results = make([]scan.Result, len(targets))
+				for i, t := range targets {
+					results[i] = scan.Pending(t)
+				}
 			}
+			culprit, culpritAt := "", len(targets)
 			for u := range s.Run(ctx, targets) {
 				if u.Result.Phase != scan.PhaseDone {
 					continue
 				}
 				assess.Judge(&u.Result, data, now)
-				results[u.Index] = u.Result
-				if output == "ndjson" {
-					// One line per target as soon as it finishes.
+				if c := gate.check(u.Result); c != "" && u.Index < culpritAt {
+					culprit, culpritAt = c, u.Index // report the first in input order
+				}
+				if stream {
 					if err := report.Line(w, u.Result); err != nil {
 						return err
 					}
+					continue
 				}
+				results[u.Index] = u.Result
 			}
 			if ctx.Err() != nil {
 				return errInterrupted
 			}
-			if output != "ndjson" {
+			if !stream {
 				info := report.DataInfo{Origin: data.Origin, SnapshotDate: data.SnapshotDate, DataAsOf: data.DataAsOf, Stale: assess.Staleness(data, now)}
 				if err := report.Write(w, output, results, time.Now(), info); err != nil {
 					return err
 				}
 			}
-			if culprit := gate.first(results); culprit != "" {
+			if culprit != "" {
 				return gateError{culprit}
 			}
 			return nil
@@ -309,18 +320,16 @@ func parseGate(s string) (gate, error) {
 	return gate{}, fmt.Errorf("--fail-on %q: level must be critical, high, medium or low", s)
 }
 
-// first names the first result at or above the gate, or "".
-func (g gate) first(results []scan.Result) string {
+// check names a result at or above the gate, or "".
+func (g gate) check(r scan.Result) string {
 	if g.level == "" {
 		return ""
 	}
-	for _, r := range results {
-		if g.scale != "exposure" && r.Urgency != nil && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) {
-			return fmt.Sprintf("%s: urgency %s", r.Target.Name, r.Urgency.Level)
-		}
-		if g.scale != "urgency" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.level) {
-			return fmt.Sprintf("%s: exposure %s", r.Target.Name, r.Exposure.Level)
-		}
+	if g.scale != "exposure" && r.Urgency != nil && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) {
+		return fmt.Sprintf("%s: urgency %s", r.Target.Name, r.Urgency.Level)
+	}
+	if g.scale != "urgency" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.level) {
+		return fmt.Sprintf("%s: exposure %s", r.Target.Name, r.Exposure.Level)
 	}
 	return ""
 }

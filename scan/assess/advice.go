@@ -20,7 +20,7 @@ func advise(r *scan.Result, b *Bundle) *scan.Advice {
 			cal := calendarFor(r.Dist.Name)
 			if d := b.Lifecycle[cal]; d != nil {
 				_, newest, _ := findRelease(d, cal, pv)
-				a.Path = path(pv.Minor, newest, b.Removals)
+				a.Path = memoized(b, "path\x00"+pv.Minor+"\x00"+newest, func() []scan.Hop { return path(pv.Minor, newest, b.Removals) })
 				if len(a.Path) > 0 && newer(a.Path[len(a.Path)-1].To, newestRemoval(b.Removals)) {
 					a.Notes = append(a.Notes, fmt.Sprintf("removed-API data covers minors up to %s; check the release notes of later minors", newestRemoval(b.Removals)))
 				}
@@ -31,7 +31,7 @@ func advise(r *scan.Result, b *Bundle) *scan.Advice {
 		}
 	}
 	if r.Exposure.Level != scan.LevelNone && r.Exposure.Access != scan.AccessUnreachable {
-		a.Restrict = restrict(r.Dist.Name, r.Exposure)
+		a.Restrict = memoized(b, "restrict\x00"+r.Dist.Name+"\x00"+r.Exposure.Access, func() []scan.Step { return restrict(r.Dist.Name, r.Exposure) })
 	}
 	return a
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	utilversion "k8s.io/apimachinery/pkg/util/version"
@@ -43,6 +44,21 @@ type Bundle struct {
 	Lifecycle map[string]*Distribution `json:"lifecycle"`
 	CVEs      []CVE                    `json:"cves"`
 	Removals  []Removal                `json:"removals"`
+
+	// memo holds judgement parts shared by every result they fit (CVEs of
+	// a version, a path, restriction steps): a fleet of thousands on a few
+	// versions then holds a few copies, not thousands. Shared slices are
+	// read-only to every consumer.
+	memo sync.Map
+}
+
+// memoized returns the cached value for key, computing it once.
+func memoized[T any](b *Bundle, key string, compute func() T) T {
+	if v, ok := b.memo.Load(key); ok {
+		return v.(T)
+	}
+	v, _ := b.memo.LoadOrStore(key, compute())
+	return v.(T)
 }
 
 // Distribution is one product's support calendar, newest minor first.

@@ -168,7 +168,7 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 			u.PatchesBehind = f.patchesBehind
 		}
 	}
-	u.CVEs = matchCVEs(b.CVEs, pv.Semver)
+	u.CVEs = memoized(b, "cves\x00"+pv.Semver, func() []scan.CVERef { return matchCVEs(b.CVEs, pv.Semver) })
 	for _, c := range u.CVEs {
 		if !c.Unfixed && Rank(c.Severity) > Rank(u.WorstCVE) {
 			u.WorstCVE = c.Severity

@@ -4,6 +4,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,16 +67,9 @@ func CheckFormat(f string) error {
 func Write(w io.Writer, f string, results []scan.Result, at time.Time, data DataInfo) error {
 	switch f {
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(NewDocument(results, at, data))
+		return JSON(w, results, at, data)
 	case "yaml":
-		b, err := yaml.Marshal(NewDocument(results, at, data))
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
+		return YAML(w, results, at, data)
 	case "ndjson":
 		for _, r := range results {
 			if err := Line(w, r); err != nil {
@@ -96,6 +91,71 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 		return CSV(w, results)
 	}
 	return CheckFormat(f)
+}
+
+// JSON writes the Document indented, one result at a time, so a scan of
+// many thousands of targets is never held as one encoded buffer. The bytes
+// are those json.Encoder with SetIndent("", "  ") writes for the Document.
+func JSON(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error {
+	doc := NewDocument(nil, at, data)
+	head, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	// head ends in `"results": []` + "\n}": open the list instead.
+	head = bytes.TrimSuffix(head, []byte("[]\n}"))
+	bw := bufio.NewWriter(w)
+	bw.Write(head)
+	if len(results) == 0 {
+		bw.WriteString("[]\n}\n")
+		return bw.Flush()
+	}
+	bw.WriteString("[\n")
+	for i, r := range results {
+		b, err := json.MarshalIndent(r, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		bw.WriteString("    ")
+		bw.Write(b)
+		if i < len(results)-1 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+	}
+	bw.WriteString("  ]\n}\n")
+	return bw.Flush()
+}
+
+// YAML writes the Document as YAML, one result at a time for the same
+// reason as JSON.
+func YAML(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error {
+	head, err := yaml.Marshal(NewDocument(nil, at, data))
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	if len(results) == 0 {
+		bw.Write(head)
+		return bw.Flush()
+	}
+	bw.Write(bytes.Replace(head, []byte("results: []\n"), []byte("results:\n"), 1))
+	for _, r := range results {
+		b, err := yaml.Marshal(r)
+		if err != nil {
+			return err
+		}
+		for i, line := range bytes.SplitAfter(bytes.TrimSuffix(b, []byte("\n")), []byte("\n")) {
+			if i == 0 {
+				bw.WriteString("- ")
+			} else {
+				bw.WriteString("  ")
+			}
+			bw.Write(line)
+		}
+		bw.WriteString("\n")
+	}
+	return bw.Flush()
 }
 
 // Line writes one result as a line of JSON: the ndjson stream, one line per
