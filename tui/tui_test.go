@@ -25,6 +25,8 @@ import (
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
+	"github.com/kubesurface/kubesurface/tui/common"
+	"github.com/kubesurface/kubesurface/tui/detail"
 )
 
 // The fixed moments every test runs at: the clock never moves, so the
@@ -438,12 +440,12 @@ func TestGolden(t *testing.T) {
 		rowOrder(t, plain(m), eksInput[:20], deadInput, k3sInput, ocpHost[:20])
 	})
 	detailTabs := []struct{ name, marker string }{
-		{"detail-overview", "Why this urgency"},
-		{"detail-exposure", "Anonymous requests"},
-		{"detail-tls", "Handshake"},
-		{"detail-version", "Support (eks calendar"},
-		{"detail-cves", "CVEs affecting this version"},
-		{"detail-advice", "Upgrade path"},
+		{"detail-overview", "Target and verdicts"},
+		{"detail-exposure", "Addresses and connection"},
+		{"detail-tls", "Cipher suite"},
+		{"detail-version", "Version and support"},
+		{"detail-cves", "Worst fixed by an upgrade"},
+		{"detail-advice", "Upgrade path, one minor at a time"},
 	}
 	for n, tab := range detailTabs {
 		t.Run(tab.name, func(t *testing.T) {
@@ -544,6 +546,106 @@ func TestElapsedTimeFollowsClock(t *testing.T) {
 	if h := ansi.Strip(m.header()); !strings.Contains(h, " · 1m5s · ") {
 		t.Fatalf("header 65.4 s later: %q", h)
 	}
+}
+
+// Each detail tab carries every fact it is about, whole screen and scrolled
+// part alike: the goldens pin only the first screen. The view is wide so
+// that no fact is split by wrapping; the facts come from the results.
+func TestDetailTabsCarryEveryFact(t *testing.T) {
+	data := embedded(t)
+	var results []scan.Result
+	for _, tg := range fleet(t) {
+		r := done(tg)
+		if tg.Host == k3sHost {
+			// The owner's view, with one kubelet outside the skew policy.
+			r.Auth = &scan.Auth{User: "admin", Groups: []string{"system:masters"}, ServerVersion: "v1.36.4+k3s1",
+				Nodes: []scan.Node{{Name: "node-a", KubeletVersion: "v1.36.4+k3s1"}, {Name: "node-b", KubeletVersion: "v1.32.1+k3s1", MinorsBehind: 4}},
+				Skew:  &scan.Skew{OldestKubelet: "v1.32.1+k3s1", NewestKubelet: "v1.36.4+k3s1", MaxBehind: 4, Violations: []string{"node-b is 4 minors behind"}}}
+		}
+		assess.Judge(&r, data, judgeAt)
+		results = append(results, r)
+	}
+	for _, r := range results {
+		d := detail.New(common.New(true))
+		d.SetSize(400, 1000)
+		d.Show(r)
+		tabs := make([]string, len(detail.Tabs))
+		for i := range tabs {
+			tabs[i] = ansi.Strip(d.View())
+			d.Update(keyTab)
+		}
+		has := func(tab int, facts ...string) {
+			t.Helper()
+			for _, f := range facts {
+				if !strings.Contains(tabs[tab], f) {
+					t.Errorf("%s: the %s tab lacks %q:\n%s", r.Target.Host, detail.Tabs[tab], f, tabs[tab])
+				}
+			}
+		}
+		u, a := r.Urgency, r.Advice
+		has(0, u.Level, r.Exposure.Level)
+		has(0, r.Exposure.Reasons...)
+		has(0, u.Reasons...)
+		has(0, r.Dist.Evidence...)
+		for _, e := range r.Errors {
+			has(0, e.Error)
+		}
+		for _, ad := range r.Addresses {
+			has(1, ad.IP)
+		}
+		for _, q := range r.Anonymous {
+			line := lineWith(tabs[1], "  "+q.Path+" ")
+			for _, w := range []string{strconv.Itoa(q.Status), fmt.Sprintf("%d ms", q.LatencyMS)} {
+				if !strings.Contains(line, w) {
+					t.Errorf("%s: the request line of %s lacks %q: %q", r.Target.Host, q.Path, w, line)
+				}
+			}
+		}
+		if tl := r.TLS; tl != nil {
+			has(2, tl.Version, tl.CipherSuite)
+			has(2, tl.Findings...)
+			has(2, tl.LeakedSANs...)
+			for _, c := range tl.Chain {
+				has(2, c.Subject, c.Issuer, c.SHA256)
+				has(2, c.DNSNames...)
+				has(2, c.IPAddresses...)
+			}
+		}
+		if lc := u.Lifecycle; lc != nil {
+			has(3, "▼ "+u.JudgedAt, lc.Phase, lc.ReleaseDate, lc.EndOfStandardSupport, lc.EndOfExtendedSupport, strconv.Itoa(max(lc.DaysLeft, -lc.DaysLeft))+" days")
+			has(3, "Minors behind:", strconv.Itoa(u.MinorsBehind))
+		}
+		if au := r.Auth; au != nil {
+			for _, n := range au.Nodes {
+				has(3, n.Name, n.KubeletVersion)
+			}
+			has(3, au.Skew.Violations...)
+		}
+		for _, c := range u.CVEs {
+			has(4, c.ID, c.Severity, c.URL)
+			has(4, c.FixedIn...)
+		}
+		for _, h := range a.Path {
+			has(5, h.From+" → "+h.To)
+			has(5, h.Removes...)
+		}
+		for _, st := range a.Restrict {
+			has(5, st.Title)
+			has(5, st.Commands...)
+		}
+		has(5, a.Cadence)
+		has(5, a.Notes...)
+	}
+}
+
+// lineWith is the first line of s that contains sub.
+func lineWith(s, sub string) string {
+	for l := range strings.SplitSeq(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
 }
 
 // Colours are an addition: with a 256-colour terminal the level words are

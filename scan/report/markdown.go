@@ -56,7 +56,7 @@ type mdWriter struct{ w *bufio.Writer }
 func (m mdWriter) line(s string) { m.w.WriteString(s); m.w.WriteByte('\n') }
 func (m mdWriter) blank()        { m.w.WriteByte('\n') }
 
-func (m mdWriter) fields(fs []field) {
+func (m mdWriter) fields(fs []Field) {
 	for _, f := range fs {
 		v := mdText(f.Value)
 		if strong(f.Level) {
@@ -66,7 +66,7 @@ func (m mdWriter) fields(fs []field) {
 	}
 }
 
-func (m mdWriter) block(b block) {
+func (m mdWriter) block(b Block) {
 	if b.Heading != "" {
 		m.line("#### " + mdText(b.Heading))
 		m.blank()
@@ -99,7 +99,7 @@ func (m mdWriter) block(b block) {
 	}
 }
 
-func (m mdWriter) table(t table) {
+func (m mdWriter) table(t Grid) {
 	head := make([]string, len(t.Head))
 	rule := make([]string, len(t.Head))
 	for i, h := range t.Head {
@@ -120,7 +120,7 @@ func (m mdWriter) table(t table) {
 // mdCell renders one table cell. Pipes are escaped everywhere, code spans
 // included: GitHub splits table rows on unescaped pipes before it parses
 // anything inside a cell.
-func mdCell(c cell) string {
+func mdCell(c Cell) string {
 	if c.Text == "" {
 		return none
 	}

@@ -19,10 +19,10 @@ import (
 type page struct {
 	Title     string
 	Generated string
-	Meta      []field
+	Meta      []Field
 	// Stale warns that the dated facts are old; empty when they are not.
 	Stale   string
-	Summary table
+	Summary Grid
 	Targets []targetPage
 }
 
@@ -32,50 +32,83 @@ type targetPage struct {
 	ID       string
 	Number   int
 	Name     string
-	Sections []section
+	Sections []Section
 }
 
-type section struct {
+// Section is one titled part of the full detail of a result. The report
+// formats and the TUI's detail view both render Sections, so every place a
+// result is shown in full says the same things; each only adds its markup.
+// Every string in it is already cleaned of control characters (see clean),
+// so a renderer need only escape for its own syntax.
+type Section struct {
 	Title  string
-	Blocks []block
+	Blocks []Block
 }
 
-// block is one piece of a section. Several parts may be set; they render in
+// The section titles, in the order Sections returns them. They are stable so
+// that a renderer can pick the sections it shows in a place (the TUI puts
+// each on a tab) without depending on their position.
+const (
+	SectionVerdicts = "Target and verdicts"
+	SectionRequests = "Anonymous requests"
+	SectionNetwork  = "Addresses and connection"
+	SectionTLS      = "TLS"
+	SectionVersion  = "Version and support"
+	SectionCVEs     = "CVEs"
+	SectionAdvice   = "Advice"
+	SectionErrors   = "Errors"
+)
+
+// Sections is the full detail of one result, one section per title above
+// and in that order. Empty parts are mostly stated ("No findings.") rather
+// than left out, so a reader can tell "nothing found" from "not shown".
+func Sections(r scan.Result) []Section {
+	return []Section{
+		verdicts(r), requests(r), network(r), tlsSection(r), versionSection(r), cveSection(r), adviceSection(r), errorSection(r),
+	}
+}
+
+// Block is one piece of a section. Several parts may be set; they render in
 // the order Heading, Text, Fields, Items, Table, Code.
-type block struct {
+type Block struct {
 	Heading string
 	Text    string
-	Fields  []field
+	Fields  []Field
 	Items   []string
-	Table   *table
+	Table   *Grid
 	// Code holds shell commands, one per line, shown verbatim.
 	Code []string
 }
 
-// field is one labelled value. Level is set when the value is a rating
-// (critical … none), so HTML can colour it; the word itself is always in
-// Value, so the colour never carries the meaning alone.
-type field struct {
+// Field is one labelled value. Level is set when the value is a rating
+// (critical … none), so a renderer can colour it; the word itself is always
+// in Value, so the colour never carries the meaning alone.
+type Field struct {
 	Label string
 	Value string
 	Level string
 }
 
-type table struct {
+// Grid is a table: a header and rows of as many cells. (Table is taken by
+// the function that writes the terminal summary.)
+type Grid struct {
 	Head []string
-	Rows [][]cell
+	Rows [][]Cell
 }
 
-// cell is one table cell. Link is an http(s) URL and Anchor an in-page id
-// the text points to; Level marks a rating as in field; Code asks for a
+// Cell is one table cell. Link is an http(s) URL and Anchor an in-page id
+// the text points to; Level marks a rating as in Field; Code asks for a
 // monospace rendering (hashes, paths).
-type cell struct {
+type Cell struct {
 	Text   string
 	Level  string
 	Link   string
 	Anchor string
 	Code   bool
 }
+
+// cell is the name the package's tests know Cell by.
+type cell = Cell
 
 // none is what an empty value shows as in the people-facing formats.
 const none = "-"
@@ -87,7 +120,7 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 		Generated: at.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Stale:     clean(data.Stale),
 	}
-	p.Meta = []field{
+	p.Meta = []Field{
 		{Label: "Generated", Value: p.Generated},
 		{Label: "Data origin", Value: orNone(clean(data.Origin))},
 		{Label: "Data snapshot", Value: orNone(clean(data.SnapshotDate))},
@@ -96,17 +129,17 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 	}
 	if len(results) > 0 {
 		p.Meta = append(p.Meta,
-			field{Label: "Exposure", Value: tally(results, func(r scan.Result) string { return r.Exposure.Level })},
-			field{Label: "Urgency", Value: tally(results, func(r scan.Result) string { return urgency(r) })})
+			Field{Label: "Exposure", Value: tally(results, func(r scan.Result) string { return r.Exposure.Level })},
+			Field{Label: "Urgency", Value: tally(results, func(r scan.Result) string { return urgency(r) })})
 	}
-	p.Summary = table{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Reason"}}
+	p.Summary = Grid{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Reason"}}
 	for i, r := range results {
 		id := "target-" + strconv.Itoa(i+1)
 		exp := r.Exposure.Level
 		if r.Exposure.Access != "" {
 			exp += " (" + r.Exposure.Access + ")"
 		}
-		p.Summary.Rows = append(p.Summary.Rows, []cell{
+		p.Summary.Rows = append(p.Summary.Rows, []Cell{
 			{Text: clean(r.Target.Name), Anchor: id},
 			{Text: source(r)},
 			{Text: clean(r.Address())},
@@ -118,9 +151,7 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 			{Text: cveText(r), Level: worstCVE(r)},
 			{Text: orNone(clean(note(r)))},
 		})
-		p.Targets = append(p.Targets, targetPage{ID: id, Number: i + 1, Name: clean(r.Target.Name), Sections: []section{
-			verdicts(r), requests(r), network(r), tlsSection(r), versionSection(r), cveSection(r), adviceSection(r), errorSection(r),
-		}})
+		p.Targets = append(p.Targets, targetPage{ID: id, Number: i + 1, Name: clean(r.Target.Name), Sections: Sections(r)})
 	}
 	return p
 }
@@ -165,10 +196,10 @@ func severity(level string) int {
 	return 0
 }
 
-func verdicts(r scan.Result) section {
-	s := section{Title: "Target and verdicts"}
+func verdicts(r scan.Result) Section {
+	s := Section{Title: SectionVerdicts}
 	t := r.Target
-	s.Blocks = append(s.Blocks, block{Fields: []field{
+	s.Blocks = append(s.Blocks, Block{Fields: []Field{
 		{Label: "Name", Value: clean(t.Name)},
 		{Label: "Source", Value: orNone(clean(t.Source))},
 		{Label: "Context", Value: orNone(clean(t.Context))},
@@ -179,7 +210,7 @@ func verdicts(r scan.Result) section {
 		{Label: "Duration", Value: millis(r.DurationMS)},
 	}})
 	e := r.Exposure
-	v := block{Heading: "Verdicts", Fields: []field{
+	v := Block{Heading: "Verdicts", Fields: []Field{
 		{Label: "Exposure", Value: orNone(clean(e.Level)), Level: clean(e.Level)},
 		{Label: "Reach", Value: orNone(clean(e.Reach))},
 		{Label: "Anonymous access", Value: orNone(clean(e.Access))},
@@ -187,15 +218,15 @@ func verdicts(r scan.Result) section {
 	}}
 	if u := r.Urgency; u != nil {
 		v.Fields = append(v.Fields,
-			field{Label: "Urgency", Value: orNone(clean(u.Level)), Level: clean(u.Level)},
-			field{Label: "Priority", Value: strconv.Itoa(u.Priority)},
-			field{Label: "Judged at", Value: orNone(clean(u.JudgedAt))},
-			field{Label: "Data as of", Value: orNone(clean(u.DataAsOf))})
+			Field{Label: "Urgency", Value: orNone(clean(u.Level)), Level: clean(u.Level)},
+			Field{Label: "Priority", Value: strconv.Itoa(u.Priority)},
+			Field{Label: "Judged at", Value: orNone(clean(u.JudgedAt))},
+			Field{Label: "Data as of", Value: orNone(clean(u.DataAsOf))})
 		if len(u.Rules) > 0 {
-			v.Fields = append(v.Fields, field{Label: "Urgency rules", Value: clean(strings.Join(u.Rules, ", "))})
+			v.Fields = append(v.Fields, Field{Label: "Urgency rules", Value: clean(strings.Join(u.Rules, ", "))})
 		}
 	} else {
-		v.Fields = append(v.Fields, field{Label: "Urgency", Value: "not judged"})
+		v.Fields = append(v.Fields, Field{Label: "Urgency", Value: "not judged"})
 	}
 	s.Blocks = append(s.Blocks, v)
 	s.Blocks = append(s.Blocks, listOr("Exposure reasons", e.Reasons, "No reasons given."))
@@ -206,13 +237,13 @@ func verdicts(r scan.Result) section {
 	return s
 }
 
-func requests(r scan.Result) section {
-	s := section{Title: "Anonymous requests"}
+func requests(r scan.Result) Section {
+	s := Section{Title: SectionRequests}
 	if len(r.Anonymous) == 0 {
-		s.Blocks = append(s.Blocks, block{Text: "No anonymous request was made (the target was not reached)."})
+		s.Blocks = append(s.Blocks, Block{Text: "No anonymous request was made (the target was not reached)."})
 		return s
 	}
-	tb := &table{Head: []string{"Path", "Status", "Latency", "Bytes", "Note"}}
+	tb := &Grid{Head: []string{"Path", "Status", "Latency", "Bytes", "Note"}}
 	for _, q := range r.Anonymous {
 		status := none
 		if q.Status != 0 {
@@ -225,7 +256,7 @@ func requests(r scan.Result) section {
 		if q.Truncated {
 			bytes += " (truncated)"
 		}
-		tb.Rows = append(tb.Rows, []cell{
+		tb.Rows = append(tb.Rows, []Cell{
 			{Text: clean(q.Path), Code: true},
 			{Text: status},
 			{Text: millis(q.LatencyMS)},
@@ -233,7 +264,7 @@ func requests(r scan.Result) section {
 			{Text: orNone(requestNote(q))},
 		})
 	}
-	s.Blocks = append(s.Blocks, block{Table: tb})
+	s.Blocks = append(s.Blocks, Block{Table: tb})
 	return s
 }
 
@@ -263,42 +294,42 @@ func requestNote(q scan.Request) string {
 	return clean(strings.Join(parts, "; "))
 }
 
-func network(r scan.Result) section {
-	s := section{Title: "Addresses and connection"}
+func network(r scan.Result) Section {
+	s := Section{Title: SectionNetwork}
 	if len(r.Addresses) == 0 {
-		s.Blocks = append(s.Blocks, block{Text: "No address was resolved."})
+		s.Blocks = append(s.Blocks, Block{Text: "No address was resolved."})
 	} else {
-		tb := &table{Head: []string{"Address", "Class"}}
+		tb := &Grid{Head: []string{"Address", "Class"}}
 		for _, a := range r.Addresses {
-			tb.Rows = append(tb.Rows, []cell{{Text: clean(a.IP), Code: true}, {Text: orNone(clean(a.Class))}})
+			tb.Rows = append(tb.Rows, []Cell{{Text: clean(a.IP), Code: true}, {Text: orNone(clean(a.Class))}})
 		}
-		s.Blocks = append(s.Blocks, block{Table: tb})
+		s.Blocks = append(s.Blocks, Block{Table: tb})
 	}
 	if c := r.Connect; c != nil {
-		f := []field{{Label: "Connected to", Value: orNone(clean(c.Address))}}
+		f := []Field{{Label: "Connected to", Value: orNone(clean(c.Address))}}
 		if c.Error != "" {
-			f = append(f, field{Label: "Connection error", Value: clean(c.Error)})
+			f = append(f, Field{Label: "Connection error", Value: clean(c.Error)})
 		} else {
-			f = append(f, field{Label: "Connect latency", Value: millis(c.LatencyMS)})
+			f = append(f, Field{Label: "Connect latency", Value: millis(c.LatencyMS)})
 		}
-		s.Blocks = append(s.Blocks, block{Fields: f})
+		s.Blocks = append(s.Blocks, Block{Fields: f})
 	} else {
-		s.Blocks = append(s.Blocks, block{Text: "No TCP connection was attempted."})
+		s.Blocks = append(s.Blocks, Block{Text: "No TCP connection was attempted."})
 	}
 	return s
 }
 
-func tlsSection(r scan.Result) section {
-	s := section{Title: "TLS"}
+func tlsSection(r scan.Result) Section {
+	s := Section{Title: SectionTLS}
 	t := r.TLS
 	switch {
 	case t == nil:
-		s.Blocks = append(s.Blocks, block{Text: "No TLS handshake was observed (the target was not reached)."})
+		s.Blocks = append(s.Blocks, Block{Text: "No TLS handshake was observed (the target was not reached)."})
 		return s
 	case t.Plaintext:
-		s.Blocks = append(s.Blocks, block{Text: "The port answered plain HTTP: no TLS, so everything sent to it, credentials included, travels unencrypted."})
+		s.Blocks = append(s.Blocks, Block{Text: "The port answered plain HTTP: no TLS, so everything sent to it, credentials included, travels unencrypted."})
 	}
-	f := []field{
+	f := []Field{
 		{Label: "Version", Value: orNone(clean(t.Version))},
 		{Label: "Cipher suite", Value: orNone(clean(t.CipherSuite))},
 		{Label: "ALPN", Value: orNone(clean(t.ALPN))},
@@ -309,13 +340,13 @@ func tlsSection(r scan.Result) section {
 	if t.Flavour != "" {
 		kube += " (" + clean(t.Flavour) + ")"
 	}
-	f = append(f, field{Label: "API server certificate", Value: kube})
+	f = append(f, Field{Label: "API server certificate", Value: kube})
 	if t.Error != "" {
-		f = append(f, field{Label: "Handshake error", Value: clean(t.Error)})
+		f = append(f, Field{Label: "Handshake error", Value: clean(t.Error)})
 	}
-	s.Blocks = append(s.Blocks, block{Fields: f})
+	s.Blocks = append(s.Blocks, Block{Fields: f})
 	if len(t.Chain) > 0 {
-		tb := &table{Head: []string{"#", "Subject", "Issuer", "SANs", "Key", "Not before", "Not after", "SHA-256"}}
+		tb := &Grid{Head: []string{"#", "Subject", "Issuer", "SANs", "Key", "Not before", "Not after", "SHA-256"}}
 		for i, c := range t.Chain {
 			sans := append(slices.Clone(c.DNSNames), c.IPAddresses...)
 			key := c.KeyType
@@ -325,7 +356,7 @@ func tlsSection(r scan.Result) section {
 			if c.IsCA {
 				key += " (CA)"
 			}
-			tb.Rows = append(tb.Rows, []cell{
+			tb.Rows = append(tb.Rows, []Cell{
 				{Text: strconv.Itoa(i)},
 				{Text: orNone(clean(c.Subject))},
 				{Text: orNone(clean(c.Issuer))},
@@ -336,7 +367,7 @@ func tlsSection(r scan.Result) section {
 				{Text: orNone(clean(c.SHA256)), Code: true},
 			})
 		}
-		s.Blocks = append(s.Blocks, block{Heading: "Served chain (leaf first)", Table: tb})
+		s.Blocks = append(s.Blocks, Block{Heading: "Served chain (leaf first)", Table: tb})
 	}
 	s.Blocks = append(s.Blocks,
 		listOr("Leaked SANs", t.LeakedSANs, "No SAN names an internal host or address."),
@@ -344,10 +375,10 @@ func tlsSection(r scan.Result) section {
 	return s
 }
 
-func versionSection(r scan.Result) section {
-	s := section{Title: "Version and support"}
+func versionSection(r scan.Result) Section {
+	s := Section{Title: SectionVersion}
 	if v := r.Version; v != nil {
-		s.Blocks = append(s.Blocks, block{Fields: []field{
+		s.Blocks = append(s.Blocks, Block{Fields: []Field{
 			{Label: "Version", Value: orNone(clean(v.GitVersion))},
 			{Label: "Seen", Value: orNone(clean(v.Source))},
 			{Label: "Minor", Value: orNone(clean(v.Minor))},
@@ -357,11 +388,11 @@ func versionSection(r scan.Result) section {
 			{Label: "Commit", Value: orNone(clean(v.GitCommit))},
 		}})
 	} else {
-		s.Blocks = append(s.Blocks, block{Text: "The version is not visible: anonymous /version is closed and no working kubeconfig credentials showed it."})
+		s.Blocks = append(s.Blocks, Block{Text: "The version is not visible: anonymous /version is closed and no working kubeconfig credentials showed it."})
 	}
 	if u := r.Urgency; u != nil {
 		if lc := u.Lifecycle; lc != nil {
-			s.Blocks = append(s.Blocks, block{Heading: "Lifecycle", Fields: []field{
+			s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Fields: []Field{
 				{Label: "Calendar", Value: orNone(clean(lc.Calendar))},
 				{Label: "Minor", Value: orNone(clean(lc.Minor))},
 				{Label: "Support phase", Value: orNone(clean(lc.Phase))},
@@ -372,41 +403,41 @@ func versionSection(r scan.Result) section {
 				{Label: "At the end of support", Value: orNone(clean(lc.Provider))},
 			}})
 		} else {
-			s.Blocks = append(s.Blocks, block{Heading: "Lifecycle", Text: "Unknown: " + clean(u.Reason)})
+			s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Text: "Unknown: " + clean(u.Reason)})
 		}
-		behind := []field{}
+		behind := []Field{}
 		if u.NewestMinor != "" {
-			behind = append(behind, field{Label: "Newest minor", Value: clean(u.NewestMinor)},
-				field{Label: "Minors behind", Value: strconv.Itoa(u.MinorsBehind)})
+			behind = append(behind, Field{Label: "Newest minor", Value: clean(u.NewestMinor)},
+				Field{Label: "Minors behind", Value: strconv.Itoa(u.MinorsBehind)})
 		}
 		if u.LatestPatch != "" {
-			behind = append(behind, field{Label: "Newest patch of this minor", Value: clean(u.LatestPatch)},
-				field{Label: "Patches behind", Value: strconv.Itoa(u.PatchesBehind)})
+			behind = append(behind, Field{Label: "Newest patch of this minor", Value: clean(u.LatestPatch)},
+				Field{Label: "Patches behind", Value: strconv.Itoa(u.PatchesBehind)})
 		} else if u.NewestMinor != "" {
 			// Either on the newest patch, or the provider picks the patch
 			// and the data has none to compare with.
-			behind = append(behind, field{Label: "Patches behind", Value: "none known"})
+			behind = append(behind, Field{Label: "Patches behind", Value: "none known"})
 		}
 		if len(behind) > 0 {
-			s.Blocks = append(s.Blocks, block{Heading: "Behind", Fields: behind})
+			s.Blocks = append(s.Blocks, Block{Heading: "Behind", Fields: behind})
 		}
 	} else {
-		s.Blocks = append(s.Blocks, block{Heading: "Lifecycle", Text: "Not judged."})
+		s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Text: "Not judged."})
 	}
 	s.Blocks = append(s.Blocks, authBlocks(r)...)
 	return s
 }
 
 // authBlocks are the owner's view: identity, kubelets and their skew.
-func authBlocks(r scan.Result) []block {
+func authBlocks(r scan.Result) []Block {
 	a := r.Auth
 	if a == nil {
 		if r.Target.Source == scan.SourceEndpoint {
-			return []block{{Heading: "Authenticated view", Text: "Not applicable: endpoints are probed anonymously only."}}
+			return []Block{{Heading: "Authenticated view", Text: "Not applicable: endpoints are probed anonymously only."}}
 		}
-		return []block{{Heading: "Authenticated view", Text: "Not run (the target was not reached)."}}
+		return []Block{{Heading: "Authenticated view", Text: "Not run (the target was not reached)."}}
 	}
-	f := []field{
+	f := []Field{
 		{Label: "User", Value: orNone(clean(a.User))},
 		{Label: "Groups", Value: orNone(clean(strings.Join(a.Groups, ", ")))},
 		{Label: "Server version", Value: orNone(clean(a.ServerVersion))},
@@ -417,21 +448,21 @@ func authBlocks(r scan.Result) []block {
 		if a.ErrorKind != "" {
 			msg += " (" + clean(a.ErrorKind) + ")"
 		}
-		f = append(f, field{Label: "Error", Value: msg})
+		f = append(f, Field{Label: "Error", Value: msg})
 	}
-	out := []block{{Heading: "Authenticated view", Fields: f}}
+	out := []Block{{Heading: "Authenticated view", Fields: f}}
 	if len(a.Warnings) > 0 {
-		out = append(out, block{Heading: "Warnings", Items: cleanAll(a.Warnings)})
+		out = append(out, Block{Heading: "Warnings", Items: cleanAll(a.Warnings)})
 	}
 	if len(a.Nodes) > 0 {
-		tb := &table{Head: []string{"Node", "Kubelet", "Minors behind the server"}}
+		tb := &Grid{Head: []string{"Node", "Kubelet", "Minors behind the server"}}
 		for _, n := range a.Nodes {
-			tb.Rows = append(tb.Rows, []cell{{Text: clean(n.Name)}, {Text: orNone(clean(n.KubeletVersion))}, {Text: strconv.Itoa(n.MinorsBehind)}})
+			tb.Rows = append(tb.Rows, []Cell{{Text: clean(n.Name)}, {Text: orNone(clean(n.KubeletVersion))}, {Text: strconv.Itoa(n.MinorsBehind)}})
 		}
-		out = append(out, block{Heading: "Kubelets", Table: tb})
+		out = append(out, Block{Heading: "Kubelets", Table: tb})
 	}
 	if sk := a.Skew; sk != nil {
-		out = append(out, block{Heading: "Kubelet skew", Fields: []field{
+		out = append(out, Block{Heading: "Kubelet skew", Fields: []Field{
 			{Label: "Oldest kubelet", Value: orNone(clean(sk.OldestKubelet))},
 			{Label: "Newest kubelet", Value: orNone(clean(sk.NewestKubelet))},
 			{Label: "Most minors behind", Value: strconv.Itoa(sk.MaxBehind)},
@@ -451,24 +482,24 @@ func violations(v []string) []string {
 	return out
 }
 
-func cveSection(r scan.Result) section {
-	s := section{Title: "CVEs"}
+func cveSection(r scan.Result) Section {
+	s := Section{Title: SectionCVEs}
 	u := r.Urgency
 	switch {
 	case u == nil:
-		s.Blocks = append(s.Blocks, block{Text: "Not judged."})
+		s.Blocks = append(s.Blocks, Block{Text: "Not judged."})
 		return s
 	case len(u.CVEs) == 0 && (u.Level == "unknown" || r.Version == nil):
-		s.Blocks = append(s.Blocks, block{Text: "Not checked: the version is unknown."})
+		s.Blocks = append(s.Blocks, Block{Text: "Not checked: the version is unknown."})
 		return s
 	case len(u.CVEs) == 0:
-		s.Blocks = append(s.Blocks, block{Text: "No known CVE affects this version."})
+		s.Blocks = append(s.Blocks, Block{Text: "No known CVE affects this version."})
 		return s
 	}
 	if u.WorstCVE != "" {
-		s.Blocks = append(s.Blocks, block{Fields: []field{{Label: "Worst fixed by an upgrade", Value: clean(u.WorstCVE), Level: clean(u.WorstCVE)}}})
+		s.Blocks = append(s.Blocks, Block{Fields: []Field{{Label: "Worst fixed by an upgrade", Value: clean(u.WorstCVE), Level: clean(u.WorstCVE)}}})
 	}
-	tb := &table{Head: []string{"CVE", "Severity", "Score", "Fixed in", "Title"}}
+	tb := &Grid{Head: []string{"CVE", "Severity", "Score", "Fixed in", "Title"}}
 	for _, c := range u.CVEs {
 		fixed := clean(strings.Join(c.FixedIn, ", "))
 		if c.Unfixed {
@@ -478,7 +509,7 @@ func cveSection(r scan.Result) section {
 		if c.Score > 0 {
 			score = strconv.FormatFloat(c.Score, 'f', 1, 64)
 		}
-		tb.Rows = append(tb.Rows, []cell{
+		tb.Rows = append(tb.Rows, []Cell{
 			{Text: clean(c.ID), Link: safeLink(c.URL)},
 			{Text: orNone(clean(c.Severity)), Level: clean(c.Severity)},
 			{Text: score},
@@ -486,15 +517,15 @@ func cveSection(r scan.Result) section {
 			{Text: orNone(clean(c.Title))},
 		})
 	}
-	s.Blocks = append(s.Blocks, block{Table: tb})
+	s.Blocks = append(s.Blocks, Block{Table: tb})
 	return s
 }
 
-func adviceSection(r scan.Result) section {
-	s := section{Title: "Advice"}
+func adviceSection(r scan.Result) Section {
+	s := Section{Title: SectionAdvice}
 	a := r.Advice
 	if a == nil {
-		s.Blocks = append(s.Blocks, block{Text: "No advice: the result was not judged."})
+		s.Blocks = append(s.Blocks, Block{Text: "No advice: the result was not judged."})
 		return s
 	}
 	const pathHeading = "Upgrade path, one minor at a time"
@@ -508,53 +539,53 @@ func adviceSection(r scan.Result) section {
 			}
 			items[i] = clean(h.From + " → " + h.To + ": " + removes)
 		}
-		s.Blocks = append(s.Blocks, block{Heading: pathHeading, Items: items})
+		s.Blocks = append(s.Blocks, Block{Heading: pathHeading, Items: items})
 	case r.Version == nil || r.Urgency == nil || r.Urgency.Level == "unknown":
-		s.Blocks = append(s.Blocks, block{Heading: pathHeading, Text: "None: the version is unknown."})
+		s.Blocks = append(s.Blocks, Block{Heading: pathHeading, Text: "None: the version is unknown."})
 	default:
-		s.Blocks = append(s.Blocks, block{Heading: pathHeading, Text: "None: already on the newest minor."})
+		s.Blocks = append(s.Blocks, Block{Heading: pathHeading, Text: "None: already on the newest minor."})
 	}
 	const restrictHeading = "Restrict the endpoint"
 	switch {
 	case len(a.Restrict) > 0:
-		s.Blocks = append(s.Blocks, block{Heading: restrictHeading,
+		s.Blocks = append(s.Blocks, Block{Heading: restrictHeading,
 			Text: "Ways to close the exposure, with commands; CLUSTER, REGION, RG and ADMIN_CIDR are placeholders for your values."})
 	case r.Exposure.Level == scan.LevelNone || r.Exposure.Access == scan.AccessUnreachable:
-		s.Blocks = append(s.Blocks, block{Heading: restrictHeading, Text: "Nothing to restrict: no anonymous exposure was found."})
+		s.Blocks = append(s.Blocks, Block{Heading: restrictHeading, Text: "Nothing to restrict: no anonymous exposure was found."})
 	default:
-		s.Blocks = append(s.Blocks, block{Heading: restrictHeading, Text: "No restriction steps were given."})
+		s.Blocks = append(s.Blocks, Block{Heading: restrictHeading, Text: "No restriction steps were given."})
 	}
 	for _, st := range a.Restrict {
-		s.Blocks = append(s.Blocks, block{Heading: clean(st.Title), Code: cleanAll(st.Commands)})
+		s.Blocks = append(s.Blocks, Block{Heading: clean(st.Title), Code: cleanAll(st.Commands)})
 	}
-	s.Blocks = append(s.Blocks, block{Heading: "Cadence", Text: orNone(clean(a.Cadence))})
+	s.Blocks = append(s.Blocks, Block{Heading: "Cadence", Text: orNone(clean(a.Cadence))})
 	if len(a.Notes) > 0 {
-		s.Blocks = append(s.Blocks, block{Heading: "Notes", Items: cleanAll(a.Notes)})
+		s.Blocks = append(s.Blocks, Block{Heading: "Notes", Items: cleanAll(a.Notes)})
 	}
 	return s
 }
 
-func errorSection(r scan.Result) section {
-	s := section{Title: "Errors"}
+func errorSection(r scan.Result) Section {
+	s := Section{Title: SectionErrors}
 	if len(r.Errors) == 0 {
-		s.Blocks = append(s.Blocks, block{Text: "No phase failed."})
+		s.Blocks = append(s.Blocks, Block{Text: "No phase failed."})
 		return s
 	}
 	items := make([]string, len(r.Errors))
 	for i, e := range r.Errors {
 		items[i] = clean(string(e.Phase) + ": " + e.Error)
 	}
-	s.Blocks = append(s.Blocks, block{Items: items})
+	s.Blocks = append(s.Blocks, Block{Items: items})
 	return s
 }
 
 // listOr is a headed list, or the sentence saying it is empty, so that a
 // reader can tell "nothing found" from "not shown".
-func listOr(heading string, items []string, empty string) block {
+func listOr(heading string, items []string, empty string) Block {
 	if len(items) == 0 {
-		return block{Heading: heading, Text: empty}
+		return Block{Heading: heading, Text: empty}
 	}
-	return block{Heading: heading, Items: cleanAll(items)}
+	return Block{Heading: heading, Items: cleanAll(items)}
 }
 
 // supportText is the end of the current support phase with the days to it

@@ -112,8 +112,8 @@ func TestTUIInTmux(t *testing.T) {
 	}
 
 	p.keys(false, "Enter")
-	detail := p.waitFor("detail view", "Overview", "version:", "Why this urgency")
-	if !strings.Contains(detail, c.URL) || !strings.Contains(detail, c.Version+" (anonymous)") || !strings.Contains(detail, "newer than the data") {
+	detail := p.waitFor("detail view", "Overview", "Urgency reasons", "newer than the data")
+	if !strings.Contains(detail, c.URL) || !strings.Contains(detail, "anonymous /version discloses "+c.Version) {
 		t.Errorf("the detail view does not show the server, its version and why its urgency is unknown:\n%s", detail)
 	}
 

@@ -28,6 +28,7 @@ type Styles struct {
 	Tab        lipgloss.Style
 	ActiveTab  lipgloss.Style
 	Section    lipgloss.Style
+	Heading    lipgloss.Style
 	Code       lipgloss.Style
 	Dialog     lipgloss.Style
 	Hint       lipgloss.Style
@@ -58,6 +59,7 @@ func New(isDark bool) *Styles {
 		Tab:        lipgloss.NewStyle().Padding(0, 1).Foreground(muted),
 		ActiveTab:  lipgloss.NewStyle().Padding(0, 1).Bold(true).Reverse(true),
 		Section:    lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Heading:    lipgloss.NewStyle().Bold(true),
 		Code:       lipgloss.NewStyle().Foreground(c("#0B5394", "#9CDCFE")),
 		Dialog:     lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
 		Hint:       lipgloss.NewStyle().Italic(true),
