@@ -54,3 +54,27 @@ func TestCancelStopsEverything(t *testing.T) {
 		t.Errorf("a scan on a cancelled context started %d targets", len(targets)-waiting)
 	}
 }
+
+// TestRateLimitedScanCompletes runs the --rate path: every target still
+// gets its probe (the limiter delays starts, it never drops one). How fast
+// targets start is not asserted: no timed assertions.
+func TestRateLimitedScanCompletes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close() // a refusing port: each probe ends at connect
+	var inputs []string
+	for i := range 5 {
+		inputs = append(inputs, "https://"+ln.Addr().String()+"/r"+string(rune('a'+i)))
+	}
+	targets, err := ParseEndpoints(inputs, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range New(Options{Rate: 50, Timeout: time.Second}).Scan(context.Background(), targets) {
+		if r.State != StateFailed || r.Connect == nil || r.Connect.Error != "connect: connection refused" {
+			t.Errorf("%s: state %s, connect %+v", r.Target.URL, r.State, r.Connect)
+		}
+	}
+}
