@@ -562,7 +562,7 @@ func (m *Model) render() string {
 		body = "\n" + st.Hint.Render(m.cfg.Hint)
 	case m.mode == modeHelp:
 		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(m.common.KeyMap.FullHelp()) + "\n\n" +
-			st.Muted.Render("Filter: fuzzy words match any column; key:value terms match one field — "+filterKeys()+". All terms must match.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
+			st.Muted.Render("Filter: fuzzy words match any column; key:value terms match one field — "+strings.Join(filter.Fields, ", ")+". All terms must match.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
 	case m.mode == modeDetail:
 		body = m.detail.View()
 	default:
@@ -672,18 +672,6 @@ func orNone(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func filterKeys() string {
-	seen := map[string]bool{}
-	var out []string
-	for _, k := range []string{"urgency", "exposure", "access", "reach", "dist", "version", "source", "context", "address", "state", "cve", "support", "target"} {
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, k)
-		}
-	}
-	return strings.Join(out, ", ")
 }
 
 func columnNames() string {

@@ -22,6 +22,10 @@ var Keys = map[string]string{
 	"support": "support", "phase": "support",
 }
 
+// Fields are the canonical field names, in the order help lists them;
+// Keys maps every alias to one of them.
+var Fields = []string{"urgency", "exposure", "access", "reach", "dist", "version", "source", "context", "address", "state", "cve", "support", "target"}
+
 // Term is one whitespace-separated part of a query. Key is "" for a fuzzy
 // word.
 type Term struct {

@@ -65,3 +65,20 @@ func TestRefines(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldsAreTheKeys: help lists Fields, the parser knows Keys; they must
+// name the same fields.
+func TestFieldsAreTheKeys(t *testing.T) {
+	canonical := map[string]bool{}
+	for _, v := range Keys {
+		canonical[v] = true
+	}
+	if len(canonical) != len(Fields) {
+		t.Fatalf("Keys name %d fields, Fields lists %d", len(canonical), len(Fields))
+	}
+	for _, f := range Fields {
+		if !canonical[f] || Keys[f] != f {
+			t.Errorf("field %q is not a canonical key", f)
+		}
+	}
+}
