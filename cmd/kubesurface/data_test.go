@@ -335,15 +335,7 @@ func TestDataUsageErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := runData(t, c.args...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d (stderr %q)", code, exitUsage, stderr)
-			}
-			if !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
-				t.Errorf("stderr %q: want one line containing %q", stderr, c.want)
-			}
-			if stdout != "" {
-				t.Errorf("stdout %q", stdout)
-			}
+			wantUsageError(t, code, stdout, stderr, c.want)
 		})
 	}
 }

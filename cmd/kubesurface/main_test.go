@@ -30,6 +30,21 @@ func invoke(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 	return code, out.String(), errb.String()
 }
 
+// wantUsageError checks the contract for bad input: exit 2, one line on
+// stderr naming the problem, nothing on stdout.
+func wantUsageError(t *testing.T, code int, stdout, stderr, want string) {
+	t.Helper()
+	if code != exitUsage {
+		t.Errorf("exit code %d, want %d (stderr %q)", code, exitUsage, stderr)
+	}
+	if !strings.Contains(stderr, want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("stderr %q: want one line containing %q", stderr, want)
+	}
+	if stdout != "" {
+		t.Errorf("stdout not empty on error: %q", stdout)
+	}
+}
+
 // closedPort is a 127.0.0.1 port that refuses connections.
 func closedPort(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -80,15 +95,7 @@ contexts: [{name: dev, context: {cluster: c, user: u}}]
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, stdout, stderr := invoke(t, c.stdin, c.args...)
-			if code != exitUsage {
-				t.Errorf("exit code %d, want %d (stderr %q)", code, exitUsage, stderr)
-			}
-			if !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
-				t.Errorf("stderr %q: want one line containing %q", stderr, c.want)
-			}
-			if stdout != "" {
-				t.Errorf("stdout not empty on error: %q", stdout)
-			}
+			wantUsageError(t, code, stdout, stderr, c.want)
 		})
 	}
 }

@@ -413,15 +413,7 @@ func TestViewAndShardInputErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, stdout, stderr := invoke(t, c.stdin, c.args...)
-			if code != exitUsage {
-				t.Errorf("exit code %d, want %d (stderr %q)", code, exitUsage, stderr)
-			}
-			if !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
-				t.Errorf("stderr %q: want one line containing %q", stderr, c.want)
-			}
-			if stdout != "" {
-				t.Errorf("stdout not empty on error: %q", stdout)
-			}
+			wantUsageError(t, code, stdout, stderr, c.want)
 		})
 	}
 }
