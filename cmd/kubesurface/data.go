@@ -194,7 +194,7 @@ func showData(now time.Time) dataReport {
 		rep.InUse = "embedded"
 	}
 	if asOf, err := time.Parse(time.DateOnly, b.DataAsOf); err == nil {
-		rep.AgeDays = int(now.Sub(asOf).Hours() / 24)
+		rep.AgeDays = assess.DaysBetween(asOf, now)
 	}
 	for _, n := range notes {
 		if n != rep.Stale {

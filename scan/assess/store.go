@@ -104,7 +104,7 @@ func Staleness(b *Bundle, now time.Time) string {
 	if err != nil {
 		return ""
 	}
-	days := int(now.Sub(asOf).Hours() / 24)
+	days := DaysBetween(asOf, now)
 	if days <= StaleDays {
 		return ""
 	}

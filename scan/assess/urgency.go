@@ -287,12 +287,14 @@ func findRelease(d *Distribution, cal string, pv scan.ParsedVersion) (Release, s
 func lifecycle(cal string, r Release, now time.Time) *scan.Lifecycle {
 	lc := &scan.Lifecycle{Calendar: cal, Minor: r.Minor, ReleaseDate: r.ReleaseDate,
 		EndOfStandardSupport: r.EndOfStandard, EndOfExtendedSupport: r.EndOfExtended, Provider: providerAtEnd[cal]}
+	// Validate guarantees the end of standard support parses.
 	std, _ := parseDate(r.EndOfStandard)
-	days := func(t time.Time) int { return int(t.Sub(now.Truncate(24*time.Hour)).Hours() / 24) }
+	days := func(t time.Time) int { return DaysBetween(now, t) }
+	// Support lasts through its end date: on that day 0 days are left.
 	switch ext, err := parseDate(r.EndOfExtended); {
-	case !now.After(std):
+	case days(std) >= 0:
 		lc.Phase, lc.DaysLeft = "standard", days(std)
-	case err == nil && !now.After(ext):
+	case err == nil && days(ext) >= 0:
 		lc.Phase, lc.DaysLeft = "extended", days(ext)
 	case err == nil:
 		lc.Phase, lc.DaysLeft = "unsupported", days(ext)
@@ -300,6 +302,22 @@ func lifecycle(cal string, r Release, now time.Time) *scan.Lifecycle {
 		lc.Phase, lc.DaysLeft = "unsupported", days(std)
 	}
 	return lc
+}
+
+// DaysBetween counts calendar days from a's date to b's, each read in its
+// own location: whole days whatever the time of day, DST or leap years,
+// for any two dates time.Time holds. (A time.Duration, as t.Sub gives,
+// overflows past 292 years: --now 0001-01-01 would read as 106751 days.)
+func DaysBetween(a, b time.Time) int {
+	return int(civilDay(b) - civilDay(a))
+}
+
+// civilDay numbers a date as days since 1970-01-01 (negative before).
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	// Midnight UTC is a whole number of days from the epoch, so the
+	// division is exact either side of it.
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 func newer(minor, than string) bool {
