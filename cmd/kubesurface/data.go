@@ -64,7 +64,10 @@ be written, 2 bad flags, 130 interrupted.`,
 			if timeout <= 0 {
 				return usageError{errors.New("--timeout must be positive")}
 			}
-			path, err := assess.CacheFile()
+			path, note, err := assess.CacheFile()
+			if note != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)
+			}
 			if err != nil {
 				return err
 			}
@@ -201,7 +204,7 @@ func showData(now time.Time) dataReport {
 			rep.Notes = append(rep.Notes, n)
 		}
 	}
-	if path, err := assess.CacheFile(); err != nil {
+	if path, _, err := assess.CacheFile(); err != nil { // Newest has given the note
 		rep.Notes = append(rep.Notes, err.Error())
 	} else {
 		rep.CacheFile = path

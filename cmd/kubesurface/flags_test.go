@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
 )
 
@@ -84,5 +89,46 @@ func TestScanAtExtremeDates(t *testing.T) {
 		if doc.Data.Stale != "" != (c.stale != "") || !strings.Contains(doc.Data.Stale, c.stale) || !strings.Contains(stderr, c.stale) {
 			t.Errorf("--now %s: stale %q, stderr %q; want %q", c.now, doc.Data.Stale, stderr, c.stale)
 		}
+	}
+}
+
+// TestScanSaysWhyTheCacheIsIgnored: a data cache dated in the future, and
+// a relative $XDG_CACHE_HOME, are each a note on stderr; the scan judges
+// with the embedded snapshot and still succeeds.
+func TestScanSaysWhyTheCacheIsIgnored(t *testing.T) {
+	emb, err := assess.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb.DataAsOf = "2999-01-01"
+	raw, err := json.Marshal(emb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	cache := filepath.Join(home, ".cache", "kubesurface", "data.json")
+	if err := os.MkdirAll(filepath.Dir(cache), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cache, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", "relative/cache")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"scan", "--no-kubeconfig", "--now", "2026-09-01", "-o", "json", closedPort(t)}, strings.NewReader(""), &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	stderr := errb.String()
+	for _, want := range []string{"ignoring $XDG_CACHE_HOME: it is a relative path", "ignoring the data cache", cache, "data_as_of 2999-01-01 is after today"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	var doc report.Document
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.Data.Origin != "embedded snapshot" {
+		t.Errorf("judged with %+v (%v), want the embedded snapshot", doc.Data, err)
 	}
 }
