@@ -168,6 +168,12 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 			u.PatchesBehind = f.patchesBehind
 		}
 	}
+	// A patch past the newest the data knows may carry CVEs (or fixes)
+	// disclosed after the data: nothing here can vouch for it.
+	beyond := ""
+	if known, ok := newestPatch(b, d, pv.Minor); ok && pv.Patch > known.Patch {
+		beyond = known.Semver
+	}
 	u.CVEs = memoized(b, "cves\x00"+pv.Semver, func() []scan.CVERef { return matchCVEs(b.CVEs, pv.Semver) })
 	for _, c := range u.CVEs {
 		if !c.Unfixed && Rank(c.Severity) > Rank(u.WorstCVE) {
@@ -190,7 +196,20 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 		}
 		u.Reasons = append(u.Reasons, reason(rule.ID, f, u, pv))
 	}
-	if len(u.Rules) == 0 {
+	switch {
+	case beyond != "":
+		why := fmt.Sprintf("%s is newer than the data's newest patch of %s (%s, data as of %s), which cannot vouch for it: run `kubesurface data update`",
+			pv.Semver, pv.Minor, beyond, b.DataAsOf)
+		if len(u.Rules) == 0 {
+			// No rule fired, but only because the data does not know
+			// this release: unknown, not current.
+			unknown(u, why)
+		} else {
+			// The rules that fired hold whatever the patch is (a minor past
+			// support is so at any patch); the level is theirs.
+			u.Reasons = append(u.Reasons, why)
+		}
+	case len(u.Rules) == 0:
 		cves := "with no known CVE"
 		if n := len(u.CVEs); n > 0 {
 			cves = fmt.Sprintf("with no CVE an upgrade fixes (%d without a fix: mitigate them)", n)
@@ -254,6 +273,28 @@ func first(xs []string, n int) []string {
 		return append(xs[:n:n], fmt.Sprintf("and %d more", len(xs)-n))
 	}
 	return xs
+}
+
+// newestPatch is the newest patch of a Kubernetes minor the data knows:
+// the upstream calendar's, or the distribution's own where it is newer.
+func newestPatch(b *Bundle, d *Distribution, minor string) (scan.ParsedVersion, bool) {
+	var best scan.ParsedVersion
+	found := false
+	for _, cal := range []*Distribution{b.Lifecycle[Upstream], d} {
+		if cal == nil {
+			continue
+		}
+		for _, r := range cal.Releases {
+			lp, err := scan.ParseVersion(r.LatestPatch)
+			if r.LatestPatch == "" || err != nil || lp.Minor != minor {
+				continue
+			}
+			if !found || lp.Patch > best.Patch {
+				best, found = lp, true
+			}
+		}
+	}
+	return best, found
 }
 
 // findRelease finds the running minor in a calendar. OpenShift's minors are
