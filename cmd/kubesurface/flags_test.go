@@ -132,3 +132,14 @@ func TestScanSaysWhyTheCacheIsIgnored(t *testing.T) {
 		t.Errorf("judged with %+v (%v), want the embedded snapshot", doc.Data, err)
 	}
 }
+
+// TestDataShowAgeAtExtremeDates: the data's age is counted in calendar
+// days at any --now.
+func TestDataShowAgeAtExtremeDates(t *testing.T) {
+	cacheHome(t)
+	for now, want := range map[string]int{"9999-12-31": 2912209, "0001-01-01": -739849, "2026-08-22": 0} {
+		if rep := showJSON(t, "--now", now); rep.AgeDays != want {
+			t.Errorf("data show --now %s: age %d days, want %d", now, rep.AgeDays, want)
+		}
+	}
+}

@@ -217,6 +217,10 @@ func newScanCmd() *cobra.Command {
 Endpoints: host, host:port, https://host[:port][/base], http://host:port,
 [ipv6]:port, bare IPv6, and CIDR blocks (10.0.0.0/28, 10.0.0.0/28:6443).
 A host without a port is probed on 443 and 6443. '-' reads endpoints from stdin.
+A host whose last label is a number is an IPv4 address, read as curl and
+browsers read it (127.1, 0x7f.1 and 2130706433 are 127.0.0.1), never looked
+up. An IPv6 zone is raw in host:port ([fe80::1%eth0]:6443) and written %25
+in URLs (https://[fe80::1%25eth0]:6443).
 --from-results FILE probes again the targets of saved results.
 
 --shard I/N scans only shard I (0-based) of N of the de-duplicated targets:
