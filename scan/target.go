@@ -344,14 +344,10 @@ func FromServer(context, server string) (Target, error) {
 // probe dials, where the two differ. https://127.1:6443 becomes
 // https://127.0.0.1:6443, so the authenticated probe reaches the same
 // server and never asks DNS about a numeric shorthand. Anything else comes
-// back unchanged.
+// back unchanged (a server without a scheme gets no client: see FromServer).
 func ClientServer(server string, t Target) string {
-	full := server
-	if !strings.Contains(server, "://") {
-		full = "https://" + server
-	}
-	u, err := url.Parse(full)
-	if err != nil || u.Hostname() == t.Host || t.Host == "" {
+	u, err := url.Parse(server)
+	if err != nil || u.Host == "" || u.Hostname() == t.Host || t.Host == "" {
 		return server
 	}
 	if p := u.Port(); p != "" {
