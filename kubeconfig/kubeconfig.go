@@ -96,8 +96,11 @@ func target(cfg *clientcmdapi.Config, rules clientcmd.ClientConfigLoader, name s
 	t, err := scan.FromServer(name, server)
 	if err != nil {
 		t = scan.Target{Ref: scan.Ref{Name: name, Source: scan.SourceKubeconfig, Context: name}}
-		t.ConfigError = noServer(name, server)
+		t.ConfigError = noServer(name, server, err)
 		return t
+	}
+	if t.ConfigError != "" {
+		return t // a server kubectl would send no credentials to
 	}
 	rc, err := clientcmd.NewNonInteractiveClientConfig(*cfg, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
 	if err != nil {
@@ -108,16 +111,17 @@ func target(cfg *clientcmdapi.Config, rules clientcmd.ClientConfigLoader, name s
 	// writes the current cluster's exec extension into it; without a copy
 	// each target would carry the last context's.
 	rc.ExecProvider = rc.ExecProvider.DeepCopy()
+	rc.Host = scan.ClientServer(rc.Host, t)
 	t.Rest = rc
 	t.ServerName = rc.TLSClientConfig.ServerName
 	return t
 }
 
-func noServer(name, server string) string {
+func noServer(name, server string, err error) string {
 	if server == "" {
 		return fmt.Sprintf("context %q names no cluster server", name)
 	}
-	return fmt.Sprintf("context %q: server %q is not a URL", name, server)
+	return err.Error() // FromServer's errors name the context and the server
 }
 
 // configError flattens clientcmd's aggregate of validation errors into one

@@ -142,43 +142,57 @@ func parseEndpoint(in string, max int) ([]Target, error) {
 	}
 	var ports []int
 	host := s
-	bare := s
-	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
-		bare = s[1 : len(s)-1] // [2001:db8::1] without a port
-	}
-	if addr, err := netip.ParseAddr(bare); err == nil && addr.Is6() {
-		host = addr.String() // bare IPv6: no port to split off
-	} else if h, p, err := net.SplitHostPort(s); err == nil {
+	switch h, p, err := net.SplitHostPort(s); {
+	case err == nil && strings.HasPrefix(s, "[") == strings.Contains(h, ":"):
+		// host:port, or [ipv6]:port; brackets hold IPv6 and nothing else.
 		port, err := parsePort(p)
 		if err != nil {
 			return nil, err
 		}
 		host, ports = h, []int{port}
-	} else if strings.ContainsAny(s, "[]") || strings.Count(s, ":") > 0 {
+	case strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") && strings.Contains(s, ":"):
+		host = s[1 : len(s)-1] // [2001:db8::1] without a port
+	case !strings.HasPrefix(s, "[") && strings.Count(s, ":") >= 2 && (isIP(s) || strings.Contains(s, "%")):
+		// Bare IPv6, with or without a zone: no port to split off. A zone
+		// that does not parse is told apart from other typos below.
+	case strings.ContainsAny(s, "[]:"):
 		return nil, fmt.Errorf("not host, host:port, [ipv6]:port, a URL or a CIDR")
 	}
-	if err := checkHost(host); err != nil {
+	canon, err := parseHost(host)
+	if err != nil {
 		return nil, err
 	}
 	explicit := ports != nil
 	if !explicit {
 		ports = DefaultPorts
 	}
+	// Rows keep the spelling the user gave (127.1 stays 127.1) except for
+	// IP literals, which are normalised so one address typed two ways
+	// reads the same; every row probes canon.
+	shown := host
+	if isIP(host) {
+		shown = canon
+	}
 	out := make([]Target, 0, len(ports))
 	for _, p := range ports {
 		name := s // as given when it names one port; each expanded row otherwise
 		if !explicit {
-			name = net.JoinHostPort(host, strconv.Itoa(p))
+			name = net.JoinHostPort(shown, strconv.Itoa(p))
 		}
-		out = append(out, endpoint(name, host, p, "", false))
+		out = append(out, endpoint(name, canon, p, "", false))
 	}
 	return out, nil
+}
+
+func isIP(s string) bool {
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 func parseURL(s string) ([]Target, error) {
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("not a URL: %v", err)
+		return nil, fmt.Errorf("not a URL: %v%s", err, zoneHint(s))
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return nil, fmt.Errorf("scheme %q: only https:// and http:// are probed", u.Scheme)
@@ -186,8 +200,8 @@ func parseURL(s string) ([]Target, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("credentials in the URL are not accepted")
 	}
-	host := u.Hostname()
-	if err := checkHost(host); err != nil {
+	host, err := parseHost(u.Hostname())
+	if err != nil {
 		return nil, err
 	}
 	port := 443
@@ -200,6 +214,15 @@ func parseURL(s string) ([]Target, error) {
 		}
 	}
 	return []Target{endpoint(s, host, port, strings.TrimRight(u.EscapedPath(), "/"), u.Scheme == "http")}, nil
+}
+
+// zoneHint explains the URL parse error a raw IPv6 zone causes: in a URL
+// the % before a zone is itself escaped (RFC 6874).
+func zoneHint(s string) string {
+	if i := strings.IndexByte(s, '['); i >= 0 && strings.Contains(s[i:], "%") && !strings.Contains(s[i:], "%25") {
+		return " (in a URL an IPv6 zone is written %25, as in https://[fe80::1%25eth0]:6443)"
+	}
+	return ""
 }
 
 func parseCIDR(s string, max int) ([]Target, error) {
@@ -226,9 +249,15 @@ func parseCIDR(s string, max int) ([]Target, error) {
 	}
 	out := make([]Target, 0, count.Int64())
 	for a := prefix.Addr(); a.IsValid() && prefix.Contains(a); a = a.Next() {
+		if _, err := probeable(a); err != nil {
+			continue // 0.0.0.0 of 0.0.0.0/30, a multicast block: nothing answers there
+		}
 		for _, p := range ports {
 			out = append(out, endpoint(net.JoinHostPort(a.String(), strconv.Itoa(p)), a.String(), p, "", false))
 		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s holds only unspecified or multicast addresses, which name no server", prefix)
 	}
 	return out, nil
 }
@@ -239,30 +268,6 @@ func parsePort(p string) (int, error) {
 		return 0, fmt.Errorf("invalid port %q", p)
 	}
 	return n, nil
-}
-
-// checkHost accepts IP literals and DNS names; anything else is a typo.
-func checkHost(h string) error {
-	if h == "" {
-		return fmt.Errorf("no host")
-	}
-	if _, err := netip.ParseAddr(h); err == nil {
-		return nil
-	}
-	if len(h) > 253 {
-		return fmt.Errorf("host name too long")
-	}
-	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return fmt.Errorf("invalid host name %q", h)
-		}
-		for _, r := range label {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-				return fmt.Errorf("invalid host name %q", h)
-			}
-		}
-	}
-	return nil
 }
 
 func endpoint(name, host string, port int, base string, plaintext bool) Target {
@@ -284,18 +289,34 @@ func endpoint(name, host string, port int, base string, plaintext bool) Target {
 }
 
 // FromServer builds the probe target of a kubeconfig context's server URL;
-// the caller adds the context's own client configuration.
+// the caller adds the context's own client configuration. A server kubectl
+// could not use, or one naming no server (ftp://, https://[::]), is an
+// error naming the context, so the context is reported as misconfigured
+// rather than probed as something it is not.
 func FromServer(context, server string) (Target, error) {
-	// kubectl reads a server without a scheme as https://host:port
-	// (rest.DefaultServerURL), so the probe of its context must too.
+	fail := func(why string) (Target, error) {
+		return Target{}, fmt.Errorf("context %q: server %q: %s", context, redact(server), why)
+	}
+	// A server without a scheme is probed as https://host:port, which
+	// shows the server's exposure whether it speaks TLS or not (the probe
+	// falls back to plain HTTP when the handshake shows it).
 	bare := !strings.Contains(server, "://")
 	full := server
 	if bare {
 		full = "https://" + server
 	}
 	u, err := url.Parse(full)
-	if err != nil || u.Host == "" || bare && (strings.Trim(u.Path, "/") != "" || checkHost(u.Hostname()) != nil) {
-		return Target{}, fmt.Errorf("context %q: server %q is not a URL", context, server)
+	switch {
+	case err != nil:
+		return fail("not a URL" + zoneHint(full))
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fail(fmt.Sprintf("scheme %q: only https:// and http:// are probed", u.Scheme))
+	case u.Host == "" || bare && strings.Trim(u.Path, "/") != "":
+		return fail("not a URL")
+	}
+	host, err := parseHost(u.Hostname())
+	if err != nil {
+		return fail(err.Error())
 	}
 	port := 443
 	if u.Scheme == "http" {
@@ -303,10 +324,38 @@ func FromServer(context, server string) (Target, error) {
 	}
 	if p := u.Port(); p != "" {
 		if port, err = parsePort(p); err != nil {
-			return Target{}, fmt.Errorf("context %q: server %q: %w", context, server, err)
+			return fail(err.Error())
 		}
 	}
-	t := endpoint(server, u.Hostname(), port, strings.TrimRight(u.EscapedPath(), "/"), u.Scheme == "http")
+	t := endpoint(server, host, port, strings.TrimRight(u.EscapedPath(), "/"), u.Scheme == "http")
 	t.Name, t.Source, t.Context = context, SourceKubeconfig, context
+	if bare {
+		// kubectl reads such a server as plain http:// and then leaves the
+		// user's credentials and the cluster's CA out (client-go merges
+		// them only for https), so no authenticated view is kubectl's.
+		t.ConfigError = fmt.Sprintf("context %q: server %q has no scheme: kubectl talks plain http:// to it and sends no credentials; write https://%s for the authenticated view",
+			context, redact(server), redact(server))
+	}
 	return t, nil
+}
+
+// ClientServer is the server URL the context's own client should use: its
+// kubeconfig server with the host replaced by the address the anonymous
+// probe dials, where the two differ. https://127.1:6443 becomes
+// https://127.0.0.1:6443, so the authenticated probe reaches the same
+// server and never asks DNS about a numeric shorthand. Anything else comes
+// back unchanged (a server without a scheme gets no client: see FromServer).
+func ClientServer(server string, t Target) string {
+	u, err := url.Parse(server)
+	if err != nil || u.Host == "" || u.Hostname() == t.Host || t.Host == "" {
+		return server
+	}
+	if p := u.Port(); p != "" {
+		u.Host = net.JoinHostPort(t.Host, p)
+	} else if strings.Contains(t.Host, ":") {
+		u.Host = "[" + t.Host + "]"
+	} else {
+		u.Host = t.Host
+	}
+	return u.String()
 }

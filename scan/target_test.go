@@ -346,6 +346,10 @@ func TestFromServer(t *testing.T) {
 			if got.Rest != nil {
 				t.Error("FromServer must leave the client configuration to its caller")
 			}
+			// kubectl sends no credentials to a server without a scheme.
+			if bare := !strings.Contains(c.server, "://"); bare != strings.Contains(got.ConfigError, "no scheme") {
+				t.Errorf("config error %q for server %q", got.ConfigError, c.server)
+			}
 		})
 	}
 

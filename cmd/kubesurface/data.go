@@ -64,7 +64,10 @@ be written, 2 bad flags, 130 interrupted.`,
 			if timeout <= 0 {
 				return usageError{errors.New("--timeout must be positive")}
 			}
-			path, err := assess.CacheFile()
+			path, note, err := assess.CacheFile()
+			if note != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)
+			}
 			if err != nil {
 				return err
 			}
@@ -194,14 +197,14 @@ func showData(now time.Time) dataReport {
 		rep.InUse = "embedded"
 	}
 	if asOf, err := time.Parse(time.DateOnly, b.DataAsOf); err == nil {
-		rep.AgeDays = int(now.Sub(asOf).Hours() / 24)
+		rep.AgeDays = assess.DaysBetween(asOf, now)
 	}
 	for _, n := range notes {
 		if n != rep.Stale {
 			rep.Notes = append(rep.Notes, n)
 		}
 	}
-	if path, err := assess.CacheFile(); err != nil {
+	if path, _, err := assess.CacheFile(); err != nil { // Newest has given the note
 		rep.Notes = append(rep.Notes, err.Error())
 	} else {
 		rep.CacheFile = path

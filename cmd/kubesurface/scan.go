@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -56,16 +57,30 @@ func (f *targetFlags) registerProbe(cmd *cobra.Command) {
 	fl.Float64Var(&f.rate, "rate", 0, "at most this many targets started per second (0: no limit)")
 }
 
+// maxTimeout bounds --timeout: phases derive longer deadlines from it (the
+// authenticated probe gets twice as long), which must not overflow.
+const maxTimeout = 24 * time.Hour
+
+// minRate is one target a day: slower than that is a typo, and the wait
+// for the next start would outlast any scan.
+const minRate = 1.0 / (24 * 60 * 60)
+
 func (f *targetFlags) validate() error {
 	switch {
 	case f.maxTargets < 1:
 		return fmt.Errorf("--max-targets must be at least 1")
 	case f.timeout <= 0:
 		return fmt.Errorf("--timeout must be positive")
+	case f.timeout > maxTimeout:
+		return fmt.Errorf("--timeout %s: at most %s", f.timeout, maxTimeout)
 	case f.concurrency < 1:
 		return fmt.Errorf("--concurrency must be at least 1")
+	case math.IsNaN(f.rate) || math.IsInf(f.rate, 0):
+		return fmt.Errorf("--rate %v: want a finite number of targets per second (0: no limit)", f.rate)
 	case f.rate < 0:
 		return fmt.Errorf("--rate must not be negative")
+	case f.rate > 0 && f.rate < minRate:
+		return fmt.Errorf("--rate %v: fewer than one target a day; use at least %.7f, or 0 for no limit", f.rate, minRate)
 	case f.noKubeconfig && (f.kubeconfig != "" || len(f.contexts) > 0):
 		return fmt.Errorf("--no-kubeconfig cannot be combined with --kubeconfig or --context")
 	}
@@ -202,6 +217,10 @@ func newScanCmd() *cobra.Command {
 Endpoints: host, host:port, https://host[:port][/base], http://host:port,
 [ipv6]:port, bare IPv6, and CIDR blocks (10.0.0.0/28, 10.0.0.0/28:6443).
 A host without a port is probed on 443 and 6443. '-' reads endpoints from stdin.
+A host whose last label is a number is an IPv4 address, read as curl and
+browsers read it (127.1, 0x7f.1 and 2130706433 are 127.0.0.1), never looked
+up. An IPv6 zone is raw in host:port ([fe80::1%eth0]:6443) and written %25
+in URLs (https://[fe80::1%25eth0]:6443).
 --from-results FILE probes again the targets of saved results.
 
 --shard I/N scans only shard I (0-based) of N of the de-duplicated targets:

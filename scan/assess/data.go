@@ -261,7 +261,16 @@ func (b *Bundle) Validate() error {
 		if LevelOfSeverity(c.Severity) == "" {
 			bad("cve %s: severity %q", c.ID, c.Severity)
 		}
+		// A CVE matches the versions its ranges contain, and a range
+		// without its introduced version contains none: emptied ranges
+		// would make every version look unaffected.
+		if len(c.Affected) == 0 {
+			bad("cve %s: no affected ranges (every version would look unaffected)", c.ID)
+		}
 		for _, r := range c.Affected {
+			if r.Introduced == "" {
+				bad("cve %s: a range without an introduced version (it would match no version)", c.ID)
+			}
 			for _, v := range []string{r.Introduced, r.Fixed, r.LastAffected} {
 				if v == "" {
 					continue
@@ -275,6 +284,20 @@ func (b *Bundle) Validate() error {
 	for _, r := range b.Removals {
 		if _, err := utilversion.ParseMajorMinor(r.Minor); err != nil {
 			bad("removals: minor %q: %v", r.Minor, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// notAfter rejects a bundle dated after today. Data cannot be newer than
+// the moment it is read (`data update` dates it no later than it was
+// fetched), so such a date is a wrong clock or a crafted file; taken as it
+// is, it would win over the embedded snapshot and never look stale.
+func (b *Bundle) notAfter(today time.Time) error {
+	var errs []error
+	for _, f := range []struct{ name, date string }{{"data_as_of", b.DataAsOf}, {"snapshot_date", b.SnapshotDate}} {
+		if d, err := parseDate(f.date); err == nil && DaysBetween(today, d) > 0 {
+			errs = append(errs, fmt.Errorf("%s %s is after today (%s): a wrong clock or a crafted file", f.name, f.date, today.Format(time.DateOnly)))
 		}
 	}
 	return errors.Join(errs...)

@@ -8,16 +8,20 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/kubesurface/kubesurface/internal/xdg"
 )
 
 // CacheFile is where `data update` keeps refreshed data: under the XDG
 // cache directory ($XDG_CACHE_HOME, else ~/.cache), like other CLIs' caches.
-func CacheFile() (string, error) {
-	dir, err := os.UserCacheDir()
+// note is for the user when $XDG_CACHE_HOME was set but ignored (the XDG
+// specification says to ignore a relative one).
+func CacheFile() (path, note string, err error) {
+	dir, note, err := xdg.CacheDir()
 	if err != nil {
-		return "", fmt.Errorf("no cache directory: %w", err)
+		return "", note, fmt.Errorf("no cache directory: %w", err)
 	}
-	return filepath.Join(dir, "kubesurface", "data.json"), nil
+	return filepath.Join(dir, "kubesurface", "data.json"), note, nil
 }
 
 // ReadCache loads and validates the cache; a missing cache is (nil, nil).
@@ -34,6 +38,9 @@ func ReadCache(path string) (*Bundle, error) {
 		return nil, fmt.Errorf("cache %s: %w", path, err)
 	}
 	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("cache %s: %w", path, err)
+	}
+	if err := b.notAfter(time.Now().UTC()); err != nil {
 		return nil, fmt.Errorf("cache %s: %w", path, err)
 	}
 	b.Origin = path
@@ -84,7 +91,11 @@ func Newest(now time.Time) (*Bundle, []string) {
 	}
 	best := emb
 	var notes []string
-	if path, err := CacheFile(); err == nil {
+	path, note, err := CacheFile()
+	if note != "" {
+		notes = append(notes, note)
+	}
+	if err == nil {
 		switch c, err := ReadCache(path); {
 		case err != nil:
 			notes = append(notes, fmt.Sprintf("ignoring the data cache (%v); using the embedded snapshot", err))
@@ -104,7 +115,7 @@ func Staleness(b *Bundle, now time.Time) string {
 	if err != nil {
 		return ""
 	}
-	days := int(now.Sub(asOf).Hours() / 24)
+	days := DaysBetween(asOf, now)
 	if days <= StaleDays {
 		return ""
 	}

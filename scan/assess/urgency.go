@@ -168,6 +168,12 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 			u.PatchesBehind = f.patchesBehind
 		}
 	}
+	// A patch past the newest the data knows may carry CVEs (or fixes)
+	// disclosed after the data: nothing here can vouch for it.
+	beyond := ""
+	if known, ok := newestPatch(b, d, pv.Minor); ok && pv.Patch > known.Patch {
+		beyond = known.Semver
+	}
 	u.CVEs = memoized(b, "cves\x00"+pv.Semver, func() []scan.CVERef { return matchCVEs(b.CVEs, pv.Semver) })
 	for _, c := range u.CVEs {
 		if !c.Unfixed && Rank(c.Severity) > Rank(u.WorstCVE) {
@@ -190,7 +196,20 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 		}
 		u.Reasons = append(u.Reasons, reason(rule.ID, f, u, pv))
 	}
-	if len(u.Rules) == 0 {
+	switch {
+	case beyond != "":
+		why := fmt.Sprintf("%s is newer than the data's newest patch of %s (%s, data as of %s), which cannot vouch for it: run `kubesurface data update`",
+			pv.Semver, pv.Minor, beyond, b.DataAsOf)
+		if len(u.Rules) == 0 {
+			// No rule fired, but only because the data does not know
+			// this release: unknown, not current.
+			unknown(u, why)
+		} else {
+			// The rules that fired hold whatever the patch is (a minor past
+			// support is so at any patch); the level is theirs.
+			u.Reasons = append(u.Reasons, why)
+		}
+	case len(u.Rules) == 0:
 		cves := "with no known CVE"
 		if n := len(u.CVEs); n > 0 {
 			cves = fmt.Sprintf("with no CVE an upgrade fixes (%d without a fix: mitigate them)", n)
@@ -256,6 +275,28 @@ func first(xs []string, n int) []string {
 	return xs
 }
 
+// newestPatch is the newest patch of a Kubernetes minor the data knows:
+// the upstream calendar's, or the distribution's own where it is newer.
+func newestPatch(b *Bundle, d *Distribution, minor string) (scan.ParsedVersion, bool) {
+	var best scan.ParsedVersion
+	found := false
+	for _, cal := range []*Distribution{b.Lifecycle[Upstream], d} {
+		if cal == nil {
+			continue
+		}
+		for _, r := range cal.Releases {
+			lp, err := scan.ParseVersion(r.LatestPatch)
+			if r.LatestPatch == "" || err != nil || lp.Minor != minor {
+				continue
+			}
+			if !found || lp.Patch > best.Patch {
+				best, found = lp, true
+			}
+		}
+	}
+	return best, found
+}
+
 // findRelease finds the running minor in a calendar. OpenShift's minors are
 // its own, so its releases are matched by the Kubernetes minor they ship.
 // It also returns the newest Kubernetes minor of the calendar.
@@ -287,12 +328,14 @@ func findRelease(d *Distribution, cal string, pv scan.ParsedVersion) (Release, s
 func lifecycle(cal string, r Release, now time.Time) *scan.Lifecycle {
 	lc := &scan.Lifecycle{Calendar: cal, Minor: r.Minor, ReleaseDate: r.ReleaseDate,
 		EndOfStandardSupport: r.EndOfStandard, EndOfExtendedSupport: r.EndOfExtended, Provider: providerAtEnd[cal]}
+	// Validate guarantees the end of standard support parses.
 	std, _ := parseDate(r.EndOfStandard)
-	days := func(t time.Time) int { return int(t.Sub(now.Truncate(24*time.Hour)).Hours() / 24) }
+	days := func(t time.Time) int { return DaysBetween(now, t) }
+	// Support lasts through its end date: on that day 0 days are left.
 	switch ext, err := parseDate(r.EndOfExtended); {
-	case !now.After(std):
+	case days(std) >= 0:
 		lc.Phase, lc.DaysLeft = "standard", days(std)
-	case err == nil && !now.After(ext):
+	case err == nil && days(ext) >= 0:
 		lc.Phase, lc.DaysLeft = "extended", days(ext)
 	case err == nil:
 		lc.Phase, lc.DaysLeft = "unsupported", days(ext)
@@ -300,6 +343,22 @@ func lifecycle(cal string, r Release, now time.Time) *scan.Lifecycle {
 		lc.Phase, lc.DaysLeft = "unsupported", days(std)
 	}
 	return lc
+}
+
+// DaysBetween counts calendar days from a's date to b's, each read in its
+// own location: whole days whatever the time of day, DST or leap years,
+// for any two dates time.Time holds. (A time.Duration, as t.Sub gives,
+// overflows past 292 years: --now 0001-01-01 would read as 106751 days.)
+func DaysBetween(a, b time.Time) int {
+	return int(civilDay(b) - civilDay(a))
+}
+
+// civilDay numbers a date as days since 1970-01-01 (negative before).
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	// Midnight UTC is a whole number of days from the epoch, so the
+	// division is exact either side of it.
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 func newer(minor, than string) bool {
