@@ -101,13 +101,13 @@ func (s *Scanner) authProbe(ctx context.Context, t Target, creds *credential.Bat
 	cfg.Dial = (&net.Dialer{Timeout: s.opts.Timeout}).DialContext
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
-		return &Auth{Error: "client configuration: " + err.Error(), ErrorKind: AuthConfig}
+		return &Auth{Error: clientConfigError(err), ErrorKind: AuthConfig}
 	}
 	defer utilnet.CloseIdleConnectionsFor(hc.Transport)
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	cs, err := kubernetes.NewForConfigAndClient(cfg, hc)
 	if err != nil {
-		return &Auth{Error: "client configuration: " + err.Error(), ErrorKind: AuthConfig}
+		return &Auth{Error: clientConfigError(err), ErrorKind: AuthConfig}
 	}
 
 	a := &Auth{}
@@ -234,7 +234,7 @@ func classifyAuthErr(err error) (kind, msg string) {
 	case errors.As(err, &tl):
 		return AuthOther, tl.Error()
 	case clientCertProblem(s):
-		return AuthConfig, "the client certificate and key cannot be used: " + trimPrefixUpTo(s, "tls: ")
+		return AuthConfig, clientConfigError(err)
 	case apierrors.IsUnauthorized(err):
 		return AuthUnauthorized, "the server rejected the credentials (401): token expired, revoked or for another cluster"
 	case apierrors.IsForbidden(err):
@@ -253,6 +253,18 @@ func classifyAuthErr(err error) (kind, msg string) {
 		return AuthOther, trimPrefixUpTo(s, "refusing")
 	}
 	return AuthOther, s
+}
+
+// clientConfigError words a client configuration client-go refused; a
+// client certificate and key that are no pair is said the same way whether
+// client-go found out building the client (inline data) or at the first
+// request (files, which it reloads).
+func clientConfigError(err error) string {
+	s := err.Error()
+	if clientCertProblem(s) {
+		return "the client certificate and key cannot be used: " + trimPrefixUpTo(s, "tls: ")
+	}
+	return "client configuration: " + s
 }
 
 // clientCertProblem recognises the errors crypto/tls gives for a client

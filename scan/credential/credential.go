@@ -369,6 +369,9 @@ func (e *PluginError) Error() string {
 	case TimedOut:
 		return fmt.Sprintf("credential plugin %s gave no answer within %s and was stopped (it may be waiting for a login)", e.Plugin, e.Timeout)
 	case BadOutput:
+		if e.Detail == "" {
+			return fmt.Sprintf("credential plugin %s printed something that is not an ExecCredential", e.Plugin)
+		}
 		return fmt.Sprintf("credential plugin %s printed no usable ExecCredential: %s", e.Plugin, oneLine(e.Detail, 300))
 	case Prompt:
 		return fmt.Sprintf("credential plugin %s wants to prompt for input; log in with the provider's CLI first", e.Plugin)
@@ -409,7 +412,8 @@ func (p *Pool) classify(plugin string, ec *clientcmdapi.ExecConfig, err error) *
 	case strings.Contains(s, "standard input is unavailable") || strings.Contains(s, "standard input is not a terminal"):
 		pe.Reason = Prompt
 	case strings.Contains(s, "decoding stdout"):
-		pe.Reason, pe.Detail = BadOutput, "its output is not an ExecCredential ("+trimAfter(s, "decoding stdout: ")+")"
+		// client-go's decoder error names Go types, not the problem.
+		pe.Reason, pe.Detail = BadOutput, ""
 	case strings.Contains(s, "exec plugin"), strings.Contains(s, "client key"), strings.Contains(s, "failed parsing"):
 		// client-go's checks of a decoded ExecCredential: no status, no
 		// token or certificate, half a key pair, another API version.
@@ -420,13 +424,6 @@ func (p *Pool) classify(plugin string, ec *clientcmdapi.ExecConfig, err error) *
 		pe.Reason = Failed
 	}
 	return pe
-}
-
-func trimAfter(s, marker string) string {
-	if i := strings.Index(s, marker); i >= 0 {
-		return s[i+len(marker):]
-	}
-	return s
 }
 
 // oneLine folds text from a kubeconfig or from client-go into one line of
