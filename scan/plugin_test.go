@@ -399,3 +399,46 @@ func TestPluginStderrIsCapped(t *testing.T) {
 		t.Errorf("no note that the rest was dropped; stderr ends %q", stderr.String()[max(0, stderr.Len()-200):])
 	}
 }
+
+// TestPluginRunsSharedOnlyWhenIdentical: contexts share a run only when the
+// plugin would see the same thing: a different environment, or (with
+// provideClusterInfo) a different cluster, is a run of its own; without
+// provideClusterInfo the cluster does not matter.
+func TestPluginRunsSharedOnlyWhenIdentical(t *testing.T) {
+	requireShell(t)
+	one, ca, _ := pluginServer(t)
+	two := startTLS(t, ca.leaf(t), authedAPIServer())
+	for _, tc := range []struct {
+		name string
+		runs int
+		edit func(i int, ec *clientcmdapi.ExecConfig)
+	}{
+		{"same everything, two clusters", 1, func(int, *clientcmdapi.ExecConfig) {}},
+		{"environments differ", 2, func(i int, ec *clientcmdapi.ExecConfig) {
+			ec.Env = append(ec.Env, clientcmdapi.ExecEnvVar{Name: "AWS_PROFILE", Value: strconv.Itoa(i)})
+		}},
+		{"cluster info given, two clusters", 2, func(_ int, ec *clientcmdapi.ExecConfig) { ec.ProvideClusterInfo = true }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runs := filepath.Join(t.TempDir(), "runs")
+			plugin := script(t, "echo run >> '"+runs+"'\necho '"+execCredential+"'")
+			mark := marker(t)
+			var targets []Target
+			for i, srv := range []*httptest.Server{one, two, one, two} {
+				tg := pluginTarget(t, fmt.Sprintf("ctx-%d", i), srv, ca, mark, plugin)
+				tc.edit(i%2, tg.Rest.ExecProvider)
+				targets = append(targets, tg)
+			}
+			res := New(Options{Timeout: credTimeout}).Scan(t.Context(), targets)
+			for _, r := range res {
+				if r.Auth == nil || r.Auth.User != "alice" {
+					t.Errorf("%s: auth %+v, want alice", r.Target.Name, r.Auth)
+				}
+			}
+			b, _ := os.ReadFile(runs)
+			if n := strings.Count(string(b), "run\n"); n != tc.runs {
+				t.Errorf("the plugin ran %d times, want %d", n, tc.runs)
+			}
+		})
+	}
+}

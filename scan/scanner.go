@@ -28,8 +28,9 @@ const (
 // Options bound the scan. Every phase of every target gets Timeout on its
 // own, so one slow phase cannot eat the budget of the others.
 type Options struct {
-	// Timeout bounds each phase (resolve, connect, TLS, each HTTP request,
-	// the authenticated probe).
+	// Timeout bounds each phase (resolve, connect, TLS, each HTTP request);
+	// the authenticated probe's requests get twice it together, and a
+	// credential plugin PluginTimeout before them.
 	Timeout time.Duration
 	// Concurrency is how many targets are probed at once.
 	Concurrency int
