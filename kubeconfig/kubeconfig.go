@@ -102,6 +102,10 @@ func target(cfg *clientcmdapi.Config, rules clientcmd.ClientConfigLoader, name s
 	if t.ConfigError != "" {
 		return t // a server kubectl would send no credentials to
 	}
+	if msg := missingUser(cfg, name); msg != "" {
+		t.ConfigError = msg
+		return t
+	}
 	rc, err := clientcmd.NewNonInteractiveClientConfig(*cfg, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
 	if err != nil {
 		t.ConfigError = configError(name, err)
@@ -115,6 +119,22 @@ func target(cfg *clientcmdapi.Config, rules clientcmd.ClientConfigLoader, name s
 	t.Rest = rc
 	t.ServerName = rc.TLSClientConfig.ServerName
 	return t
+}
+
+// missingUser names a context's user that the kubeconfig does not define.
+// clientcmd's ClientConfig validates only the user it finds, so a missing
+// one silently becomes no credential at all, and the owner's view would be
+// a stranger's 401 or 403 instead of the typo it is. (A context that names
+// no user is anonymous on purpose, as kubectl has it.)
+func missingUser(cfg *clientcmdapi.Config, name string) string {
+	c := cfg.Contexts[name]
+	if c == nil || c.AuthInfo == "" {
+		return ""
+	}
+	if _, ok := cfg.AuthInfos[c.AuthInfo]; ok {
+		return ""
+	}
+	return fmt.Sprintf("context %q: user %q not found in the kubeconfig", name, c.AuthInfo)
 }
 
 func noServer(name, server string, err error) string {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +19,9 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubesurface/kubesurface/internal/bounded"
+	"github.com/kubesurface/kubesurface/scan/credential"
 )
 
 // Auth error kinds, as in Auth.ErrorKind.
@@ -39,69 +41,77 @@ const (
 // (Kubernetes version skew policy since 1.28); it may never be newer.
 const SkewPolicy = 3
 
-// authenticated runs the owner's view of a kubeconfig target. It runs in its
-// own goroutine because client-go starts exec plugins without a context: a
-// plugin that hangs is abandoned at the timeout rather than holding the scan.
-func (s *Scanner) authenticated(ctx context.Context, t Target) *Auth {
+// authenticated runs the owner's view of a kubeconfig target: first the
+// context's exec credential plugin, if it has one (shared with the other
+// contexts of this scan that run it identically, and bounded by the
+// plugin pool), then the requests, which get a few request timeouts
+// between them.
+func (s *Scanner) authenticated(ctx context.Context, t Target, creds *credential.Batch) *Auth {
 	if t.ConfigError != "" {
 		return &Auth{Error: t.ConfigError, ErrorKind: AuthConfig}
 	}
-	// The whole phase gets a few request timeouts: an exec plugin, version,
-	// nodes and identity each may take one.
-	actx, cancel := context.WithTimeout(ctx, 2*s.opts.Timeout)
-	defer cancel()
-	done := make(chan *Auth, 1)
 	start := time.Now()
-	go func() { done <- authProbe(actx, t, s.opts.Timeout) }()
-	select {
-	case a := <-done:
-		a.LatencyMS = ms(time.Since(start))
-		return a
-	case <-actx.Done():
-		return &Auth{LatencyMS: ms(time.Since(start)), ErrorKind: AuthTimeout,
-			Error: fmt.Sprintf("no answer within %s (a credential plugin may be waiting for a login)", 2*s.opts.Timeout)}
-	}
+	a := s.authProbe(ctx, t, creds)
+	a.LatencyMS = ms(time.Since(start))
+	return a
 }
 
 // authProbe uses the context's own rest.Config, hardened so its credential
 // can only ever reach that context's server: requests to any other host are
 // refused before they leave, redirects are not followed, and TLS is
-// verified with the context's CA exactly as kubectl would.
-func authProbe(ctx context.Context, t Target, timeout time.Duration) *Auth {
+// verified with the context's CA exactly as kubectl would. Every response
+// body is capped, nodes are listed in pages up to MaxNodes.
+func (s *Scanner) authProbe(ctx context.Context, t Target, creds *credential.Batch) *Auth {
 	// rest.CopyConfig shares (and writes into) the caller's ExecConfig;
 	// give it a private one so the target is never written to.
 	own := *t.Rest
 	own.ExecProvider = t.Rest.ExecProvider.DeepCopy()
 	cfg := rest.CopyConfig(&own)
-	cfg.Timeout = timeout
-	cfg.UserAgent = "kubesurface"
-	cfg.QPS, cfg.Burst = 20, 20
-	if cfg.ExecProvider != nil {
-		cfg.ExecProvider.StdinUnavailable = true
-		cfg.ExecProvider.StdinUnavailableMessage = "kubesurface runs credential plugins without a terminal; log in with the provider's CLI first"
-	}
 	server, err := url.Parse(cfg.Host)
 	if err != nil {
 		return &Auth{Error: fmt.Sprintf("server %q is not a URL", cfg.Host), ErrorKind: AuthConfig}
 	}
+	if cfg.ExecProvider != nil && cfg.AuthProvider == nil {
+		if !credential.Uses(cfg) {
+			// The user also has a token or certificate: client-go (and
+			// kubectl) would never run the plugin.
+			cfg.ExecProvider = nil
+		} else {
+			cfg.ExecProvider.StdinUnavailable = true
+			cfg.ExecProvider.StdinUnavailableMessage = "kubesurface runs credential plugins without a terminal; log in with the provider's CLI first"
+			cred, err := creds.Get(ctx, cfg)
+			if err != nil {
+				kind, msg := classifyCredentialErr(err)
+				return &Auth{Error: msg, ErrorKind: kind}
+			}
+			cred.Apply(cfg)
+		}
+	}
+
+	actx, cancel := context.WithTimeout(ctx, 2*s.opts.Timeout)
+	defer cancel()
+	cfg.Timeout = s.opts.Timeout
+	cfg.UserAgent = "kubesurface"
+	cfg.QPS, cfg.Burst = 20, 20
 	allowed := server.Host
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return hostGuard{rt: rt, host: allowed} })
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return capBodies{rt: rt, limit: s.opts.BodyLimit} })
 	// A dialer of our own keeps this transport out of client-go's shared
 	// cache, so closing it at the end leaves nothing running.
-	cfg.Dial = (&net.Dialer{Timeout: timeout}).DialContext
+	cfg.Dial = (&net.Dialer{Timeout: s.opts.Timeout}).DialContext
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
-		return &Auth{Error: "client configuration: " + err.Error(), ErrorKind: AuthConfig}
+		return &Auth{Error: clientConfigError(err), ErrorKind: AuthConfig}
 	}
 	defer utilnet.CloseIdleConnectionsFor(hc.Transport)
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	cs, err := kubernetes.NewForConfigAndClient(cfg, hc)
 	if err != nil {
-		return &Auth{Error: "client configuration: " + err.Error(), ErrorKind: AuthConfig}
+		return &Auth{Error: clientConfigError(err), ErrorKind: AuthConfig}
 	}
 
 	a := &Auth{}
-	raw, err := cs.Discovery().RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
+	raw, err := cs.Discovery().RESTClient().Get().AbsPath("/version").Do(actx).Raw()
 	if err != nil {
 		a.ErrorKind, a.Error = classifyAuthErr(err)
 		return a
@@ -109,27 +119,24 @@ func authProbe(ctx context.Context, t Target, timeout time.Duration) *Auth {
 	var v struct {
 		GitVersion string `json:"gitVersion"`
 	}
-	if err := json.Unmarshal(raw, &v); err != nil || v.GitVersion == "" {
+	if err := json.Unmarshal(raw, &v); err != nil || v.GitVersion == "" || len(v.GitVersion) > maxVersionLen {
 		a.Warnings = append(a.Warnings, "server version: unreadable answer")
+	} else {
+		a.ServerVersion = v.GitVersion
 	}
-	a.ServerVersion = v.GitVersion
 
-	if rev, err := cs.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authnv1.SelfSubjectReview{}, metav1.CreateOptions{}); err != nil {
+	if rev, err := cs.AuthenticationV1().SelfSubjectReviews().Create(actx, &authnv1.SelfSubjectReview{}, metav1.CreateOptions{}); err != nil {
 		_, msg := classifyAuthErr(err)
 		a.Warnings = append(a.Warnings, "identity: "+msg)
 	} else {
 		a.User, a.Groups = rev.Status.UserInfo.Username, rev.Status.UserInfo.Groups
 	}
 
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{Limit: 5000})
-	if err != nil {
-		_, msg := classifyAuthErr(err)
-		a.Warnings = append(a.Warnings, "nodes: "+msg)
-		return a
+	nodes, warning := listNodes(actx, cs.CoreV1().RESTClient())
+	if warning != "" {
+		a.Warnings = append(a.Warnings, warning)
 	}
-	for _, n := range nodes.Items {
-		a.Nodes = append(a.Nodes, Node{Name: n.Name, KubeletVersion: n.Status.NodeInfo.KubeletVersion})
-	}
+	a.Nodes = nodes
 	a.Skew = skew(a.ServerVersion, a.Nodes)
 	return a
 }
@@ -195,10 +202,26 @@ func skew(server string, nodes []Node) *Skew {
 	return s
 }
 
-var (
-	execMissing = regexp.MustCompile(`exec: executable (\S+) not found`)
-	execFailed  = regexp.MustCompile(`exec: executable (\S+) failed with exit code (\d+)`)
-)
+// classifyCredentialErr puts a plugin's failure into an error kind; the
+// message is the PluginError's own.
+func classifyCredentialErr(err error) (kind, msg string) {
+	var pe *credential.PluginError
+	if errors.As(err, &pe) {
+		switch pe.Reason {
+		case credential.Missing:
+			return AuthPluginMissing, pe.Error()
+		case credential.TimedOut:
+			return AuthTimeout, pe.Error()
+		case credential.Unusable:
+			return AuthConfig, pe.Error()
+		}
+		return AuthPluginFailed, pe.Error()
+	}
+	if errors.Is(err, context.Canceled) {
+		return AuthOther, "cancelled while waiting for the credential plugin"
+	}
+	return AuthOther, err.Error()
+}
 
 // classifyAuthErr puts client-go's errors into an admin's words.
 func classifyAuthErr(err error) (kind, msg string) {
@@ -206,15 +229,12 @@ func classifyAuthErr(err error) (kind, msg string) {
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
 	var ci x509.CertificateInvalidError
+	var tl *bounded.TooLargeError
 	switch {
-	case execMissing.MatchString(s):
-		p := execMissing.FindStringSubmatch(s)[1]
-		return AuthPluginMissing, fmt.Sprintf("credential plugin %s is not installed or not on PATH", p)
-	case execFailed.MatchString(s):
-		m := execFailed.FindStringSubmatch(s)
-		return AuthPluginFailed, fmt.Sprintf("credential plugin %s failed (exit code %s): not logged in, or its credentials have expired", m[1], m[2])
-	case strings.Contains(s, "standard input is unavailable"):
-		return AuthPluginFailed, "credential plugin wants to prompt for input; log in with the provider's CLI first"
+	case errors.As(err, &tl):
+		return AuthOther, tl.Error()
+	case clientCertProblem(s):
+		return AuthConfig, clientConfigError(err)
 	case apierrors.IsUnauthorized(err):
 		return AuthUnauthorized, "the server rejected the credentials (401): token expired, revoked or for another cluster"
 	case apierrors.IsForbidden(err):
@@ -225,12 +245,45 @@ func classifyAuthErr(err error) (kind, msg string) {
 		return AuthCAMismatch, "the server's certificate does not verify: " + trimPrefixUpTo(s, "x509: ")
 	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(s, "Client.Timeout") || strings.Contains(s, "deadline exceeded"):
 		return AuthTimeout, "timed out"
+	case errors.Is(err, context.Canceled):
+		return AuthOther, "cancelled"
 	case strings.Contains(s, "connection refused"):
 		return AuthUnreachable, "connection refused"
 	case strings.Contains(s, "refusing to send credentials"):
 		return AuthOther, trimPrefixUpTo(s, "refusing")
 	}
 	return AuthOther, s
+}
+
+// clientConfigError words a client configuration client-go refused; a
+// client certificate and key that are no pair is said the same way whether
+// client-go found out building the client (inline data) or at the first
+// request (files, which it reloads).
+func clientConfigError(err error) string {
+	s := err.Error()
+	if clientCertProblem(s) {
+		return "the client certificate and key cannot be used: " + trimPrefixUpTo(s, "tls: ")
+	}
+	return "client configuration: " + s
+}
+
+// clientCertProblem recognises the errors crypto/tls gives for a client
+// certificate and key that do not make a pair (or are not PEM at all),
+// which client-go only reports when the first request is made.
+func clientCertProblem(s string) bool {
+	for _, m := range []string{
+		"tls: private key does not match public key",
+		"tls: failed to find any PEM data",
+		"tls: failed to find \"PRIVATE KEY\"",
+		"tls: failed to parse private key",
+		"tls: unknown public key algorithm",
+		"tls: private key type does not match public key type",
+	} {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func apiMessage(err error) string {

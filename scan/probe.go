@@ -12,12 +12,14 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/kubesurface/kubesurface/scan/credential"
 )
 
 // probe runs every phase for one target, emitting a copy of the result after
 // each. Failures are recorded, never returned: one bad target only ever
 // spoils its own row.
-func (s *Scanner) probe(ctx context.Context, t Target, emit func(Result)) {
+func (s *Scanner) probe(ctx context.Context, t Target, creds *credential.Batch, emit func(Result)) {
 	r := Pending(t)
 	r.State, r.StartedAt = StateProbing, s.opts.Now().UTC()
 	emit(r.clone())
@@ -29,7 +31,7 @@ func (s *Scanner) probe(ctx context.Context, t Target, emit func(Result)) {
 		emit(r.clone())
 	}
 	if t.Rest != nil || t.ConfigError != "" {
-		r.Auth = s.authenticated(ctx, t)
+		r.Auth = s.authenticated(ctx, t, creds)
 		r.Phase = PhaseAuth
 		emit(r.clone())
 	}

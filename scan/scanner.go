@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
+
+	"github.com/kubesurface/kubesurface/scan/credential"
 )
 
 // Defaults for Options fields left zero.
@@ -18,13 +20,17 @@ const (
 	DefaultTimeout     = 5 * time.Second
 	DefaultConcurrency = 64
 	DefaultBodyLimit   = 1 << 20
+	// DefaultPluginConcurrency is how many exec credential plugins run at
+	// once.
+	DefaultPluginConcurrency = credential.DefaultConcurrency
 )
 
 // Options bound the scan. Every phase of every target gets Timeout on its
 // own, so one slow phase cannot eat the budget of the others.
 type Options struct {
-	// Timeout bounds each phase (resolve, connect, TLS, each HTTP request,
-	// the authenticated probe).
+	// Timeout bounds each phase (resolve, connect, TLS, each HTTP request);
+	// the authenticated probe's requests get twice it together, and a
+	// credential plugin PluginTimeout before them.
 	Timeout time.Duration
 	// Concurrency is how many targets are probed at once.
 	Concurrency int
@@ -32,6 +38,12 @@ type Options struct {
 	Rate float64
 	// BodyLimit caps how much of any response body is read.
 	BodyLimit int64
+	// PluginConcurrency is how many exec credential plugins run at once,
+	// across every target (and every concurrent Run).
+	PluginConcurrency int
+	// PluginStderr passes what credential plugins print on stderr (capped)
+	// to this process's stderr; otherwise it is dropped.
+	PluginStderr bool
 	// Resolver resolves host names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
 	// Now is the clock used to judge certificate expiry.
@@ -47,6 +59,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BodyLimit <= 0 {
 		o.BodyLimit = DefaultBodyLimit
+	}
+	if o.PluginConcurrency <= 0 {
+		o.PluginConcurrency = DefaultPluginConcurrency
 	}
 	if o.Resolver == nil {
 		o.Resolver = net.DefaultResolver
@@ -65,16 +80,28 @@ type Update struct {
 	Result Result
 }
 
-// Scanner probes targets; it holds no state between runs and is safe for
-// concurrent use.
+// Scanner probes targets; it holds no state between runs (only the limit
+// on credential plugins running at once, which concurrent runs share) and
+// is safe for concurrent use.
 type Scanner struct {
-	opts Options
+	opts    Options
+	plugins *credential.Pool
 }
 
 // New returns a scanner with opts, zero fields taking their defaults.
 func New(opts Options) *Scanner {
-	return &Scanner{opts: opts.withDefaults()}
+	opts = opts.withDefaults()
+	return &Scanner{opts: opts, plugins: credential.NewPool(credential.Options{
+		Concurrency: opts.PluginConcurrency,
+		Timeout:     PluginTimeout(opts.Timeout),
+		Stderr:      opts.PluginStderr,
+	})}
 }
+
+// PluginTimeout is how long a credential plugin may run before it and its
+// process group are killed: twice the phase timeout, as a plugin may make
+// a network round trip or two of its own.
+func PluginTimeout(phase time.Duration) time.Duration { return 2 * phase }
 
 // Run probes targets concurrently and sends an Update when each target
 // starts and after each phase it finishes. The channel is closed when every
@@ -90,6 +117,9 @@ func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
 		}
 		g := new(errgroup.Group)
 		g.SetLimit(s.opts.Concurrency)
+		// Contexts of this run that would run the same plugin the same
+		// way share its one run, failure included.
+		creds := s.plugins.Batch()
 		for i, t := range targets {
 			if lim != nil && lim.Wait(ctx) != nil {
 				break
@@ -113,7 +143,7 @@ func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
 					case <-ctx.Done():
 					}
 				}
-				s.probe(ctx, t, emit)
+				s.probe(ctx, t, creds, emit)
 				return nil
 			})
 		}

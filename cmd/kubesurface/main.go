@@ -12,9 +12,14 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
+	"k8s.io/klog/v2/textlogger"
+
+	"github.com/kubesurface/kubesurface/scan/credential"
 )
 
 // Exit codes; documented in the README.
@@ -39,6 +44,9 @@ func (e usageError) Unwrap() error { return e.err }
 const memoryLimit = 160 << 20
 
 func main() {
+	// First: when kubesurface is re-executed as a credential plugin's
+	// guard, it is nothing else.
+	credential.Dispatch()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
@@ -48,8 +56,43 @@ func main() {
 	os.Exit(code)
 }
 
+// verboseLog is kubesurface's verbose log: client-go's klog lines (a
+// server's Warning headers, response bodies it could not read) and what
+// credential plugins print on stderr. Nothing reaches it unless --verbose
+// is given, or while the TUI runs with its stderr sent to its log file.
+var verboseLog = &logSink{stderr: os.Stderr}
+
+// logSink writes to the current os.Stderr (which the TUI points at its log
+// file) only while switched on; in the TUI, only while os.Stderr is not
+// the terminal's, so nothing is ever written over the screen.
+type logSink struct {
+	on, tui atomic.Bool
+	stderr  *os.File // the process's own stderr
+}
+
+func (l *logSink) Write(p []byte) (int, error) {
+	w := os.Stderr
+	switch {
+	case l.tui.Load():
+		if w == l.stderr {
+			return len(p), nil
+		}
+	case !l.on.Load():
+		return len(p), nil
+	}
+	return w.Write(p)
+}
+
+func init() {
+	// client-go logs through klog, which writes to stderr by default: a
+	// hostile server's Warning header would land between the rows of a
+	// table. Route every klog line to the verbose log instead.
+	klog.SetLoggerWithOptions(textlogger.NewLogger(textlogger.NewConfig(textlogger.Output(verboseLog))), klog.ContextualLogger(true))
+}
+
 // run is main without the process: tests call it with their own streams.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	defer func() { verboseLog.on.Store(false); verboseLog.tui.Store(false) }()
 	root := newRoot(stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
@@ -88,6 +131,9 @@ discovery, anonymous reads) and then with each context's own credentials
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	var verbose bool
+	root.PersistentFlags().BoolVar(&verbose, "verbose", false, "write the verbose log to stderr: client-go's log lines and what credential plugins print on stderr (the TUI always writes it to its log file)")
+	root.PersistentPreRun = func(*cobra.Command, []string) { verboseLog.on.Store(verbose) }
 	root.AddCommand(newScanCmd())
 	root.AddCommand(newDataCmd())
 	attachTUI(root)

@@ -28,6 +28,7 @@ type targetFlags struct {
 	timeout      time.Duration
 	concurrency  int
 	rate         float64
+	plugins      int
 	fromResults  []string
 	shard        string
 	// shardI and shardN are --shard parsed by validate; shardN is 0 when
@@ -55,6 +56,7 @@ func (f *targetFlags) registerProbe(cmd *cobra.Command) {
 	fl.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "timeout of each probe phase (resolve, connect, TLS, each request, authentication)")
 	fl.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "targets probed at once")
 	fl.Float64Var(&f.rate, "rate", 0, "at most this many targets started per second (0: no limit)")
+	fl.IntVar(&f.plugins, "plugin-concurrency", scan.DefaultPluginConcurrency, "exec credential plugins run at once; contexts running the same plugin the same way share one run")
 }
 
 // maxTimeout bounds --timeout: phases derive longer deadlines from it (the
@@ -81,6 +83,8 @@ func (f *targetFlags) validate() error {
 		return fmt.Errorf("--rate must not be negative")
 	case f.rate > 0 && f.rate < minRate:
 		return fmt.Errorf("--rate %v: fewer than one target a day; use at least %.7f, or 0 for no limit", f.rate, minRate)
+	case f.plugins < 1:
+		return fmt.Errorf("--plugin-concurrency must be at least 1")
 	case f.noKubeconfig && (f.kubeconfig != "" || len(f.contexts) > 0):
 		return fmt.Errorf("--no-kubeconfig cannot be combined with --kubeconfig or --context")
 	}
@@ -175,8 +179,11 @@ func withInput(stdin io.Reader, name string, read func(r io.Reader, label string
 	return read(fh, name)
 }
 
+// options are the scan's options; credential plugins' stderr goes to the
+// verbose log, so it is passed on only when that log is on.
 func (f *targetFlags) options() scan.Options {
-	return scan.Options{Timeout: f.timeout, Concurrency: f.concurrency, Rate: f.rate}
+	return scan.Options{Timeout: f.timeout, Concurrency: f.concurrency, Rate: f.rate,
+		PluginConcurrency: f.plugins, PluginStderr: verboseLog.on.Load()}
 }
 
 // errNothingToScan is the first-run case: the TUI explains it on screen,

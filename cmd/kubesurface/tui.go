@@ -54,7 +54,11 @@ func attachTUI(root *cobra.Command) {
 		}
 		data, notes := assess.Newest(now)
 		dir, _ := os.Getwd()
-		return tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: tf.options(), Data: data,
+		// The TUI sends stderr to its log file: the verbose log goes there.
+		verboseLog.tui.Store(true)
+		opts := tf.options()
+		opts.PluginStderr = true
+		return tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: opts, Data: data,
 			DataNotes: notes, Now: now, Dir: dir, Hint: hint, Dark: true})
 	}
 	tf.register(root)
