@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/kubesurface/kubesurface/scan"
 )
@@ -56,7 +57,7 @@ func openFilesPerTarget(targets []scan.Target) int {
 func concurrencyWithin(want, n, perTarget int, limit uint64) (int, string) {
 	allowed := 1
 	if limit >= filesReserved+uint64(perTarget) {
-		allowed = int(min((limit-filesReserved)/uint64(perTarget), 1<<20))
+		allowed = int(min((limit-filesReserved)/uint64(perTarget), math.MaxInt))
 	}
 	if min(want, n) <= allowed {
 		return want, ""
