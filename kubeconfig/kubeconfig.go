@@ -1,6 +1,7 @@
-// Package kubeconfig turns kubeconfig contexts into scan targets, loading
-// them with client-go's clientcmd exactly as kubectl does, so what kubesurface
-// scans is what `kubectl config get-contexts` lists.
+// Package kubeconfig turns kubeconfig contexts into scan targets, merging
+// the files exactly as client-go's clientcmd (and so kubectl) does, so what
+// kubesurface scans is what `kubectl config get-contexts` lists. It reads
+// every file itself, capped and cancellable (load.go).
 package kubeconfig
 
 import (

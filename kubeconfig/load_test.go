@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -580,5 +581,40 @@ users: [{name: piped, user: {tokenFile: %q}}]
 	time.AfterFunc(50*time.Millisecond, cancel)
 	if _, err := loadWithin(t, ctx, Options{Path: kc}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Load with a tokenFile FIFO nobody writes to: %v, want context.Canceled", err)
+	}
+}
+
+// TestLoadLegacyHomeFile: kubectl copies a legacy ~/.kube/.kubeconfig to a
+// missing ~/.kube/config before loading; Load reads it in place, lists
+// what kubectl then lists, and writes nothing into the home directory.
+// client-go fixes the home file's path when the process starts, so the
+// check runs in a child process started with its own HOME.
+func TestLoadLegacyHomeFile(t *testing.T) {
+	if os.Getenv("KUBESURFACE_TEST_CHILD") == "legacy-home" {
+		ts, err := Load(Options{})
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if _, err := os.Stat(clientcmd.RecommendedHomeFile); !os.IsNotExist(err) {
+			t.Fatalf("Load wrote %s (%v)", clientcmd.RecommendedHomeFile, err)
+		}
+		fmt.Printf("child: contexts %s\n", strings.Join(targetNames(ts), ","))
+		return
+	}
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".kube"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(home, ".kube"), ".kubeconfig", firstYAML)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadLegacyHomeFile$", "-test.v", "-test.count=1")
+	cmd.Env = []string{"HOME=" + home, "KUBESURFACE_TEST_CHILD=legacy-home", "PATH=" + os.Getenv("PATH")}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "child: contexts alpha,shared\n") {
+		t.Fatalf("child with a legacy ~/.kube/.kubeconfig: %v\n%s", err, out)
+	}
+	t.Setenv("HOME", home)
+	unsetenv(t, "KUBECONFIG")
+	if got := kubectlContextNames(t); !slices.Equal(got, []string{"alpha", "shared"}) {
+		t.Errorf("kubectl lists %v", got)
 	}
 }
