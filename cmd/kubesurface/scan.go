@@ -54,7 +54,7 @@ func (f *targetFlags) register(cmd *cobra.Command) {
 func (f *targetFlags) registerProbe(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "timeout of each probe phase (resolve, connect, TLS, each request, authentication)")
-	fl.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "targets probed at once")
+	fl.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "targets probed at once (lowered, with a note, to what the open-file limit allows)")
 	fl.Float64Var(&f.rate, "rate", 0, "at most this many targets started per second (0: no limit)")
 }
 
