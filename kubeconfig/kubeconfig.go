@@ -1,9 +1,11 @@
-// Package kubeconfig turns kubeconfig contexts into scan targets, loading
-// them with client-go's clientcmd exactly as kubectl does, so what kubesurface
-// scans is what `kubectl config get-contexts` lists.
+// Package kubeconfig turns kubeconfig contexts into scan targets, merging
+// the files exactly as client-go's clientcmd (and so kubectl) does, so what
+// kubesurface scans is what `kubectl config get-contexts` lists. It reads
+// every file itself, capped and cancellable (load.go).
 package kubeconfig
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -30,29 +32,13 @@ type Options struct {
 // the anonymous probe runs and the row explains itself. A malformed file or
 // an unknown context is an error for the whole load.
 func Load(o Options) ([]scan.Target, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = o.Path
-	cfg, err := rules.Load()
-	if err != nil {
-		return nil, fmt.Errorf("kubeconfig: %w", err)
-	}
-	names, err := selectContexts(cfg, o.Contexts)
-	if err != nil {
-		return nil, err
-	}
-	targets := make([]scan.Target, 0, len(names))
-	for _, name := range names {
-		targets = append(targets, target(cfg, rules, name))
-	}
-	return targets, nil
+	return LoadContext(context.Background(), o)
 }
 
 // Names lists the context names in the order kubectl prints them; shell
 // completion of --context uses it.
-func Names(path string) ([]string, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = path
-	cfg, err := rules.Load()
+func Names(ctx context.Context, path string) ([]string, error) {
+	cfg, _, err := loadConfig(ctx, path)
 	if err != nil {
 		return nil, err
 	}

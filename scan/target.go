@@ -2,6 +2,8 @@ package scan
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -12,6 +14,8 @@ import (
 	"strings"
 
 	"k8s.io/client-go/rest"
+
+	"github.com/kubesurface/kubesurface/internal/bounded"
 )
 
 // Sources of targets, as shown in Ref.Source.
@@ -68,13 +72,24 @@ func Dedupe(targets []Target) []Target {
 	return out
 }
 
+// MaxEndpointListSize caps one endpoint list (a -f file, or stdin): half a
+// million endpoints, far more than --max-targets lets a scan hold.
+const MaxEndpointListSize = 16 << 20
+
+// maxEndpointLine caps one line of an endpoint list.
+const maxEndpointLine = 1 << 20
+
 // ReadEndpoints reads endpoints from r, one or more per line separated by
 // white space or commas; blank lines and # comments are skipped. name is used
-// in errors ("stdin", a file name).
-func ReadEndpoints(r io.Reader, name string) ([]string, error) {
+// in errors ("stdin", a file name). It reads at most MaxEndpointListSize
+// bytes, and returns ctx.Err() as soon as ctx ends, even while r blocks (a
+// stdin or FIFO that never closes).
+func ReadEndpoints(ctx context.Context, r io.Reader, name string) ([]string, error) {
+	br := bounded.NewReader(ctx, r, name, MaxEndpointListSize)
+	defer br.Close()
 	var out []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 64*1024), maxEndpointLine)
 	for sc.Scan() {
 		line := sc.Text()
 		if i := strings.IndexByte(line, '#'); i >= 0 {
@@ -84,7 +99,14 @@ func ReadEndpoints(r io.Reader, name string) ([]string, error) {
 			return r == ',' || r == ' ' || r == '\t' || r == '\r'
 		})...)
 	}
-	if err := sc.Err(); err != nil {
+	switch err := sc.Err(); {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.Is(err, bufio.ErrTooLong):
+		return nil, fmt.Errorf("reading endpoints from %s: a line is longer than %s", name, bounded.Size(maxEndpointLine))
+	case bounded.IsTooLarge(err):
+		return nil, fmt.Errorf("reading endpoints: %w", err)
+	case err != nil:
 		return nil, fmt.Errorf("reading endpoints from %s: %w", name, err)
 	}
 	if len(out) == 0 {
@@ -98,17 +120,33 @@ func ReadEndpoints(r io.Reader, name string) ([]string, error) {
 // (optionally with :port). More than max targets in all is an error, checked
 // before anything is expanded.
 func ParseEndpoints(inputs []string, max int) ([]Target, error) {
+	return ParseEndpointsContext(context.Background(), inputs, max)
+}
+
+// ParseEndpointsContext is ParseEndpoints stopping with ctx.Err() when ctx
+// ends: with a raised --max-targets a CIDR block can take many seconds to
+// expand.
+func ParseEndpointsContext(ctx context.Context, inputs []string, max int) ([]Target, error) {
 	if max <= 0 {
 		max = DefaultMaxTargets
 	}
 	var out []Target
 	seen := map[string]bool{}
 	for _, in := range inputs {
-		ts, err := parseEndpoint(in, max)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		ts, err := parseEndpoint(ctx, in, max)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if err != nil {
 			return nil, fmt.Errorf("endpoint %q: %w", redact(in), err)
 		}
-		for _, t := range ts {
+		for i, t := range ts {
+			if i%expandCheck == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			if !seen[t.key()] {
 				seen[t.key()] = true
 				out = append(out, t)
@@ -121,6 +159,10 @@ func ParseEndpoints(inputs []string, max int) ([]Target, error) {
 	return out, nil
 }
 
+// expandCheck is how many targets are built or collected between two looks
+// at the context: a few milliseconds of work.
+const expandCheck = 4096
+
 // redact hides a password given in a URL so errors never echo it.
 func redact(in string) string {
 	if u, err := url.Parse(strings.TrimSpace(in)); err == nil && u.User != nil {
@@ -129,7 +171,7 @@ func redact(in string) string {
 	return in
 }
 
-func parseEndpoint(in string, max int) ([]Target, error) {
+func parseEndpoint(ctx context.Context, in string, max int) ([]Target, error) {
 	s := strings.TrimSpace(in)
 	if s == "" {
 		return nil, fmt.Errorf("empty endpoint")
@@ -138,7 +180,7 @@ func parseEndpoint(in string, max int) ([]Target, error) {
 		return parseURL(s)
 	}
 	if strings.Contains(s, "/") {
-		return parseCIDR(s, max)
+		return parseCIDR(ctx, s, max)
 	}
 	var ports []int
 	host := s
@@ -225,7 +267,7 @@ func zoneHint(s string) string {
 	return ""
 }
 
-func parseCIDR(s string, max int) ([]Target, error) {
+func parseCIDR(ctx context.Context, s string, max int) ([]Target, error) {
 	ports := DefaultPorts
 	prefixText := s
 	// 10.0.0.0/28:6443 or [fd00::/120]:6443
@@ -247,8 +289,13 @@ func parseCIDR(s string, max int) ([]Target, error) {
 	if !count.IsInt64() || count.Int64() > int64(max) {
 		return nil, fmt.Errorf("expands to %s targets, more than --max-targets %d", count, max)
 	}
-	out := make([]Target, 0, count.Int64())
+	// Grown as built rather than sized up front: a raised --max-targets
+	// must not reserve gigabytes before the first address.
+	out := make([]Target, 0, min(count.Int64(), expandCheck))
 	for a := prefix.Addr(); a.IsValid() && prefix.Contains(a); a = a.Next() {
+		if len(out)%expandCheck == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if _, err := probeable(a); err != nil {
 			continue // 0.0.0.0 of 0.0.0.0/30, a multicast block: nothing answers there
 		}

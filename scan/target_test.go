@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -278,7 +279,7 @@ func TestReadEndpoints(t *testing.T) {
 		"https://e.example.com/k8s/clusters/c-1\t10.0.0.0/30:6443\n" +
 		"#only a comment, f.example.com\n" +
 		"g.example.com" // no final newline
-	got, err := ReadEndpoints(strings.NewReader(in), "clusters.txt")
+	got, err := ReadEndpoints(context.Background(), strings.NewReader(in), "clusters.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +290,7 @@ func TestReadEndpoints(t *testing.T) {
 	}
 
 	for _, empty := range []string{"", "\n\n", "# nothing here\n  # nor here\n", " , ,\n"} {
-		got, err := ReadEndpoints(strings.NewReader(empty), "stdin")
+		got, err := ReadEndpoints(context.Background(), strings.NewReader(empty), "stdin")
 		if err == nil {
 			t.Errorf("ReadEndpoints(%q) = %q, want an error", empty, got)
 			continue
@@ -300,7 +301,7 @@ func TestReadEndpoints(t *testing.T) {
 	}
 
 	boom := errors.New("disk on fire")
-	_, err = ReadEndpoints(iotest.ErrReader(boom), "list.txt")
+	_, err = ReadEndpoints(context.Background(), iotest.ErrReader(boom), "list.txt")
 	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "list.txt") {
 		t.Errorf("read error = %v, want it wrapped and naming list.txt", err)
 	}

@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg Config) *Model {
 		cfg.Now = cfg.Clock()
 	}
 	if cfg.Data == nil {
-		cfg.Data, _ = assess.Newest(cfg.Now)
+		cfg.Data, _ = assess.Newest(ctx, cfg.Now)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	c := common.New(cfg.Dark)

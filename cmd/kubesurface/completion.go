@@ -17,7 +17,7 @@ import (
 // never be valid context names.
 func completeContexts(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	path, _ := cmd.Flags().GetString("kubeconfig")
-	names, err := kubeconfig.Names(path)
+	names, err := kubeconfig.Names(cmd.Context(), path)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,7 +124,10 @@ func checkURL(flag, value string) error {
 // dataInUse names the data judgements use, for a failed update to say what
 // still holds.
 func dataInUse(now time.Time) string {
-	b, _ := assess.Newest(now)
+	// Not the command's context: after Ctrl-C the cache must still be
+	// read to say what stays in use. The read is capped and refuses a
+	// FIFO, so it cannot hang where a scan's could.
+	b, _ := assess.Newest(context.Background(), now)
 	if emb, err := assess.Embedded(); err == nil && b.Origin == emb.Origin {
 		return fmt.Sprintf("the embedded snapshot (data as of %s)", b.DataAsOf)
 	}
@@ -172,7 +176,11 @@ func newDataShowCmd() *cobra.Command {
 				}
 				now = t
 			}
-			rep := showData(now)
+			ctx := cmd.Context()
+			rep := showData(ctx, now)
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
 			if output == "json" {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
@@ -188,8 +196,8 @@ func newDataShowCmd() *cobra.Command {
 
 // showData gathers the report: the data Newest picks, as scan would, and
 // why a cache is not it.
-func showData(now time.Time) dataReport {
-	b, notes := assess.Newest(now)
+func showData(ctx context.Context, now time.Time) dataReport {
+	b, notes := assess.Newest(ctx, now)
 	rep := dataReport{InUse: "cache", Origin: b.Origin, SnapshotDate: b.SnapshotDate, DataAsOf: b.DataAsOf,
 		Stale: assess.Staleness(b, now), Sources: b.Sources, CVEs: len(b.CVEs), RemovalMinors: []string{}}
 	emb, _ := assess.Embedded()
@@ -208,7 +216,7 @@ func showData(now time.Time) dataReport {
 		rep.Notes = append(rep.Notes, err.Error())
 	} else {
 		rep.CacheFile = path
-		c, err := assess.ReadCache(path)
+		c, err := assess.ReadCache(ctx, path)
 		switch {
 		case err != nil:
 			// Newest has said why it is ignored.

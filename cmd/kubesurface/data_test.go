@@ -156,7 +156,7 @@ func TestDataShowThenUpdateThenShow(t *testing.T) {
 		}
 	}
 
-	b, err := assess.ReadCache(cache)
+	b, err := assess.ReadCache(context.Background(), cache)
 	if err != nil || b == nil {
 		t.Fatalf("cache: %v", err)
 	}

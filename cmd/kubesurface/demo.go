@@ -69,7 +69,7 @@ point 'kubesurface scan' at them.`,
 				targets[i].Name = servers[i].Name
 			}
 			now := time.Now().UTC()
-			data, notes := assess.Newest(now)
+			data, notes := assess.Newest(ctx, now)
 			// Exports go where the bare command puts them, so trying
 			// them in the demo shows where real ones will land.
 			dir, _ := os.Getwd()

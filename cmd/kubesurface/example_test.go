@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,7 +102,7 @@ func TestIndexedJobExampleRunsAsShards(t *testing.T) {
 
 func mustEndpoints(t *testing.T, list string) []string {
 	t.Helper()
-	eps, err := scan.ReadEndpoints(strings.NewReader(list), "targets.txt")
+	eps, err := scan.ReadEndpoints(context.Background(), strings.NewReader(list), "targets.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubesurface/kubesurface/internal/bounded"
 	"github.com/kubesurface/kubesurface/kubeconfig"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
@@ -54,7 +56,7 @@ func (f *targetFlags) register(cmd *cobra.Command) {
 func (f *targetFlags) registerProbe(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "timeout of each probe phase (resolve, connect, TLS, each request, authentication)")
-	fl.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "targets probed at once")
+	fl.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "targets probed at once (lowered, with a note, to what the open-file limit allows)")
 	fl.Float64Var(&f.rate, "rate", 0, "at most this many targets started per second (0: no limit)")
 	fl.IntVar(&f.plugins, "plugin-concurrency", scan.DefaultPluginConcurrency, "exec credential plugins run at once; contexts running the same plugin the same way share one run")
 }
@@ -98,31 +100,36 @@ func (f *targetFlags) validate() error {
 }
 
 // targets gathers kubeconfig contexts, then endpoints from arguments, files
-// and stdin; any bad input is a usage error naming it.
+// and stdin; any bad input is a usage error naming it. Every read is capped
+// and ends with the command's context (Ctrl-C, SIGTERM): errInterrupted.
 func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target, error) {
 	if err := f.validate(); err != nil {
 		return nil, usageError{err}
 	}
+	ctx := cmd.Context()
 	var out []scan.Target
 	if !f.noKubeconfig {
-		ts, err := kubeconfig.Load(kubeconfig.Options{Path: f.kubeconfig, Contexts: f.contexts})
+		ts, err := kubeconfig.LoadContext(ctx, kubeconfig.Options{Path: f.kubeconfig, Contexts: f.contexts})
 		if err != nil {
-			return nil, usageError{err}
+			return nil, inputError(ctx, err)
 		}
 		out = append(out, ts...)
 	}
 	var inputs []string
 	readFrom := func(name string) error {
-		return withInput(cmd.InOrStdin(), name, func(r io.Reader, label string) error {
-			eps, err := scan.ReadEndpoints(r, label)
-			inputs = append(inputs, eps...)
+		r, label, err := openEndpoints(ctx, cmd.InOrStdin(), name)
+		if err != nil {
 			return err
-		})
+		}
+		defer r.Close()
+		eps, err := scan.ReadEndpoints(ctx, r, label)
+		inputs = append(inputs, eps...)
+		return err
 	}
 	for _, a := range args {
 		if a == "-" {
 			if err := readFrom("-"); err != nil {
-				return nil, usageError{err}
+				return nil, inputError(ctx, err)
 			}
 			continue
 		}
@@ -130,13 +137,13 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 	}
 	for _, name := range f.files {
 		if err := readFrom(name); err != nil {
-			return nil, usageError{err}
+			return nil, inputError(ctx, err)
 		}
 	}
 	if len(inputs) > 0 {
-		eps, err := scan.ParseEndpoints(inputs, f.maxTargets)
+		eps, err := scan.ParseEndpointsContext(ctx, inputs, f.maxTargets)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, inputError(ctx, err)
 		}
 		out = append(out, eps...)
 	}
@@ -157,12 +164,35 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 	if len(out) == 0 {
 		return nil, usageError{errNothingToScan}
 	}
+	if ctx.Err() != nil {
+		return nil, errInterrupted
+	}
 	out = scan.Dedupe(out)
 	if f.shardN > 0 {
 		// After de-duplication, so that every worker shards the same list.
 		out = scan.Shard(out, f.shardI, f.shardN)
 	}
 	return out, nil
+}
+
+// inputError is err as the user's bad input, unless the context has ended,
+// which is why the read stopped.
+func inputError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return usageError{err}
+}
+
+// openEndpoints opens an endpoint list, name ('-' is stdin), in a way that
+// gives way to ctx even while the open blocks (a FIFO without a writer).
+// Stdin is not closed when the list is.
+func openEndpoints(ctx context.Context, stdin io.Reader, name string) (io.ReadCloser, string, error) {
+	if name == "-" {
+		return io.NopCloser(stdin), "stdin", nil
+	}
+	r, err := bounded.Open(ctx, name, scan.MaxEndpointListSize)
+	return r, name, err
 }
 
 // withInput opens name ('-' is stdin) and hands it to read with the label
@@ -264,11 +294,17 @@ level, 130 interrupted.`,
 			if err != nil {
 				return err
 			}
-			data, notes := assess.Newest(now)
+			ctx := cmd.Context()
+			data, notes := assess.Newest(ctx, now)
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
 			for _, n := range notes {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+n)
 			}
-			ctx := cmd.Context()
+			if note := tf.fitConcurrency(targets); note != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)
+			}
 			s := scan.New(tf.options())
 			w := cmd.OutOrStdout()
 			// ndjson streams and keeps nothing: a scan of many thousands of

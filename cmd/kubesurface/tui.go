@@ -52,7 +52,13 @@ func attachTUI(root *cobra.Command) {
 			// Only --shard can leave nothing of a non-empty list.
 			hint = "Shard " + tf.shard + " holds none of the targets given.\n\nPress q to quit."
 		}
-		data, notes := assess.Newest(now)
+		data, notes := assess.Newest(cmd.Context(), now)
+		if cmd.Context().Err() != nil {
+			return errInterrupted
+		}
+		if note := tf.fitConcurrency(targets); note != "" {
+			notes = append(notes, note)
+		}
 		dir, _ := os.Getwd()
 		// The TUI sends stderr to its log file: the verbose log goes there.
 		verboseLog.tui.Store(true)

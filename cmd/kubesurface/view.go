@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -73,7 +74,7 @@ func viewConfig(stdin io.Reader, files []string, now time.Time, opts scan.Option
 	if err != nil {
 		return tui.Config{}, err
 	}
-	data, notes := assess.Newest(now)
+	data, notes := assess.Newest(context.TODO(), now) // capped, and a FIFO is refused; view's context belongs here
 	targets := make([]scan.Target, len(results))
 	for i := range results {
 		if results[i].Urgency == nil && results[i].Phase == scan.PhaseDone {

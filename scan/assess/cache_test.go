@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -75,7 +76,7 @@ func TestCacheSanity(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			path := cacheWith(t, c.mod)
-			b, notes := Newest(time.Now().UTC())
+			b, notes := Newest(context.Background(), time.Now().UTC())
 			joined := strings.Join(notes, "\n")
 			if c.why == "" {
 				if b.Origin != path || joined != "" {
@@ -89,7 +90,7 @@ func TestCacheSanity(t *testing.T) {
 			if !strings.Contains(joined, "ignoring the data cache") || !strings.Contains(joined, path) || !strings.Contains(joined, c.why) {
 				t.Errorf("notes %q: want the cache ignored, naming %s and %q", notes, path, c.why)
 			}
-			if _, err := ReadCache(path); err == nil {
+			if _, err := ReadCache(context.Background(), path); err == nil {
 				t.Error("ReadCache accepted it")
 			}
 		})
@@ -140,7 +141,7 @@ func TestRelativeXDGCacheHomeIsIgnored(t *testing.T) {
 	if err != nil || got != path || !strings.Contains(note, "XDG_CACHE_HOME") {
 		t.Errorf("CacheFile() = %q, %q, %v; want %s and a note", got, note, err, path)
 	}
-	b, notes := Newest(time.Now().UTC())
+	b, notes := Newest(context.Background(), time.Now().UTC())
 	if b.Origin != path || len(notes) != 1 || !strings.Contains(notes[0], "relative") {
 		t.Errorf("Newest: origin %q, notes %q; want %s and one note on the relative path", b.Origin, notes, path)
 	}

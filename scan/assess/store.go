@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/kubesurface/kubesurface/internal/bounded"
 	"github.com/kubesurface/kubesurface/internal/xdg"
 )
 
@@ -24,9 +26,30 @@ func CacheFile() (path, note string, err error) {
 	return filepath.Join(dir, "kubesurface", "data.json"), note, nil
 }
 
+// MaxCacheSize caps the data cache read: what `data update` writes is a
+// few hundred KiB; a cache larger than this was not written by it.
+const MaxCacheSize = 16 << 20
+
 // ReadCache loads and validates the cache; a missing cache is (nil, nil).
-func ReadCache(path string) (*Bundle, error) {
-	raw, err := os.ReadFile(path)
+// The read is capped at MaxCacheSize and ends with ctx. A FIFO or socket
+// in the cache's place is refused without opening it: kubesurface always
+// writes a regular file there, and a FIFO nobody writes to would block
+// every scan.
+func ReadCache(ctx context.Context, path string) (*Bundle, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fi.Mode()&fs.ModeNamedPipe != 0:
+		return nil, fmt.Errorf("cache %s is a named pipe, not a file", path)
+	case fi.Mode()&fs.ModeSocket != 0:
+		return nil, fmt.Errorf("cache %s is a socket, not a file", path)
+	}
+	raw, err := bounded.ReadFile(ctx, path, MaxCacheSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -81,8 +104,9 @@ func WriteCache(path string, b *Bundle) error {
 
 // Newest returns the newest valid data there is (the cache if it is valid
 // and not older than the embedded snapshot) and notes for the user: a
-// rejected cache, stale data.
-func Newest(now time.Time) (*Bundle, []string) {
+// rejected cache, stale data. When ctx ends while the cache is read, the
+// embedded snapshot is returned without a note; the caller sees ctx.
+func Newest(ctx context.Context, now time.Time) (*Bundle, []string) {
 	emb, err := Embedded()
 	if err != nil {
 		// The embedded data is validated by tests; reaching this is a build
@@ -96,7 +120,8 @@ func Newest(now time.Time) (*Bundle, []string) {
 		notes = append(notes, note)
 	}
 	if err == nil {
-		switch c, err := ReadCache(path); {
+		switch c, err := ReadCache(ctx, path); {
+		case ctx.Err() != nil:
 		case err != nil:
 			notes = append(notes, fmt.Sprintf("ignoring the data cache (%v); using the embedded snapshot", err))
 		case c != nil && c.DataAsOf >= emb.DataAsOf:

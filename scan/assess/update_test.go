@@ -288,7 +288,7 @@ func TestUpdateMapsTheSources(t *testing.T) {
 		if err := WriteCache(path, b); err != nil {
 			t.Fatal(err)
 		}
-		c, err := ReadCache(path)
+		c, err := ReadCache(context.Background(), path)
 		if err != nil {
 			t.Fatal(err)
 		}
