@@ -1,6 +1,7 @@
 package kubeconfig
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -106,28 +107,7 @@ func loadConfig(ctx context.Context, explicit string) (*clientcmdapi.Config, *cl
 		configs = append(configs, c)
 	}
 
-	// From here on, clientcmd's Load line for line: maps merged first to
-	// last, then everything last to first, the second on top of the first,
-	// so the first file wins everywhere.
-	mapConfig := clientcmdapi.NewConfig()
-	for _, c := range configs {
-		if err := merge(mapConfig, c); err != nil {
-			return nil, rules, err
-		}
-	}
-	nonMapConfig := clientcmdapi.NewConfig()
-	for i := len(configs) - 1; i >= 0; i-- {
-		if err := merge(nonMapConfig, configs[i]); err != nil {
-			return nil, rules, err
-		}
-	}
-	config := clientcmdapi.NewConfig()
-	if err := merge(config, mapConfig); err != nil {
-		return nil, rules, err
-	}
-	if err := merge(config, nonMapConfig); err != nil {
-		return nil, rules, err
-	}
+	config := firstWins(configs)
 	if err := clientcmd.ResolveLocalPaths(config); err != nil {
 		errs = append(errs, err)
 	}
@@ -334,4 +314,38 @@ func unreadable(t *scan.Target, name string, problems []string) {
 		t.ConfigError += "; " + msg
 	}
 	t.Rest = nil
+}
+
+// firstWins merges kubeconfig files with clientcmd's rule (its Load merges
+// twice, in both orders, to the same effect): the first file that defines
+// a cluster, user, context or extension, or sets a scalar, wins, and maps
+// hold the union of every file's names. TestLoadConfigMatchesClientcmd
+// checks it against clientcmd's own Load.
+func firstWins(configs []*clientcmdapi.Config) *clientcmdapi.Config {
+	out := clientcmdapi.NewConfig()
+	for _, c := range configs {
+		out.Kind = cmp.Or(out.Kind, c.Kind)
+		out.APIVersion = cmp.Or(out.APIVersion, c.APIVersion)
+		out.CurrentContext = cmp.Or(out.CurrentContext, c.CurrentContext)
+		out.Preferences.Colors = out.Preferences.Colors || c.Preferences.Colors
+		addNew(&out.Preferences.Extensions, c.Preferences.Extensions)
+		addNew(&out.Clusters, c.Clusters)
+		addNew(&out.AuthInfos, c.AuthInfos)
+		addNew(&out.Contexts, c.Contexts)
+		addNew(&out.Extensions, c.Extensions)
+	}
+	return out
+}
+
+// addNew adds src's names that *dst lacks, making *dst only when there is
+// something to add (a nil map stays nil, as in clientcmd's merge).
+func addNew[V any](dst *map[string]V, src map[string]V) {
+	for k, v := range src {
+		if *dst == nil {
+			*dst = make(map[string]V, len(src))
+		}
+		if _, ok := (*dst)[k]; !ok {
+			(*dst)[k] = v
+		}
+	}
 }

@@ -142,7 +142,7 @@ func loadWithin(t *testing.T, ctx context.Context, o Options) ([]scan.Target, er
 	}
 }
 
-// TestLoadConfigMatchesClientcmd holds the copied merge to clientcmd's own
+// TestLoadConfigMatchesClientcmd holds firstWins to clientcmd's own
 // Load on the same regular files: names defined twice, the first file's
 // current-context and preferences, relative paths resolved against each
 // file's own directory, and LocationOfOrigin on every entry.
@@ -167,6 +167,9 @@ users:
   user: {tokenFile: sub/token, client-certificate: cert.pem, client-key: /abs/key.pem}
 - name: u-beta
   user: {token: from-rel}
+extensions:
+- name: shared
+  extension: {from: a}
 `)
 	relB := writeFile(t, dirB, "rel.yaml", `apiVersion: v1
 kind: Config
@@ -178,6 +181,15 @@ users:
 - name: u-exec
   user:
     exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ./bin/plugin, interactiveMode: Never}
+preferences:
+  extensions:
+  - name: pref
+    extension: {from: b}
+extensions:
+- name: shared
+  extension: {from: b}
+- name: only-b
+  extension: {from: b}
 `)
 	for _, list := range [][]string{
 		{first, second, third, missing},
