@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 )
 
@@ -117,7 +118,7 @@ func noServer(name, server string) string {
 	if server == "" {
 		return fmt.Sprintf("context %q names no cluster server", name)
 	}
-	return fmt.Sprintf("context %q: server %q is not a URL", name, server)
+	return fmt.Sprintf("context %q: server %q is not a URL", name, clean.URL(server))
 }
 
 // configError flattens clientcmd's aggregate of validation errors into one

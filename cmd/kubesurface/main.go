@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kubesurface/kubesurface/internal/clean"
 )
 
 // Exit codes; documented in the README.
@@ -57,13 +59,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case err == nil:
 		return exitOK
 	case errors.As(err, new(gateError)):
-		fmt.Fprintln(stderr, "kubesurface: "+err.Error())
+		fmt.Fprintln(stderr, "kubesurface: "+clean.Line(err.Error()))
 		return exitGate
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "kubesurface: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintln(stderr, "kubesurface: "+oneLine(err.Error()))
+	// Errors quote what they are about (context names, file names, lines
+	// of a results file, endpoints, server URLs): hostile text and URL
+	// secrets are taken out here, where every error is printed.
+	fmt.Fprintln(stderr, "kubesurface: "+clean.Line(clean.Redact(oneLine(err.Error()))))
 	var ue usageError
 	if errors.As(err, &ue) || isFlagError(err) {
 		return exitUsage

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/kubeconfig"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
@@ -240,7 +241,7 @@ level, 130 interrupted.`,
 			}
 			data, notes := assess.Newest(now)
 			for _, n := range notes {
-				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+n)
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
 			}
 			ctx := cmd.Context()
 			s := scan.New(tf.options())

@@ -120,10 +120,12 @@ func TestRedactFindsURLsInMessages(t *testing.T) {
 		`server "https://h:6443/?token=S3cret" is not a URL`:                                                     `server "https://h:6443/?redacted" is not a URL`,
 		`(url=https://u:S3cret@h)`:                                                                               `(url=https://redacted@h)`,
 		`forbidden: User "jane@example.com" cannot list nodes`:                                                   `forbidden: User "jane@example.com" cannot list nodes`,
-		`no URL here: connection refused`:                                                                        `no URL here: connection refused`,
-		`see https://kubernetes.io/docs/ for more`:                                                               `see https://kubernetes.io/docs/ for more`,
-		"two\thttps://a:S3cret@h\nhttps://h/?t=S3cret.":                                                          "two\thttps://redacted@h\nhttps://h/?redacted.",
-		`"https://u:p\"S3cret@h"`:                                                                                `"https://redacted@h"`,
+		`server "127.0.0.1:6443/?token=S3cret" is not a URL`:                                                     `server "127.0.0.1:6443/?redacted" is not a URL`,
+		`is it? yes=no`:                                 `is it? yes=no`,
+		`no URL here: connection refused`:               `no URL here: connection refused`,
+		`see https://kubernetes.io/docs/ for more`:      `see https://kubernetes.io/docs/ for more`,
+		"two\thttps://a:S3cret@h\nhttps://h/?t=S3cret.": "two\thttps://redacted@h\nhttps://h/?redacted.",
+		`"https://u:p\"S3cret@h"`:                       `"https://redacted@h"`,
 	} {
 		if got := clean.Redact(in); got != want {
 			t.Errorf("Redact(%q)\n = %q\nwant %q", in, got, want)

@@ -56,13 +56,15 @@ func Hide(msg, input string) string {
 // net/http, or one naming a kubeconfig server. A URL is found by its ://
 // and runs to the next white space; user info without a scheme is found
 // as a word of the form user:password@host. The quotes and punctuation a
-// message puts after a URL ("...": ) are kept after a hidden query.
+// message puts after a URL ("...": ) are kept after a hidden query. A
+// query without a scheme is found as a word with a ? followed, somewhere,
+// by an =.
 //
 // A URL whose password holds raw white space is not found whole (no URL
 // parser accepts one, so no library message carries it); inputs are
 // redacted with URL, which sees the whole value.
 func Redact(msg string) string {
-	if !strings.Contains(msg, "://") && !strings.Contains(msg, "@") {
+	if !strings.ContainsAny(msg, "@?") && !strings.Contains(msg, "://") {
 		return msg
 	}
 	var b strings.Builder
@@ -103,6 +105,14 @@ func redactWord(w string) string {
 			return w
 		}
 		return lead + URL(body) + tail
+	}
+	if q := strings.IndexByte(w, '?'); q > 0 && strings.Contains(w[q:], "=") {
+		// host:6443/?token=x: a query without a scheme, as a message
+		// quotes a kubeconfig server written without one.
+		body, tail := splitTail(w)
+		if q < len(body)-1 {
+			w = body[:q+1] + Redacted + tail
+		}
 	}
 	at := strings.LastIndexByte(w, '@')
 	if at < 0 {

@@ -92,7 +92,16 @@ func poison(v reflect.Value, text string) {
 			poison(v.Index(i), text)
 		}
 	case reflect.Map:
-		if v.IsNil() || v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String {
+		if v.IsNil() {
+			return
+		}
+		if v.Type().Elem().Kind() == reflect.Pointer {
+			for it := v.MapRange(); it.Next(); {
+				poison(it.Value(), text)
+			}
+			return
+		}
+		if v.Type().Key().Kind() != reflect.String || v.Type().Elem().Kind() != reflect.String {
 			return
 		}
 		fresh := reflect.MakeMap(v.Type())
