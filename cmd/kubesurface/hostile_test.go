@@ -235,3 +235,14 @@ func TestDataFromTheCacheIsShownClean(t *testing.T) {
 		}
 	}
 }
+
+// Shell completion offers context names for the shell to print: a name
+// holding control or bidirectional text is left out, not offered raw (nor
+// cleaned, which would offer a name that is not the context's).
+func TestCompletionLeavesOutHostileContextNames(t *testing.T) {
+	kc := writeKubeconfig(t, map[string]string{"prod": "https://127.0.0.1:1", hostileContext: "https://127.0.0.1:1", "ctx-\u202eplain": "https://127.0.0.1:1"})
+	got, _ := complete(t, "scan", "--kubeconfig", kc, "--context", "")
+	if len(got) != 1 || got[0] != "prod" {
+		t.Errorf("offered %q, want only prod", got)
+	}
+}

@@ -140,3 +140,28 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// Results saved before errors were redacted as they were recorded (or
+// written by hand) may still quote a URL with its password: the formats
+// people read redact it as they show it.
+func TestSavedSecretsAreRedactedOnDisplay(t *testing.T) {
+	const secret = "S3cretPassw0rd"
+	url := `"https://user:` + secret + `@10.0.0.5:6443/version?token=` + secret + `"`
+	r := authFailed()
+	r.Auth.Error = "Get " + url + ": EOF"
+	r.Auth.Warnings = []string{"nodes: Get " + url + ": EOF"}
+	r.Errors = []scan.PhaseFailure{{Phase: scan.PhaseTLS, Error: "handshake with " + url}}
+	r.State = scan.StateFailed
+	r.Connect.Error = "connect " + url
+	r.TLS.Error = "tls " + url
+	r.Anonymous[0].Error = "get " + url
+	for _, format := range []string{"table", "markdown", "html", "csv"} {
+		out := render(t, format, []scan.Result{r})
+		if strings.Contains(out, secret) || strings.Contains(out, "://user") {
+			t.Errorf("%s shows the saved secret:\n%s", format, out)
+		}
+		if !strings.Contains(out, "https://redacted@10.0.0.5:6443/version?redacted") {
+			t.Errorf("%s does not show the redacted URL:\n%s", format, out)
+		}
+	}
+}

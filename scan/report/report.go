@@ -242,8 +242,13 @@ func cves(r scan.Result) string {
 }
 
 // note is the one thing a reader should know next: a probe error, the
-// urgency's reason, or the authenticated view's failure.
+// urgency's reason, or the authenticated view's failure; with URL secrets
+// redacted, as errText does.
 func note(r scan.Result) string {
+	return clean.Redact(noteText(r))
+}
+
+func noteText(r scan.Result) string {
 	switch {
 	case len(r.Errors) > 0 && r.State == scan.StateFailed:
 		return r.Errors[0].Error

@@ -274,7 +274,7 @@ func requests(r scan.Result) Section {
 func requestNote(q scan.Request) string {
 	var parts []string
 	if q.Error != "" {
-		parts = append(parts, "error: "+q.Error)
+		parts = append(parts, "error: "+clean.Redact(q.Error))
 	}
 	if q.Location != "" {
 		parts = append(parts, "redirect to "+q.Location+" (not followed)")
@@ -309,7 +309,7 @@ func network(r scan.Result) Section {
 	if c := r.Connect; c != nil {
 		f := []Field{{Label: "Connected to", Value: orNone(clean.Line(c.Address))}}
 		if c.Error != "" {
-			f = append(f, Field{Label: "Connection error", Value: clean.Line(c.Error)})
+			f = append(f, Field{Label: "Connection error", Value: errText(c.Error)})
 		} else {
 			f = append(f, Field{Label: "Connect latency", Value: millis(c.LatencyMS)})
 		}
@@ -343,7 +343,7 @@ func tlsSection(r scan.Result) Section {
 	}
 	f = append(f, Field{Label: "API server certificate", Value: kube})
 	if t.Error != "" {
-		f = append(f, Field{Label: "Handshake error", Value: clean.Line(t.Error)})
+		f = append(f, Field{Label: "Handshake error", Value: errText(t.Error)})
 	}
 	s.Blocks = append(s.Blocks, Block{Fields: f})
 	if len(t.Chain) > 0 {
@@ -445,7 +445,7 @@ func authBlocks(r scan.Result) []Block {
 		{Label: "Latency", Value: millis(a.LatencyMS)},
 	}
 	if a.Error != "" {
-		msg := clean.Line(a.Error)
+		msg := errText(a.Error)
 		if a.ErrorKind != "" {
 			msg += " (" + clean.Line(a.ErrorKind) + ")"
 		}
@@ -453,7 +453,11 @@ func authBlocks(r scan.Result) []Block {
 	}
 	out := []Block{{Heading: "Authenticated view", Fields: f}}
 	if len(a.Warnings) > 0 {
-		out = append(out, Block{Heading: "Warnings", Items: clean.All(a.Warnings)})
+		items := make([]string, len(a.Warnings))
+		for i, w := range a.Warnings {
+			items[i] = errText(w)
+		}
+		out = append(out, Block{Heading: "Warnings", Items: items})
 	}
 	if len(a.Nodes) > 0 {
 		tb := &Grid{Head: []string{"Node", "Kubelet", "Minors behind the server"}}
@@ -574,7 +578,7 @@ func errorSection(r scan.Result) Section {
 	}
 	items := make([]string, len(r.Errors))
 	for i, e := range r.Errors {
-		items[i] = clean.Line(string(e.Phase) + ": " + e.Error)
+		items[i] = clean.Line(string(e.Phase)) + ": " + errText(e.Error)
 	}
 	s.Blocks = append(s.Blocks, Block{Items: items})
 	return s
@@ -651,6 +655,13 @@ func yesNo(b bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// errText is an error a result recorded, as people read it. The scanner
+// redacts URL secrets as it records errors; results saved by an older
+// version, or written by hand, are redacted here too.
+func errText(s string) string {
+	return clean.Line(clean.Redact(s))
 }
 
 func orNone(s string) string {
