@@ -60,6 +60,19 @@ func hostileServer(t *testing.T) *httptest.Server {
 	}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/healthz":
+			// Text, not JSON: kept as the body's summary, with bytes that
+			// are not UTF-8. Headers cannot carry ASCII controls (Go's
+			// client refuses them) but can carry C1 and bidi runes.
+			w.Header().Set("Content-Type", "text/plain\u009b5m\u202e")
+			io.WriteString(w, "ok "+asciiPayload+" \xff\xfe")
+			return
+		case "/api":
+			w.Header().Set("Location", "https://evil.example/\u009d8;;x\u009c\u202e\xff")
+			w.WriteHeader(http.StatusFound)
+			return
+		}
 		if r.URL.Path == "/version" {
 			json.NewEncoder(w).Encode(map[string]string{"major": "1", "minor": "30",
 				"gitVersion": "v1.30.5" + cleantest.Payload, "platform": cleantest.Payload, "goVersion": cleantest.Payload})
@@ -137,8 +150,10 @@ func TestScanOfAHostileServerIsSafeToRead(t *testing.T) {
 				}
 				results = rs
 			default:
+				// Where a payload starts (cleaned, its first control is
+				// U+FFFD), its end is on the same line.
 				for _, line := range strings.Split(stdout, "\n") {
-					if i := strings.Index(line, "evil"); i >= 0 && !strings.Contains(line[i:], "tail") {
+					if i := strings.Index(line, "evil\uFFFD"); i >= 0 && !strings.Contains(line[i:], "tail") {
 						t.Errorf("a value was broken across lines: %q", line)
 					}
 				}

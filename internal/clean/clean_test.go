@@ -116,9 +116,11 @@ func TestRedactFindsURLsInMessages(t *testing.T) {
 	for in, want := range map[string]string{
 		`Get "https://user:S3cret@127.0.0.1:6443/version": dial tcp 127.0.0.1:6443: connect: connection refused`: `Get "https://redacted@127.0.0.1:6443/version": dial tcp 127.0.0.1:6443: connect: connection refused`,
 		`Get "https://user:***@h/version?timeout=32s": EOF`:                                                      `Get "https://redacted@h/version?redacted": EOF`,
-		`context "c": server "user:S3cret@bad host" is not a URL`:                                                `context "c": server "redacted@bad host" is not a URL`,
+		`context "c": server "user:S3cret@10.0.0.1:6443" is not a URL`:                                           `context "c": server "redacted@10.0.0.1:6443" is not a URL`,
 		`server "https://h:6443/?token=S3cret" is not a URL`:                                                     `server "https://h:6443/?redacted" is not a URL`,
 		`(url=https://u:S3cret@h)`:                                                                               `(url=https://redacted@h)`,
+		`server user:S3cret@h/base is odd`:                                                                       `server redacted@h/base is odd`,
+		`User "oidc:jane@example.com" cannot list nodes`:                                                         `User "oidc:jane@example.com" cannot list nodes`,
 		`forbidden: User "jane@example.com" cannot list nodes`:                                                   `forbidden: User "jane@example.com" cannot list nodes`,
 		`server "127.0.0.1:6443/?token=S3cret" is not a URL`:                                                     `server "127.0.0.1:6443/?redacted" is not a URL`,
 		`is it? yes=no`:                                 `is it? yes=no`,
@@ -132,6 +134,20 @@ func TestRedactFindsURLsInMessages(t *testing.T) {
 		}
 		if clean.Redact(clean.Redact(in)) != clean.Redact(in) {
 			t.Errorf("Redact is not idempotent on %q", in)
+		}
+	}
+}
+
+func TestHideFindsThePiecesOfTheInputAMessageQuotes(t *testing.T) {
+	for _, c := range []struct{ msg, input, want string }{
+		{`invalid host name "t0ken@host"`, "t0ken@host:6443", `invalid host name "redacted@host"`},
+		{`server "t0ken@127.0.0.1:6443" is not a URL`, "t0ken@127.0.0.1:6443", `server "redacted@127.0.0.1:6443" is not a URL`},
+		{`invalid port "6443?token=S3cret"`, "host:6443?token=S3cret", `invalid port "6443?redacted"`},
+		{`Get "https://u:***@h/version": EOF`, "https://u:S3cret@h", `Get "https://redacted@h/version": EOF`},
+		{`user "admin" not found`, "", `user "admin" not found`},
+	} {
+		if got := clean.Hide(c.msg, c.input); got != c.want {
+			t.Errorf("Hide(%q, %q) = %q, want %q", c.msg, c.input, got, c.want)
 		}
 	}
 }

@@ -55,7 +55,9 @@ func Hide(msg, input string) string {
 // for messages that quote URLs among other words: those of client-go and
 // net/http, or one naming a kubeconfig server. A URL is found by its ://
 // and runs to the next white space; user info without a scheme is found
-// as a word of the form user:password@host. The quotes and punctuation a
+// as a word of the form user:password@host:port (or @host/path), which
+// user names such as oidc:jane@example.com are not. Where the raw input is
+// known, Hide finds its pieces more surely. The quotes and punctuation a
 // message puts after a URL ("...": ) are kept after a hidden query. A
 // query without a scheme is found as a word with a ? followed, somewhere,
 // by an =.
@@ -119,12 +121,20 @@ func redactWord(w string) string {
 		return w
 	}
 	lead := len(w) - len(strings.TrimLeft(w, "\"'`([<{"))
-	if !strings.Contains(w[lead:at], ":") {
-		// user@host, an e-mail address or "User jane@example.com": no
-		// password in sight, and names are what such messages are about.
+	if !strings.Contains(w[lead:at], ":") || !looksLikeServer(w[at+1:]) {
+		// user@host, an e-mail address, or a user name such as
+		// "oidc:jane@example.com": no password in sight, and names are
+		// what such messages are about.
 		return w
 	}
 	return w[:lead] + Redacted + w[at:]
+}
+
+// looksLikeServer is what follows the @ of user:password@host:6443 in a
+// message: a host with a port or a path, which an e-mail address has not.
+func looksLikeServer(s string) bool {
+	i := strings.IndexAny(s, ":/")
+	return i > 0 && (s[i] == '/' || i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9')
 }
 
 func isSchemeByte(c byte) bool {
