@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan/credential"
 )
 
@@ -27,11 +28,14 @@ func (s *Scanner) probe(ctx context.Context, t Target, creds *credential.Batch, 
 	conn, addr := s.reach(ctx, t, &r, emit)
 	if addr.IsValid() {
 		s.anonymous(ctx, t, addr, conn, &r)
+		for i := range r.Anonymous {
+			r.Anonymous[i].Error = clean.Redact(r.Anonymous[i].Error)
+		}
 		r.Phase = PhaseHTTP
 		emit(r.clone())
 	}
 	if t.Rest != nil || t.ConfigError != "" {
-		r.Auth = s.authenticated(ctx, t, creds)
+		r.Auth = redactAuth(s.authenticated(ctx, t, creds), t)
 		r.Phase = PhaseAuth
 		emit(r.clone())
 	}
@@ -77,7 +81,7 @@ func (s *Scanner) reach(ctx context.Context, t Target, r *Result, emit func(Resu
 	r.Phase = PhaseConnect
 	r.Connect = &Connect{LatencyMS: ms(time.Since(start))}
 	if err != nil {
-		r.Connect.Error = describeNetErr("connect", err)
+		r.Connect.Error = clean.Redact(describeNetErr("connect", err))
 		r.fail(PhaseConnect, r.Connect.Error)
 		r.State = StateFailed
 		emit(r.clone())
@@ -106,7 +110,7 @@ func (s *Scanner) reach(ctx context.Context, t Target, r *Result, emit func(Resu
 	if err != nil {
 		tc.Close()
 		msg, plain := classifyHandshakeError(err)
-		r.TLS.Error, r.TLS.Plaintext = msg, plain
+		r.TLS.Error, r.TLS.Plaintext = clean.Redact(msg), plain
 		r.fail(PhaseTLS, msg)
 		emit(r.clone())
 		if plain {
@@ -144,8 +148,32 @@ func dialFirst(ctx context.Context, addrs []netip.Addr, port int) (net.Conn, net
 	return nil, netip.Addr{}, firstErr
 }
 
+// fail records a phase's error. Like every error text a result keeps
+// about its target, it passes clean.Redact on the way in: error texts are
+// where a URL's user info or query (a kubeconfig server given as
+// https://user:password@host) would otherwise reach every output format.
 func (r *Result) fail(p Phase, msg string) {
-	r.Errors = append(r.Errors, PhaseFailure{Phase: p, Error: msg})
+	r.Errors = append(r.Errors, PhaseFailure{Phase: p, Error: clean.Redact(msg)})
+}
+
+// redactAuth hides user info and queries in the authenticated view's error
+// and warnings: client-go's messages quote the request URL, built from the
+// kubeconfig's server, and others quote the server as written, which may
+// have no scheme for clean.Redact to find it by (token@host:6443): the
+// server's own user info and query are hidden wherever they appear.
+func redactAuth(a *Auth, t Target) *Auth {
+	if a == nil {
+		return nil
+	}
+	server := ""
+	if t.Rest != nil {
+		server = t.Rest.Host
+	}
+	a.Error = clean.Hide(a.Error, server)
+	for i, w := range a.Warnings {
+		a.Warnings[i] = clean.Hide(w, server)
+	}
+	return a
 }
 
 // clone copies the slices a later phase appends to, so an emitted Update

@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
+	"github.com/kubesurface/kubesurface/internal/clean"
 )
 
 // Sources of targets, as shown in Ref.Source.
@@ -141,7 +142,7 @@ func ParseEndpointsContext(ctx context.Context, inputs []string, max int) ([]Tar
 			return nil, ctx.Err()
 		}
 		if err != nil {
-			return nil, fmt.Errorf("endpoint %q: %w", redact(in), err)
+			return nil, inputError{in: in, err: err}
 		}
 		for i, t := range ts {
 			if i%expandCheck == 0 && ctx.Err() != nil {
@@ -163,13 +164,26 @@ func ParseEndpointsContext(ctx context.Context, inputs []string, max int) ([]Tar
 // at the context: a few milliseconds of work.
 const expandCheck = 4096
 
-// redact hides a password given in a URL so errors never echo it.
+// redact hides the user info and query of an input that is, or was meant
+// as, a URL, so that errors never echo a password or token: also when it
+// does not parse, which is when the error about it is shown.
 func redact(in string) string {
-	if u, err := url.Parse(strings.TrimSpace(in)); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return in
+	return clean.URL(in)
 }
+
+// inputError is an error about the endpoint in, which names it redacted
+// and hides the pieces of it the error quotes (the host part of
+// token@host is user info as well).
+type inputError struct {
+	in  string
+	err error
+}
+
+func (e inputError) Error() string {
+	return clean.Hide(fmt.Sprintf("endpoint %q: %v", redact(e.in), e.err), e.in)
+}
+
+func (e inputError) Unwrap() error { return e.err }
 
 func parseEndpoint(ctx context.Context, in string, max int) ([]Target, error) {
 	s := strings.TrimSpace(in)
@@ -255,7 +269,9 @@ func parseURL(s string) ([]Target, error) {
 			return nil, err
 		}
 	}
-	return []Target{endpoint(s, host, port, strings.TrimRight(u.EscapedPath(), "/"), u.Scheme == "http")}, nil
+	// The row is named as given, but without its query: the query is not
+	// probed, and a token in it must not reach any output.
+	return []Target{endpoint(redact(s), host, port, strings.TrimRight(u.EscapedPath(), "/"), u.Scheme == "http")}, nil
 }
 
 // zoneHint explains the URL parse error a raw IPv6 zone causes: in a URL

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
@@ -136,8 +136,11 @@ func New(ctx context.Context, cfg Config) *Model {
 
 // Run starts the program and blocks until the user quits or ctx ends.
 func Run(ctx context.Context, cfg Config) error {
-	restore := quietStderr()
+	restore, note := quietStderr()
 	defer restore()
+	if note != "" {
+		cfg.DataNotes = append(slices.Clone(cfg.DataNotes), note)
+	}
 	m := New(ctx, cfg)
 	defer m.cancel()
 	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
@@ -145,26 +148,6 @@ func Run(ctx context.Context, cfg Config) error {
 		return nil
 	}
 	return err
-}
-
-// quietStderr sends what credential plugins and client-go print to stderr
-// to a log file while the screen is ours, so it cannot tear the display.
-func quietStderr() func() {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return func() {}
-	}
-	path := filepath.Join(dir, "kubesurface", "tui.log")
-	if os.MkdirAll(filepath.Dir(path), 0o700) != nil {
-		return func() {}
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return func() {}
-	}
-	old := os.Stderr
-	os.Stderr = f
-	return func() { os.Stderr = old; f.Close() }
 }
 
 // Init asks for the background colour and starts the scan of every row
@@ -559,7 +542,7 @@ func (m *Model) render() string {
 	var body string
 	switch {
 	case len(m.cfg.Targets) == 0:
-		body = "\n" + st.Hint.Render(m.cfg.Hint)
+		body = "\n" + st.Hint.Render(cleanLines(m.cfg.Hint))
 	case m.mode == modeHelp:
 		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(m.common.KeyMap.FullHelp()) + "\n\n" +
 			st.Muted.Render("Filter: fuzzy words match any column; key:value terms match one field — "+strings.Join(filter.Fields, ", ")+". All terms must match.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
@@ -606,7 +589,7 @@ func (m *Model) header() string {
 		line1 += fmt.Sprintf(" · %d probing", probing)
 	}
 	line1 += fmt.Sprintf(" · %s", elapsed)
-	line1 += st.Muted.Render(fmt.Sprintf(" · data as of %s", dataAsOf(asOf, m.cfg.Data.DataAsOf)))
+	line1 += st.Muted.Render(" · data as of " + clean.Line(dataAsOf(asOf, m.cfg.Data.DataAsOf)))
 	var parts []string
 	for _, l := range append(assess.Levels, assess.Unknown) {
 		if n := urg[l]; n > 0 {
@@ -637,7 +620,7 @@ func (m *Model) line() string {
 	}
 	var parts []string
 	if q := t.Filter(); !q.Empty() {
-		parts = append(parts, st.FilterHint.Render("filter: "+q.Raw))
+		parts = append(parts, st.FilterHint.Render("filter: "+clean.Line(q.Raw)))
 	}
 	// The sort column may be one the width has hidden: name it here too.
 	col, desc := t.SortState()
@@ -652,7 +635,9 @@ func (m *Model) line() string {
 		if m.isError {
 			s = st.Error
 		}
-		parts = append(parts, s.Render(m.status))
+		// The status may quote a data note, a path or an error: values,
+		// cleaned before they are styled.
+		parts = append(parts, s.Render(clean.Line(m.status)))
 	}
 	return fitLines(strings.Join(parts, "  "), 1, m.common.Width)
 }
@@ -665,6 +650,16 @@ func dataAsOf(dates map[string]bool, data string) string {
 		return data
 	}
 	return strings.Join(slices.Sorted(maps.Keys(dates)), ", ")
+}
+
+// cleanLines is clean.Line of each line of s, for text that is meant to
+// span lines (the first-run hint).
+func cleanLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = clean.Line(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func orNone(s string) string {

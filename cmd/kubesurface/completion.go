@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/kubeconfig"
 )
 
@@ -14,7 +15,9 @@ import (
 // (every file, merged), else ~/.kube/config. Names already given with
 // --context are left out, since repeating one adds nothing. A kubeconfig
 // that cannot be read offers nothing rather than file names, which would
-// never be valid context names.
+// never be valid context names. A name that clean.Line would change is not
+// offered: the shell would print it raw, and what it can be cleaned to is
+// not the name.
 func completeContexts(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	path, _ := cmd.Flags().GetString("kubeconfig")
 	names, err := kubeconfig.Names(cmd.Context(), path)
@@ -24,7 +27,7 @@ func completeContexts(cmd *cobra.Command, _ []string, toComplete string) ([]cobr
 	given, _ := cmd.Flags().GetStringArray("context")
 	var out []cobra.Completion
 	for _, n := range names {
-		if strings.HasPrefix(n, toComplete) && !slices.Contains(given, n) {
+		if strings.HasPrefix(n, toComplete) && !slices.Contains(given, n) && clean.Line(n) == n {
 			out = append(out, n)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
@@ -85,16 +86,18 @@ be written, 2 bad flags, 130 interrupted.`,
 			if err != nil {
 				kept := dataInUse(now)
 				if ctx.Err() != nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "kubesurface: data update stopped; nothing was written, %s stays in use\n", kept)
+					fmt.Fprintf(cmd.ErrOrStderr(), "kubesurface: data update stopped; nothing was written, %s stays in use\n", clean.Line(kept))
 					return errInterrupted
 				}
 				return fmt.Errorf("data update failed: %w; nothing was written, %s stays in use", err, kept)
 			}
 			w := cmd.OutOrStdout()
+			// What the sources said, and the dates they gave, are theirs:
+			// cleaned like any text from a server.
 			for _, s := range said {
-				fmt.Fprintln(w, s)
+				fmt.Fprintln(w, clean.Line(s))
 			}
-			fmt.Fprintf(w, "wrote %s: data as of %s\n", path, b.DataAsOf)
+			fmt.Fprintf(w, "wrote %s: data as of %s\n", clean.Line(path), clean.Line(b.DataAsOf))
 			if emb, err := assess.Embedded(); err == nil && emb.DataAsOf > b.DataAsOf {
 				// Newest prefers whichever is newer; say so rather than
 				// let the user believe the fetched data is in use.
@@ -182,9 +185,12 @@ func newDataShowCmd() *cobra.Command {
 				return errInterrupted
 			}
 			if output == "json" {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
+				b, err := json.MarshalIndent(rep, "", "  ")
+				if err != nil {
+					return err
+				}
+				_, err = cmd.OutOrStdout().Write(append(clean.JSON(b), '\n'))
+				return err
 			}
 			return writeDataText(cmd.OutOrStdout(), rep)
 		},
@@ -290,6 +296,12 @@ func writeDataText(w io.Writer, rep dataReport) error {
 			buf.WriteString("  " + n + "\n")
 		}
 	}
-	_, err := w.Write(buf.Bytes())
+	// The cache's dates, names and notes were read from a file the
+	// network filled: each line is cleaned as a whole.
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = clean.Line(l)
+	}
+	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
 }

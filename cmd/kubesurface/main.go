@@ -19,6 +19,7 @@ import (
 	"k8s.io/klog/v2"
 	"k8s.io/klog/v2/textlogger"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan/credential"
 )
 
@@ -100,13 +101,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case err == nil:
 		return exitOK
 	case errors.As(err, new(gateError)):
-		fmt.Fprintln(stderr, "kubesurface: "+err.Error())
+		fmt.Fprintln(stderr, "kubesurface: "+clean.Line(err.Error()))
 		return exitGate
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(stderr, "kubesurface: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintln(stderr, "kubesurface: "+oneLine(err.Error()))
+	// Errors quote what they are about (context names, file names, lines
+	// of a results file, endpoints, server URLs): hostile text and URL
+	// secrets are taken out here, where every error is printed.
+	fmt.Fprintln(stderr, "kubesurface: "+clean.Line(clean.Redact(oneLine(err.Error()))))
 	var ue usageError
 	if errors.As(err, &ue) || isFlagError(err) {
 		return exitUsage

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/kubeconfig"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
@@ -300,7 +301,7 @@ level, 130 interrupted.`,
 				return errInterrupted
 			}
 			for _, n := range notes {
-				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+n)
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
 			}
 			if note := tf.fitConcurrency(targets); note != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)

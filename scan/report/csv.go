@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 )
 
@@ -66,7 +67,7 @@ func csvRow(r scan.Result) []string {
 	}
 	for i, v := range row {
 		if CSVHeader[i] != "days_left" && CSVHeader[i] != "cve_count" {
-			row[i] = defuse(clean(v))
+			row[i] = defuse(clean.Line(v))
 		}
 	}
 	return row

@@ -15,8 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"sigs.k8s.io/yaml"
-
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 )
 
@@ -81,7 +80,7 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 		if err := Table(w, results); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(w, "\ndata: %s, as of %s\n", data.Origin, data.DataAsOf)
+		_, err := fmt.Fprintf(w, "\ndata: %s, as of %s\n", clean.Line(data.Origin), clean.Line(data.DataAsOf))
 		return err
 	case "markdown", "md":
 		return Markdown(w, results, at, data)
@@ -95,7 +94,9 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 
 // JSON writes the Document indented, one result at a time, so a scan of
 // many thousands of targets is never held as one encoded buffer. The bytes
-// are those json.Encoder with SetIndent("", "  ") writes for the Document.
+// are those json.Encoder with SetIndent("", "  ") writes for the Document,
+// with the control and bidirectional characters it leaves raw escaped
+// (clean.JSON): the data is the same, and the output is safe to cat.
 func JSON(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error {
 	doc := NewDocument(nil, at, data)
 	head, err := json.MarshalIndent(doc, "", "  ")
@@ -103,7 +104,7 @@ func JSON(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error
 		return err
 	}
 	// head ends in `"results": []` + "\n}": open the list instead.
-	head = bytes.TrimSuffix(head, []byte("[]\n}"))
+	head = bytes.TrimSuffix(clean.JSON(head), []byte("[]\n}"))
 	bw := bufio.NewWriter(w)
 	bw.Write(head)
 	if len(results) == 0 {
@@ -117,7 +118,7 @@ func JSON(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error
 			return err
 		}
 		bw.WriteString("    ")
-		bw.Write(b)
+		bw.Write(clean.JSON(b))
 		if i < len(results)-1 {
 			bw.WriteString(",")
 		}
@@ -128,9 +129,10 @@ func JSON(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error
 }
 
 // YAML writes the Document as YAML, one result at a time for the same
-// reason as JSON.
+// reason as JSON. Strings holding control or bidirectional characters are
+// written double-quoted with those escaped (see marshalYAML).
 func YAML(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error {
-	head, err := yaml.Marshal(NewDocument(nil, at, data))
+	head, err := marshalYAML(NewDocument(nil, at, data))
 	if err != nil {
 		return err
 	}
@@ -141,7 +143,7 @@ func YAML(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error
 	}
 	bw.Write(bytes.Replace(head, []byte("results: []\n"), []byte("results:\n"), 1))
 	for _, r := range results {
-		b, err := yaml.Marshal(r)
+		b, err := marshalYAML(r)
 		if err != nil {
 			return err
 		}
@@ -159,24 +161,30 @@ func YAML(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error
 }
 
 // Line writes one result as a line of JSON: the ndjson stream, one line per
-// target as it finishes.
+// target as it finishes. Control and bidirectional characters are escaped
+// as in JSON.
 func Line(w io.Writer, r scan.Result) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(append(clean.JSON(b), '\n'))
 	return err
 }
 
-// Table writes one aligned line per target for a terminal.
+// Table writes one aligned line per target for a terminal. Every cell is
+// cleaned (clean.Line): a value cannot drive the terminal, and a tab or
+// line break in it cannot shift a column or forge a row.
 func Table(w io.Writer, results []scan.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tURGENCY\tSUPPORT\tCVES\tLATENCY\tREASON")
 	for _, r := range results {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.Target.Name, source(r), r.Address(), r.Dist.Name, version(r),
-			r.Exposure.Level, r.Exposure.Access, urgency(r), support(r), cves(r), latency(r), note(r))
+		cells := []string{r.Target.Name, source(r), r.Address(), r.Dist.Name, version(r),
+			r.Exposure.Level, r.Exposure.Access, urgency(r), support(r), cves(r), latency(r), note(r)}
+		for i, c := range cells {
+			cells[i] = clean.Line(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
 }
@@ -234,8 +242,13 @@ func cves(r scan.Result) string {
 }
 
 // note is the one thing a reader should know next: a probe error, the
-// urgency's reason, or the authenticated view's failure.
+// urgency's reason, or the authenticated view's failure; with URL secrets
+// redacted, as errText does.
 func note(r scan.Result) string {
+	return clean.Redact(noteText(r))
+}
+
+func noteText(r scan.Result) string {
 	switch {
 	case len(r.Errors) > 0 && r.State == scan.StateFailed:
 		return r.Errors[0].Error

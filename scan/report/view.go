@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 )
 
@@ -38,7 +39,7 @@ type targetPage struct {
 // Section is one titled part of the full detail of a result. The report
 // formats and the TUI's detail view both render Sections, so every place a
 // result is shown in full says the same things; each only adds its markup.
-// Every string in it is already cleaned of control characters (see clean),
+// Every string in it is already cleaned for display (see clean.Line),
 // so a renderer need only escape for its own syntax.
 type Section struct {
 	Title  string
@@ -118,13 +119,13 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 	p := page{
 		Title:     "kubesurface report",
 		Generated: at.UTC().Format("2006-01-02 15:04:05 UTC"),
-		Stale:     clean(data.Stale),
+		Stale:     clean.Line(data.Stale),
 	}
 	p.Meta = []Field{
 		{Label: "Generated", Value: p.Generated},
-		{Label: "Data origin", Value: orNone(clean(data.Origin))},
-		{Label: "Data snapshot", Value: orNone(clean(data.SnapshotDate))},
-		{Label: "Data as of", Value: orNone(clean(data.DataAsOf))},
+		{Label: "Data origin", Value: orNone(clean.Line(data.Origin))},
+		{Label: "Data snapshot", Value: orNone(clean.Line(data.SnapshotDate))},
+		{Label: "Data as of", Value: orNone(clean.Line(data.DataAsOf))},
 		{Label: "Targets", Value: strconv.Itoa(len(results))},
 	}
 	if len(results) > 0 {
@@ -140,18 +141,18 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 			exp += " (" + r.Exposure.Access + ")"
 		}
 		p.Summary.Rows = append(p.Summary.Rows, []Cell{
-			{Text: clean(r.Target.Name), Anchor: id},
-			{Text: source(r)},
-			{Text: clean(r.Address())},
-			{Text: orNone(clean(r.Dist.Name))},
-			{Text: clean(version(r))},
-			{Text: clean(exp), Level: clean(r.Exposure.Level)},
-			{Text: clean(urgency(r)), Level: clean(urgency(r))},
+			{Text: clean.Line(r.Target.Name), Anchor: id},
+			{Text: clean.Line(source(r))},
+			{Text: clean.Line(r.Address())},
+			{Text: orNone(clean.Line(r.Dist.Name))},
+			{Text: clean.Line(version(r))},
+			{Text: clean.Line(exp), Level: clean.Line(r.Exposure.Level)},
+			{Text: clean.Line(urgency(r)), Level: clean.Line(urgency(r))},
 			{Text: supportText(r)},
 			{Text: cveText(r), Level: worstCVE(r)},
-			{Text: orNone(clean(note(r)))},
+			{Text: orNone(clean.Line(note(r)))},
 		})
-		p.Targets = append(p.Targets, targetPage{ID: id, Number: i + 1, Name: clean(r.Target.Name), Sections: Sections(r)})
+		p.Targets = append(p.Targets, targetPage{ID: id, Number: i + 1, Name: clean.Line(r.Target.Name), Sections: Sections(r)})
 	}
 	return p
 }
@@ -174,7 +175,7 @@ func tally(results []scan.Result, level func(scan.Result) string) string {
 	})
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d %s", counts[k], clean(k))
+		parts[i] = fmt.Sprintf("%d %s", counts[k], clean.Line(k))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -200,30 +201,30 @@ func verdicts(r scan.Result) Section {
 	s := Section{Title: SectionVerdicts}
 	t := r.Target
 	s.Blocks = append(s.Blocks, Block{Fields: []Field{
-		{Label: "Name", Value: clean(t.Name)},
-		{Label: "Source", Value: orNone(clean(t.Source))},
-		{Label: "Context", Value: orNone(clean(t.Context))},
-		{Label: "URL", Value: orNone(clean(t.URL))},
-		{Label: "State", Value: orNone(clean(string(r.State)))},
-		{Label: "Last phase", Value: orNone(clean(string(r.Phase)))},
+		{Label: "Name", Value: clean.Line(t.Name)},
+		{Label: "Source", Value: orNone(clean.Line(t.Source))},
+		{Label: "Context", Value: orNone(clean.Line(t.Context))},
+		{Label: "URL", Value: orNone(clean.Line(t.URL))},
+		{Label: "State", Value: orNone(clean.Line(string(r.State)))},
+		{Label: "Last phase", Value: orNone(clean.Line(string(r.Phase)))},
 		{Label: "Started", Value: stamp(r.StartedAt)},
 		{Label: "Duration", Value: millis(r.DurationMS)},
 	}})
 	e := r.Exposure
 	v := Block{Heading: "Verdicts", Fields: []Field{
-		{Label: "Exposure", Value: orNone(clean(e.Level)), Level: clean(e.Level)},
-		{Label: "Reach", Value: orNone(clean(e.Reach))},
-		{Label: "Anonymous access", Value: orNone(clean(e.Access))},
-		{Label: "Distribution", Value: orNone(clean(r.Dist.Name))},
+		{Label: "Exposure", Value: orNone(clean.Line(e.Level)), Level: clean.Line(e.Level)},
+		{Label: "Reach", Value: orNone(clean.Line(e.Reach))},
+		{Label: "Anonymous access", Value: orNone(clean.Line(e.Access))},
+		{Label: "Distribution", Value: orNone(clean.Line(r.Dist.Name))},
 	}}
 	if u := r.Urgency; u != nil {
 		v.Fields = append(v.Fields,
-			Field{Label: "Urgency", Value: orNone(clean(u.Level)), Level: clean(u.Level)},
+			Field{Label: "Urgency", Value: orNone(clean.Line(u.Level)), Level: clean.Line(u.Level)},
 			Field{Label: "Priority", Value: strconv.Itoa(u.Priority)},
-			Field{Label: "Judged at", Value: orNone(clean(u.JudgedAt))},
-			Field{Label: "Data as of", Value: orNone(clean(u.DataAsOf))})
+			Field{Label: "Judged at", Value: orNone(clean.Line(u.JudgedAt))},
+			Field{Label: "Data as of", Value: orNone(clean.Line(u.DataAsOf))})
 		if len(u.Rules) > 0 {
-			v.Fields = append(v.Fields, Field{Label: "Urgency rules", Value: clean(strings.Join(u.Rules, ", "))})
+			v.Fields = append(v.Fields, Field{Label: "Urgency rules", Value: clean.Line(strings.Join(u.Rules, ", "))})
 		}
 	} else {
 		v.Fields = append(v.Fields, Field{Label: "Urgency", Value: "not judged"})
@@ -257,7 +258,7 @@ func requests(r scan.Result) Section {
 			bytes += " (truncated)"
 		}
 		tb.Rows = append(tb.Rows, []Cell{
-			{Text: clean(q.Path), Code: true},
+			{Text: clean.Line(q.Path), Code: true},
 			{Text: status},
 			{Text: millis(q.LatencyMS)},
 			{Text: bytes},
@@ -273,7 +274,7 @@ func requests(r scan.Result) Section {
 func requestNote(q scan.Request) string {
 	var parts []string
 	if q.Error != "" {
-		parts = append(parts, "error: "+q.Error)
+		parts = append(parts, "error: "+clean.Redact(q.Error))
 	}
 	if q.Location != "" {
 		parts = append(parts, "redirect to "+q.Location+" (not followed)")
@@ -291,7 +292,7 @@ func requestNote(q scan.Request) string {
 	if q.ContentType != "" {
 		parts = append(parts, "type "+q.ContentType)
 	}
-	return clean(strings.Join(parts, "; "))
+	return clean.Line(strings.Join(parts, "; "))
 }
 
 func network(r scan.Result) Section {
@@ -301,14 +302,14 @@ func network(r scan.Result) Section {
 	} else {
 		tb := &Grid{Head: []string{"Address", "Class"}}
 		for _, a := range r.Addresses {
-			tb.Rows = append(tb.Rows, []Cell{{Text: clean(a.IP), Code: true}, {Text: orNone(clean(a.Class))}})
+			tb.Rows = append(tb.Rows, []Cell{{Text: clean.Line(a.IP), Code: true}, {Text: orNone(clean.Line(a.Class))}})
 		}
 		s.Blocks = append(s.Blocks, Block{Table: tb})
 	}
 	if c := r.Connect; c != nil {
-		f := []Field{{Label: "Connected to", Value: orNone(clean(c.Address))}}
+		f := []Field{{Label: "Connected to", Value: orNone(clean.Line(c.Address))}}
 		if c.Error != "" {
-			f = append(f, Field{Label: "Connection error", Value: clean(c.Error)})
+			f = append(f, Field{Label: "Connection error", Value: errText(c.Error)})
 		} else {
 			f = append(f, Field{Label: "Connect latency", Value: millis(c.LatencyMS)})
 		}
@@ -330,19 +331,19 @@ func tlsSection(r scan.Result) Section {
 		s.Blocks = append(s.Blocks, Block{Text: "The port answered plain HTTP: no TLS, so everything sent to it, credentials included, travels unencrypted."})
 	}
 	f := []Field{
-		{Label: "Version", Value: orNone(clean(t.Version))},
-		{Label: "Cipher suite", Value: orNone(clean(t.CipherSuite))},
-		{Label: "ALPN", Value: orNone(clean(t.ALPN))},
+		{Label: "Version", Value: orNone(clean.Line(t.Version))},
+		{Label: "Cipher suite", Value: orNone(clean.Line(t.CipherSuite))},
+		{Label: "ALPN", Value: orNone(clean.Line(t.ALPN))},
 		{Label: "Client certificate requested", Value: yesNo(t.ClientCertRequested)},
 		{Label: "Handshake latency", Value: millis(t.LatencyMS)},
 	}
 	kube := yesNo(t.Kubernetes)
 	if t.Flavour != "" {
-		kube += " (" + clean(t.Flavour) + ")"
+		kube += " (" + clean.Line(t.Flavour) + ")"
 	}
 	f = append(f, Field{Label: "API server certificate", Value: kube})
 	if t.Error != "" {
-		f = append(f, Field{Label: "Handshake error", Value: clean(t.Error)})
+		f = append(f, Field{Label: "Handshake error", Value: errText(t.Error)})
 	}
 	s.Blocks = append(s.Blocks, Block{Fields: f})
 	if len(t.Chain) > 0 {
@@ -358,13 +359,13 @@ func tlsSection(r scan.Result) Section {
 			}
 			tb.Rows = append(tb.Rows, []Cell{
 				{Text: strconv.Itoa(i)},
-				{Text: orNone(clean(c.Subject))},
-				{Text: orNone(clean(c.Issuer))},
-				{Text: orNone(clean(strings.Join(sans, ", ")))},
-				{Text: orNone(clean(key))},
+				{Text: orNone(clean.Line(c.Subject))},
+				{Text: orNone(clean.Line(c.Issuer))},
+				{Text: orNone(clean.Line(strings.Join(sans, ", ")))},
+				{Text: orNone(clean.Line(key))},
 				{Text: stamp(c.NotBefore)},
 				{Text: stamp(c.NotAfter)},
-				{Text: orNone(clean(c.SHA256)), Code: true},
+				{Text: orNone(clean.Line(c.SHA256)), Code: true},
 			})
 		}
 		s.Blocks = append(s.Blocks, Block{Heading: "Served chain (leaf first)", Table: tb})
@@ -379,13 +380,13 @@ func versionSection(r scan.Result) Section {
 	s := Section{Title: SectionVersion}
 	if v := r.Version; v != nil {
 		s.Blocks = append(s.Blocks, Block{Fields: []Field{
-			{Label: "Version", Value: orNone(clean(v.GitVersion))},
-			{Label: "Seen", Value: orNone(clean(v.Source))},
-			{Label: "Minor", Value: orNone(clean(v.Minor))},
-			{Label: "Build date", Value: orNone(clean(v.BuildDate))},
-			{Label: "Go", Value: orNone(clean(v.GoVersion))},
-			{Label: "Platform", Value: orNone(clean(v.Platform))},
-			{Label: "Commit", Value: orNone(clean(v.GitCommit))},
+			{Label: "Version", Value: orNone(clean.Line(v.GitVersion))},
+			{Label: "Seen", Value: orNone(clean.Line(v.Source))},
+			{Label: "Minor", Value: orNone(clean.Line(v.Minor))},
+			{Label: "Build date", Value: orNone(clean.Line(v.BuildDate))},
+			{Label: "Go", Value: orNone(clean.Line(v.GoVersion))},
+			{Label: "Platform", Value: orNone(clean.Line(v.Platform))},
+			{Label: "Commit", Value: orNone(clean.Line(v.GitCommit))},
 		}})
 	} else {
 		s.Blocks = append(s.Blocks, Block{Text: "The version is not visible: anonymous /version is closed and no working kubeconfig credentials showed it."})
@@ -393,25 +394,25 @@ func versionSection(r scan.Result) Section {
 	if u := r.Urgency; u != nil {
 		if lc := u.Lifecycle; lc != nil {
 			s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Fields: []Field{
-				{Label: "Calendar", Value: orNone(clean(lc.Calendar))},
-				{Label: "Minor", Value: orNone(clean(lc.Minor))},
-				{Label: "Support phase", Value: orNone(clean(lc.Phase))},
-				{Label: "Release date", Value: orNone(clean(lc.ReleaseDate))},
-				{Label: "End of standard support", Value: orNone(clean(lc.EndOfStandardSupport))},
-				{Label: "End of extended support", Value: orNone(clean(lc.EndOfExtendedSupport))},
+				{Label: "Calendar", Value: orNone(clean.Line(lc.Calendar))},
+				{Label: "Minor", Value: orNone(clean.Line(lc.Minor))},
+				{Label: "Support phase", Value: orNone(clean.Line(lc.Phase))},
+				{Label: "Release date", Value: orNone(clean.Line(lc.ReleaseDate))},
+				{Label: "End of standard support", Value: orNone(clean.Line(lc.EndOfStandardSupport))},
+				{Label: "End of extended support", Value: orNone(clean.Line(lc.EndOfExtendedSupport))},
 				{Label: "Days left", Value: daysText(lc)},
-				{Label: "At the end of support", Value: orNone(clean(lc.Provider))},
+				{Label: "At the end of support", Value: orNone(clean.Line(lc.Provider))},
 			}})
 		} else {
-			s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Text: "Unknown: " + clean(u.Reason)})
+			s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Text: "Unknown: " + clean.Line(u.Reason)})
 		}
 		behind := []Field{}
 		if u.NewestMinor != "" {
-			behind = append(behind, Field{Label: "Newest minor", Value: clean(u.NewestMinor)},
+			behind = append(behind, Field{Label: "Newest minor", Value: clean.Line(u.NewestMinor)},
 				Field{Label: "Minors behind", Value: strconv.Itoa(u.MinorsBehind)})
 		}
 		if u.LatestPatch != "" {
-			behind = append(behind, Field{Label: "Newest patch of this minor", Value: clean(u.LatestPatch)},
+			behind = append(behind, Field{Label: "Newest patch of this minor", Value: clean.Line(u.LatestPatch)},
 				Field{Label: "Patches behind", Value: strconv.Itoa(u.PatchesBehind)})
 		} else if u.NewestMinor != "" {
 			// Either on the newest patch, or the provider picks the patch
@@ -438,33 +439,37 @@ func authBlocks(r scan.Result) []Block {
 		return []Block{{Heading: "Authenticated view", Text: "Not run (the target was not reached)."}}
 	}
 	f := []Field{
-		{Label: "User", Value: orNone(clean(a.User))},
-		{Label: "Groups", Value: orNone(clean(strings.Join(a.Groups, ", ")))},
-		{Label: "Server version", Value: orNone(clean(a.ServerVersion))},
+		{Label: "User", Value: orNone(clean.Line(a.User))},
+		{Label: "Groups", Value: orNone(clean.Line(strings.Join(a.Groups, ", ")))},
+		{Label: "Server version", Value: orNone(clean.Line(a.ServerVersion))},
 		{Label: "Latency", Value: millis(a.LatencyMS)},
 	}
 	if a.Error != "" {
-		msg := clean(a.Error)
+		msg := errText(a.Error)
 		if a.ErrorKind != "" {
-			msg += " (" + clean(a.ErrorKind) + ")"
+			msg += " (" + clean.Line(a.ErrorKind) + ")"
 		}
 		f = append(f, Field{Label: "Error", Value: msg})
 	}
 	out := []Block{{Heading: "Authenticated view", Fields: f}}
 	if len(a.Warnings) > 0 {
-		out = append(out, Block{Heading: "Warnings", Items: cleanAll(a.Warnings)})
+		items := make([]string, len(a.Warnings))
+		for i, w := range a.Warnings {
+			items[i] = errText(w)
+		}
+		out = append(out, Block{Heading: "Warnings", Items: items})
 	}
 	if len(a.Nodes) > 0 {
 		tb := &Grid{Head: []string{"Node", "Kubelet", "Minors behind the server"}}
 		for _, n := range a.Nodes {
-			tb.Rows = append(tb.Rows, []Cell{{Text: clean(n.Name)}, {Text: orNone(clean(n.KubeletVersion))}, {Text: strconv.Itoa(n.MinorsBehind)}})
+			tb.Rows = append(tb.Rows, []Cell{{Text: clean.Line(n.Name)}, {Text: orNone(clean.Line(n.KubeletVersion))}, {Text: strconv.Itoa(n.MinorsBehind)}})
 		}
 		out = append(out, Block{Heading: "Kubelets", Table: tb})
 	}
 	if sk := a.Skew; sk != nil {
 		out = append(out, Block{Heading: "Kubelet skew", Fields: []Field{
-			{Label: "Oldest kubelet", Value: orNone(clean(sk.OldestKubelet))},
-			{Label: "Newest kubelet", Value: orNone(clean(sk.NewestKubelet))},
+			{Label: "Oldest kubelet", Value: orNone(clean.Line(sk.OldestKubelet))},
+			{Label: "Newest kubelet", Value: orNone(clean.Line(sk.NewestKubelet))},
 			{Label: "Most minors behind", Value: strconv.Itoa(sk.MaxBehind)},
 		}, Items: violations(sk.Violations)})
 	}
@@ -477,7 +482,7 @@ func violations(v []string) []string {
 	}
 	out := make([]string, len(v))
 	for i, s := range v {
-		out[i] = "Outside the skew policy: " + clean(s)
+		out[i] = "Outside the skew policy: " + clean.Line(s)
 	}
 	return out
 }
@@ -497,11 +502,11 @@ func cveSection(r scan.Result) Section {
 		return s
 	}
 	if u.WorstCVE != "" {
-		s.Blocks = append(s.Blocks, Block{Fields: []Field{{Label: "Worst fixed by an upgrade", Value: clean(u.WorstCVE), Level: clean(u.WorstCVE)}}})
+		s.Blocks = append(s.Blocks, Block{Fields: []Field{{Label: "Worst fixed by an upgrade", Value: clean.Line(u.WorstCVE), Level: clean.Line(u.WorstCVE)}}})
 	}
 	tb := &Grid{Head: []string{"CVE", "Severity", "Score", "Fixed in", "Title"}}
 	for _, c := range u.CVEs {
-		fixed := clean(strings.Join(c.FixedIn, ", "))
+		fixed := clean.Line(strings.Join(c.FixedIn, ", "))
 		if c.Unfixed {
 			fixed = "no fix released (mitigate)"
 		}
@@ -510,11 +515,11 @@ func cveSection(r scan.Result) Section {
 			score = strconv.FormatFloat(c.Score, 'f', 1, 64)
 		}
 		tb.Rows = append(tb.Rows, []Cell{
-			{Text: clean(c.ID), Link: safeLink(c.URL)},
-			{Text: orNone(clean(c.Severity)), Level: clean(c.Severity)},
+			{Text: clean.Line(c.ID), Link: safeLink(c.URL)},
+			{Text: orNone(clean.Line(c.Severity)), Level: clean.Line(c.Severity)},
 			{Text: score},
 			{Text: orNone(fixed)},
-			{Text: orNone(clean(c.Title))},
+			{Text: orNone(clean.Line(c.Title))},
 		})
 	}
 	s.Blocks = append(s.Blocks, Block{Table: tb})
@@ -537,7 +542,7 @@ func adviceSection(r scan.Result) Section {
 			if len(h.Removes) > 0 {
 				removes = "removes " + strings.Join(h.Removes, ", ")
 			}
-			items[i] = clean(h.From + " → " + h.To + ": " + removes)
+			items[i] = clean.Line(h.From + " → " + h.To + ": " + removes)
 		}
 		s.Blocks = append(s.Blocks, Block{Heading: pathHeading, Items: items})
 	case r.Version == nil || r.Urgency == nil || r.Urgency.Level == "unknown":
@@ -556,11 +561,11 @@ func adviceSection(r scan.Result) Section {
 		s.Blocks = append(s.Blocks, Block{Heading: restrictHeading, Text: "No restriction steps were given."})
 	}
 	for _, st := range a.Restrict {
-		s.Blocks = append(s.Blocks, Block{Heading: clean(st.Title), Code: cleanAll(st.Commands)})
+		s.Blocks = append(s.Blocks, Block{Heading: clean.Line(st.Title), Code: clean.All(st.Commands)})
 	}
-	s.Blocks = append(s.Blocks, Block{Heading: "Cadence", Text: orNone(clean(a.Cadence))})
+	s.Blocks = append(s.Blocks, Block{Heading: "Cadence", Text: orNone(clean.Line(a.Cadence))})
 	if len(a.Notes) > 0 {
-		s.Blocks = append(s.Blocks, Block{Heading: "Notes", Items: cleanAll(a.Notes)})
+		s.Blocks = append(s.Blocks, Block{Heading: "Notes", Items: clean.All(a.Notes)})
 	}
 	return s
 }
@@ -573,7 +578,7 @@ func errorSection(r scan.Result) Section {
 	}
 	items := make([]string, len(r.Errors))
 	for i, e := range r.Errors {
-		items[i] = clean(string(e.Phase) + ": " + e.Error)
+		items[i] = clean.Line(string(e.Phase)) + ": " + errText(e.Error)
 	}
 	s.Blocks = append(s.Blocks, Block{Items: items})
 	return s
@@ -585,7 +590,7 @@ func listOr(heading string, items []string, empty string) Block {
 	if len(items) == 0 {
 		return Block{Heading: heading, Text: empty}
 	}
-	return Block{Heading: heading, Items: cleanAll(items)}
+	return Block{Heading: heading, Items: clean.All(items)}
 }
 
 // supportText is the end of the current support phase with the days to it
@@ -597,15 +602,15 @@ func supportText(r scan.Result) string {
 	lc := r.Urgency.Lifecycle
 	end := lc.End()
 	if end == "" {
-		return clean(lc.Phase)
+		return clean.Line(lc.Phase)
 	}
-	return clean(end) + " (" + daysText(lc) + ")"
+	return clean.Line(end) + " (" + daysText(lc) + ")"
 }
 
 // daysText reads Lifecycle.DaysLeft in words: left in the phase, or past
 // the end of all support.
 func daysText(lc *scan.Lifecycle) string {
-	phase := clean(lc.Phase)
+	phase := clean.Line(lc.Phase)
 	switch {
 	case lc.Phase == "unsupported" && lc.DaysLeft < 0:
 		return fmt.Sprintf("unsupported, %d days past the end of support", -lc.DaysLeft)
@@ -624,14 +629,14 @@ func cveText(r scan.Result) string {
 	if r.Urgency.WorstCVE == "" {
 		return fmt.Sprintf("%d (none fixed by an upgrade)", len(r.Urgency.CVEs))
 	}
-	return fmt.Sprintf("%d (worst %s)", len(r.Urgency.CVEs), clean(r.Urgency.WorstCVE))
+	return fmt.Sprintf("%d (worst %s)", len(r.Urgency.CVEs), clean.Line(r.Urgency.WorstCVE))
 }
 
 func worstCVE(r scan.Result) string {
 	if r.Urgency == nil {
 		return ""
 	}
-	return clean(r.Urgency.WorstCVE)
+	return clean.Line(r.Urgency.WorstCVE)
 }
 
 func stamp(t time.Time) string {
@@ -652,6 +657,13 @@ func yesNo(b bool) string {
 	return "no"
 }
 
+// errText is an error a result recorded, as people read it. The scanner
+// redacts URL secrets as it records errors; results saved by an older
+// version, or written by hand, are redacted here too.
+func errText(s string) string {
+	return clean.Line(clean.Redact(s))
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return none
@@ -666,43 +678,8 @@ func safeLink(u string) string {
 	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 		return ""
 	}
-	if strings.ContainsAny(u, " <>()\"'`\\") {
+	if strings.ContainsAny(u, " <>()\"'`\\") || clean.Line(u) != u {
 		return ""
 	}
 	return u
-}
-
-// clean makes s one line of printable text. Values come from servers a
-// stranger may run: a newline would break a table row, and terminal
-// control sequences must not reach a terminal through `scan -o markdown`.
-func clean(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			b.WriteByte(' ')
-		case isControl(r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// isControl also covers the Unicode line separators and the bidirectional
-// overrides, which can make a value read differently from what it is.
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' ||
-		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
-}
-
-func cleanAll(xs []string) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = clean(x)
-	}
-	return out
 }

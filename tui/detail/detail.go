@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/report"
 	"github.com/kubesurface/kubesurface/tui/common"
@@ -125,7 +126,8 @@ func (m *Model) View() string {
 			tabs = append(tabs, st.Tab.Render(label))
 		}
 	}
-	title := st.Title.Render(m.result.Target.Name) + st.Muted.Render("  "+m.result.Target.URL+"  ("+string(m.result.State)+")")
+	t := m.result.Target
+	title := st.Title.Render(clean.Line(t.Name)) + st.Muted.Render("  "+clean.Line(t.URL)+"  ("+clean.Line(string(m.result.State))+")")
 	return title + "\n" + strings.Join(tabs, "") + "\n" + m.vp.View()
 }
 
@@ -134,8 +136,11 @@ func (m *Model) render() {
 	width := max(20, m.Width)
 	var out string
 	if m.tab == len(Tabs)-1 {
+		// The JSON -o json writes: control and bidirectional characters
+		// escaped, so the data is all there and none of it drives the
+		// terminal.
 		raw, _ := json.MarshalIndent(r, "", "  ")
-		out = string(raw)
+		out = string(clean.JSON(raw))
 	} else {
 		t := &text{st: m.Styles, width: width}
 		want := tabSections[m.tab]
@@ -166,11 +171,11 @@ func (m *Model) render() {
 // timeline draws release -> standard end -> extended end with a marker for
 // the judgement date, in words as well as position.
 func timeline(lc *scan.Lifecycle, at string) string {
-	parts := []string{"released " + lc.ReleaseDate, "standard ends " + lc.EndOfStandardSupport}
+	parts := []string{"released " + clean.Line(lc.ReleaseDate), "standard ends " + clean.Line(lc.EndOfStandardSupport)}
 	if lc.EndOfExtendedSupport != "" {
-		parts = append(parts, "extended ends "+lc.EndOfExtendedSupport)
+		parts = append(parts, "extended ends "+clean.Line(lc.EndOfExtendedSupport))
 	}
-	mark := "▼ " + at
+	mark := "▼ " + clean.Line(at)
 	switch lc.Phase {
 	case "standard":
 		parts = append(parts[:1], append([]string{mark}, parts[1:]...)...)

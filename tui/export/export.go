@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/tui/common"
 )
 
@@ -110,7 +111,7 @@ func (m *Model) View() string {
 	m.input.SetWidth(m.boxWidth() - 4 - len(m.input.Prompt))
 	b.WriteString("\n" + m.input.View() + "\n\n")
 	if m.confirm {
-		b.WriteString(st.Error.Render(m.input.Value() + " exists: overwrite? y/n"))
+		b.WriteString(st.Error.Render(clean.Line(m.input.Value()) + " exists: overwrite? y/n"))
 	} else {
 		b.WriteString(st.Muted.Render("tab/↑↓ format · enter export · esc cancel"))
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 )
@@ -49,7 +50,8 @@ var Columns = [numCols]Column{
 }
 
 // Row is one target as the table shows it. Its cells, search text and sort
-// keys are computed once per result, not per key press.
+// keys are computed once per result, not per key press. Cells are cleaned
+// for display (clean.Line); Result is the result as it came.
 type Row struct {
 	// ID is the target's position in the scan, stable across sorts.
 	ID     int
@@ -102,6 +104,12 @@ func NewRow(id int, r scan.Result) *Row {
 	c[ColLatency] = "-"
 	if r.Connect != nil && r.Connect.Error == "" {
 		c[ColLatency] = strconv.FormatInt(r.Connect.LatencyMS, 10) + "ms"
+	}
+	// Cleaned once here, before any styling: every cell can come from a
+	// server or a results file, and the table's own colours are added to
+	// the cleaned text when it is drawn.
+	for i := range c {
+		c[i] = clean.Line(c[i])
 	}
 
 	row.text = strings.ToLower(strings.Join(c[:], " "))

@@ -1,0 +1,157 @@
+package clean
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Redacted stands in for the user info and the query a URL carried.
+const Redacted = "redacted"
+
+// URL hides the user info (user:password@, or a token given as the user)
+// and the query (?token=...) of s, a URL or what was meant as one, whether
+// or not it parses: a URL that fails to parse is exactly the one whose
+// password would otherwise be echoed in the error about it. The user info
+// is everything up to the last @ (after the scheme's ://, if any), even
+// when that @ is in a path or query: a password holding '/', '?' or '#'
+// would otherwise leave its first part visible, and hiding a little too
+// much of an odd URL is the safer mistake. The query is everything after
+// the first ? that follows. What is left (scheme, host, port, path) is kept,
+// so the message still says which server it is about.
+func URL(s string) string {
+	scheme := ""
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme, s = s[:i+3], s[i+3:]
+	}
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		s = Redacted + s[at:]
+	}
+	if q := strings.IndexByte(s, '?'); q >= 0 && q < len(s)-1 {
+		s = s[:q+1] + Redacted
+	}
+	return scheme + s
+}
+
+// Hide is Redact for a message about input (a URL as the user gave it)
+// that may quote pieces of it without their scheme, such as the host part
+// `token@host` an error about the host names: wherever the user info of
+// input appears followed by its @, or its query after its ?, it is hidden.
+func Hide(msg, input string) string {
+	rest := input
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest = rest[i+3:]
+	}
+	if at := strings.LastIndexByte(rest, '@'); at > 0 {
+		msg = strings.ReplaceAll(msg, rest[:at+1], Redacted+"@")
+		rest = rest[at+1:]
+	}
+	if q := strings.IndexByte(rest, '?'); q >= 0 && q < len(rest)-1 && rest[q+1:] != Redacted {
+		msg = strings.ReplaceAll(msg, rest[q:], "?"+Redacted)
+	}
+	return Redact(msg)
+}
+
+// Redact hides the user info and query of every URL in msg, as URL does,
+// for messages that quote URLs among other words: those of client-go and
+// net/http, or one naming a kubeconfig server. A URL is found by its ://
+// and runs to the next white space; user info without a scheme is found
+// as a word of the form user:password@host:port (or @host/path), which
+// user names such as oidc:jane@example.com are not. Where the raw input is
+// known, Hide finds its pieces more surely. The quotes and punctuation a
+// message puts after a URL ("...": ) are kept after a hidden query. A
+// query without a scheme is found as a word with a ? followed, somewhere,
+// by an =.
+//
+// A URL whose password holds raw white space is not found whole (no URL
+// parser accepts one, so no library message carries it); inputs are
+// redacted with URL, which sees the whole value.
+func Redact(msg string) string {
+	if !strings.ContainsAny(msg, "@?") && !strings.Contains(msg, "://") {
+		return msg
+	}
+	var b strings.Builder
+	b.Grow(len(msg))
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			b.WriteString(redactWord(msg[start:end]))
+			start = -1
+		}
+	}
+	for i, r := range msg {
+		if unicode.IsSpace(r) || IsControl(r) {
+			flush(i)
+			b.WriteRune(r)
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	flush(len(msg))
+	return b.String()
+}
+
+// redactWord redacts one white-space-delimited word of a message.
+func redactWord(w string) string {
+	if i := strings.Index(w, "://"); i >= 0 {
+		// Back up over the scheme's letters; what precedes it (a quote,
+		// a parenthesis, "url=") is kept as it is.
+		s := i
+		for s > 0 && isSchemeByte(w[s-1]) {
+			s--
+		}
+		lead, u := w[:s], w[s:]
+		body, tail := splitTail(u)
+		if !strings.ContainsAny(body, "@?") {
+			return w
+		}
+		return lead + URL(body) + tail
+	}
+	if q := strings.IndexByte(w, '?'); q > 0 && strings.Contains(w[q:], "=") {
+		// host:6443/?token=x: a query without a scheme, as a message
+		// quotes a kubeconfig server written without one.
+		body, tail := splitTail(w)
+		if q < len(body)-1 {
+			w = body[:q+1] + Redacted + tail
+		}
+	}
+	at := strings.LastIndexByte(w, '@')
+	if at < 0 {
+		return w
+	}
+	lead := len(w) - len(strings.TrimLeft(w, "\"'`([<{"))
+	if !strings.Contains(w[lead:at], ":") || !looksLikeServer(w[at+1:]) {
+		// user@host, an e-mail address, or a user name such as
+		// "oidc:jane@example.com": no password in sight, and names are
+		// what such messages are about.
+		return w
+	}
+	return w[:lead] + Redacted + w[at:]
+}
+
+// looksLikeServer is what follows the @ of user:password@host:6443 in a
+// message: a host with a port or a path, which an e-mail address has not.
+func looksLikeServer(s string) bool {
+	i := strings.IndexAny(s, ":/")
+	return i > 0 && (s[i] == '/' || i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9')
+}
+
+func isSchemeByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'
+}
+
+// splitTail splits the quotes and punctuation a message puts after a URL
+// (`"https://h/?q=1":` ends in `":`) from the URL, so that hiding the query
+// does not swallow them. A tail that is part of the user info stays in the
+// URL, which then hides it.
+func splitTail(u string) (body, tail string) {
+	end := len(u)
+	for end > 0 && strings.IndexByte("\"'`)]}>,.;:!", u[end-1]) >= 0 {
+		end--
+	}
+	if strings.LastIndexByte(u, '@') >= end {
+		return u, ""
+	}
+	return u[:end], u[end:]
+}
