@@ -100,5 +100,6 @@ func readResults(stdin io.Reader, files []string) ([]scan.Result, error) {
 			return nil, usageError{err}
 		}
 	}
-	return scan.Merge(all), nil
+	merged, _ := scan.Merge(all)
+	return merged, nil
 }
