@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,12 +124,11 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 		out = append(out, eps...)
 	}
 	if len(f.fromResults) > 0 {
-		saved, err := readResults(cmd.InOrStdin(), f.fromResults)
+		warnings := newNotices(cmd.ErrOrStderr())
+		saved, err := readResults(cmd.Context(), cmd.InOrStdin(), f.fromResults, f.maxTargets, warnings)
+		warnings.flush()
 		if err != nil {
 			return nil, err
-		}
-		if len(saved) > f.maxTargets {
-			return nil, usageError{fmt.Errorf("--from-results: %d targets, more than --max-targets %d", len(saved), f.maxTargets)}
 		}
 		for _, r := range saved {
 			// readResults has checked that every target rebuilds.
@@ -257,30 +258,53 @@ level, 130 interrupted.`,
 				}
 			}
 			culprit, culpritAt := "", len(targets)
-			for u := range s.Run(ctx, targets) {
-				if u.Result.Phase != scan.PhaseDone {
-					continue
-				}
-				assess.Judge(&u.Result, data, now)
-				if c := gate.check(u.Result); c != "" && u.Index < culpritAt {
-					culprit, culpritAt = c, u.Index // report the first in input order
+			finish := func(i int, r scan.Result) error {
+				assess.Judge(&r, data, now)
+				if c := gate.check(r); c != "" && i < culpritAt {
+					culprit, culpritAt = c, i // report the first in input order
 				}
 				if stream {
-					if err := report.Line(w, u.Result); err != nil {
-						return err
-					}
+					return report.Line(w, r)
+				}
+				results[i] = r
+				return nil
+			}
+			// inFlight is the last update of each target started and not
+			// finished: no more than --concurrency of them.
+			inFlight := map[int]scan.Result{}
+			for u := range s.Run(ctx, targets) {
+				if u.Result.Phase != scan.PhaseDone {
+					inFlight[u.Index] = u.Result
 					continue
 				}
-				results[u.Index] = u.Result
+				delete(inFlight, u.Index)
+				if err := finish(u.Index, u.Result); err != nil {
+					return err
+				}
 			}
-			if ctx.Err() != nil {
-				return errInterrupted
+			interrupted := ctx.Err() != nil
+			if interrupted {
+				// A stop (SIGINT, SIGTERM) still writes every target that
+				// was started, those cut short as cancelled (the scanner's
+				// own last word, or, where the stream dropped it, made from
+				// the last update), never as a verdict the stop caused.
+				// Targets never started are written by no format.
+				at := time.Now().UTC()
+				for _, i := range slices.Sorted(maps.Keys(inFlight)) {
+					if err := finish(i, scan.Stopped(inFlight[i], at)); err != nil {
+						return err
+					}
+				}
+				results = slices.DeleteFunc(results, func(r scan.Result) bool { return r.Phase != scan.PhaseDone })
 			}
 			if !stream {
 				info := report.DataInfo{Origin: data.Origin, SnapshotDate: data.SnapshotDate, DataAsOf: data.DataAsOf, Stale: assess.Staleness(data, now)}
 				if err := report.Write(w, output, results, time.Now(), info); err != nil {
 					return err
 				}
+			}
+			if interrupted {
+				return errInterrupted
 			}
 			if culprit != "" {
 				return gateError{culprit}

@@ -47,6 +47,9 @@ func (e *SkipError) Error() string {
 
 func (e *SkipError) Unwrap() error { return e.Err }
 
+// row is where and why, without saying it was skipped.
+func (e *SkipError) row() string { return fmt.Sprintf("%s:%d: %v", e.Name, e.Line, e.Err) }
+
 // Decoder reads saved results one at a time, the inverse of Write for the
 // formats machines read back: NDJSON (one Result per line, as `scan -o
 // ndjson` streams it), a JSON Document (`scan -o json`, indented or on one
@@ -106,13 +109,13 @@ func (d *Decoder) Next() (scan.Result, error) {
 			d.first = skip
 		}
 		if d.results == 0 && d.skips >= MaxLeadingSkips {
-			d.err = fmt.Errorf("%s is not a results file: its first %d rows hold no kubesurface result (first: %v)", d.name, d.skips, d.first)
+			d.err = fmt.Errorf("%s is not a results file: its first %d rows hold no kubesurface result (first: %s)", d.name, d.skips, d.first.row())
 			return scan.Result{}, d.err
 		}
 	case err == io.EOF && d.results == 0:
 		d.err = fmt.Errorf("%s holds no results", d.name)
 		if d.first != nil {
-			d.err = fmt.Errorf("%s holds no results (first unreadable row: %v)", d.name, d.first)
+			d.err = fmt.Errorf("%s holds no results (first unreadable row: %s)", d.name, d.first.row())
 		}
 		return scan.Result{}, d.err
 	default:
