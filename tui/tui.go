@@ -53,7 +53,7 @@ type Config struct {
 	// read (`view`): rows appear at once and fill in while the header
 	// shows the progress, until the channel is closed.
 	Load <-chan Loaded
-	Data    *assess.Bundle
+	Data *assess.Bundle
 	// DataNotes are shown in the status line (stale data, rejected cache).
 	DataNotes []string
 	// Now is the date judgements are for (--now); Clock drives the elapsed
