@@ -115,13 +115,21 @@ func (r *recorder) Calls() [][]scan.Target {
 // prints when the TUI ends.
 func viewSession(t *testing.T, stdin io.Reader, files []string, now time.Time) (tm *teatest.TestModel, rec *recorder, stderr *bytes.Buffer) {
 	t.Helper()
+	tm, rec, stderr, _ = viewSessionWithWarnings(t, stdin, files, now)
+	return tm, rec, stderr
+}
+
+// viewSessionWithWarnings is viewSession with the warnings view prints on
+// stderr (into stderr) when flushed.
+func viewSessionWithWarnings(t *testing.T, stdin io.Reader, files []string, now time.Time) (tm *teatest.TestModel, rec *recorder, stderr *bytes.Buffer, warnings *notices) {
+	t.Helper()
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	inputs, err := openSaved(t.Context(), stdin, files)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stderr = new(bytes.Buffer)
-	warnings := newNotices(stderr)
+	warnings = newNotices(stderr)
 	cfg, wait := viewConfig(t.Context(), inputs, now, scan.Options{}, warnings)
 	rec = &recorder{}
 	cfg.Scanner = rec
@@ -135,7 +143,7 @@ func viewSession(t *testing.T, stdin io.Reader, files []string, now time.Time) (
 		wait()
 		closeSaved(inputs)
 	})
-	return tm, rec, stderr
+	return tm, rec, stderr, warnings
 }
 
 // waitScreen waits (a safety deadline, not a measure) until the program
