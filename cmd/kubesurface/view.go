@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"time"
 
@@ -63,7 +65,7 @@ interrupted (SIGINT or SIGTERM) before the TUI started.`,
 				return err
 			}
 			ctx := cmd.Context()
-			inputs, err := openSaved(ctx, cmd.InOrStdin(), args)
+			inputs, err := openSaved(ctx, cmd.InOrStdin(), args, report.NewShared())
 			if err != nil {
 				return err
 			}
@@ -113,6 +115,7 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 		}
 	}
 	var m scan.Merger
+	read := 0
 	for i, in := range inputs {
 		progress := func() tui.LoadProgress {
 			return tui.LoadProgress{Name: in.label, Read: in.dec.Read(), Size: in.size, File: i + 1, Files: len(inputs)}
@@ -122,6 +125,9 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 			var skip *report.SkipError
 			switch {
 			case err == nil:
+				if read++; read%1000 == 0 {
+					roomForRows()
+				}
 				row, take, note := m.Add(r)
 				l := tui.Loaded{Row: row, Progress: progress()}
 				if take {
@@ -159,6 +165,26 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 	}
 }
 
+// roomForRows raises the soft memory limit main sets (unless GOMEMLIMIT
+// does) to half again the live heap once the rows view holds grow past
+// it. The limit keeps a scan's garbage in check; a live heap near it would
+// only make the collector run without end (a 200 MB file then loaded four
+// times slower), while half again the live heap still keeps the peak well
+// under the doubling the collector allows by default.
+func roomForRows() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if want := int64(live[0].Value.Uint64()) * 3 / 2; want > debug.SetMemoryLimit(-1) {
+		debug.SetMemoryLimit(want)
+	}
+}
+
 // savedInput is one file (or stdin) of saved results being read.
 type savedInput struct {
 	label string
@@ -189,8 +215,9 @@ func (in *savedInput) next() (scan.Result, error) {
 // FIFO or a stdin that never closes still ends at Ctrl-C, and reads each
 // as far as its first result: an input that cannot be opened or holds no
 // results is a usage error naming it, before any screen is drawn. A
-// signal while waiting is errInterrupted.
-func openSaved(ctx context.Context, stdin io.Reader, names []string) ([]*savedInput, error) {
+// signal while waiting is errInterrupted. Their results share their equal
+// parts through shared.
+func openSaved(ctx context.Context, stdin io.Reader, names []string, shared *report.Shared) ([]*savedInput, error) {
 	var out []*savedInput
 	fail := func(err error) ([]*savedInput, error) {
 		closeSaved(out)
@@ -216,6 +243,7 @@ func openSaved(ctx context.Context, stdin io.Reader, names []string) ([]*savedIn
 		}
 		out = append(out, in)
 		in.dec = report.NewDecoder(in.src, in.label)
+		in.dec.Share(shared)
 		for {
 			r, err := in.dec.Next()
 			in.ahead = append(in.ahead, saved{r, err})
@@ -243,8 +271,9 @@ func closeSaved(inputs []*savedInput) {
 func readResults(ctx context.Context, stdin io.Reader, names []string, max int, warnings *notices) ([]scan.Result, error) {
 	var out []scan.Result
 	var m scan.Merger
+	shared := report.NewShared()
 	for _, name := range names {
-		inputs, err := openSaved(ctx, stdin, []string{name})
+		inputs, err := openSaved(ctx, stdin, []string{name}, shared)
 		if err != nil {
 			return nil, err
 		}

@@ -124,7 +124,7 @@ func viewSession(t *testing.T, stdin io.Reader, files []string, now time.Time) (
 func viewSessionWithWarnings(t *testing.T, stdin io.Reader, files []string, now time.Time) (tm *teatest.TestModel, rec *recorder, stderr *bytes.Buffer, warnings *notices) {
 	t.Helper()
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	inputs, err := openSaved(t.Context(), stdin, files)
+	inputs, err := openSaved(t.Context(), stdin, files, report.NewShared())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,13 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
 	"github.com/kubesurface/kubesurface/scan"
@@ -68,6 +71,7 @@ type Decoder struct {
 	results, skips int
 	first          *SkipError
 	err            error // sticky: reading has ended
+	shared         *Shared
 }
 
 // docState is how far into a document the decoder is.
@@ -81,7 +85,113 @@ type docState struct {
 // read as it comes: wrap it with bounded for a cap on the whole or for
 // cancellation.
 func NewDecoder(r io.Reader, name string) *Decoder {
-	return &Decoder{name: name, in: input{src: r, line: 1}}
+	return &Decoder{name: name, in: input{src: r, line: 1}, shared: NewShared()}
+}
+
+// Share makes the results d reads share their parts with those of every
+// Decoder given s: view reads several files into one table.
+func (d *Decoder) Share(s *Shared) { d.shared = s }
+
+// Shared holds the parts of the results read so far that many results
+// have alike, so that equal parts are held once. A fleet runs a handful of
+// versions: its results repeat the same judgement (the CVEs of a version,
+// its upgrade path, the advice) thousands of times, and that is most of
+// each one. Parts are told equal by the SHA-256 of their JSON. Results
+// read share those parts: nothing may change them in place (assess.Judge
+// replaces them, which is as the scanner shares them too). A Shared is
+// for one goroutine.
+type Shared struct {
+	urgency map[[32]byte]*scan.Urgency
+	advice  map[[32]byte]*scan.Advice
+	// summaries are the anonymous answers' summaries: a few kinds of
+	// answer (401, 403, ok, a version) over the whole fleet.
+	summaries map[string]map[string]string
+	key       []byte
+	strs      map[string]string
+}
+
+// NewShared returns an empty Shared.
+func NewShared() *Shared {
+	return &Shared{urgency: map[[32]byte]*scan.Urgency{}, advice: map[[32]byte]*scan.Advice{}, summaries: map[string]map[string]string{}, strs: map[string]string{}}
+}
+
+// split decodes a result with its judgement apart: the outer fields win
+// over the embedded ones of the same name.
+type split struct {
+	scan.Result
+	Urgency json.RawMessage `json:"urgency"`
+	Advice  json.RawMessage `json:"advice"`
+}
+
+// decode decodes one result, its urgency and advice shared with the equal
+// ones read before.
+func (s *Shared) decode(b []byte) (scan.Result, error) {
+	var sp split
+	if err := json.Unmarshal(b, &sp); err != nil {
+		return scan.Result{}, err
+	}
+	r := sp.Result
+	var err error
+	if r.Urgency, err = sharedPart(s.urgency, sp.Urgency); err != nil {
+		return scan.Result{}, fmt.Errorf("urgency: %w", err)
+	}
+	if r.Advice, err = sharedPart(s.advice, sp.Advice); err != nil {
+		return scan.Result{}, fmt.Errorf("advice: %w", err)
+	}
+	// The decoder grows the list as it goes: hold it at its length.
+	r.Anonymous = slices.Clone(r.Anonymous)
+	for i := range r.Anonymous {
+		q := &r.Anonymous[i]
+		q.Summary = s.summary(q.Summary)
+		q.Path, q.ContentType, q.Error = s.str(q.Path), s.str(q.ContentType), s.str(q.Error)
+	}
+	return r, nil
+}
+
+// str is v, or an equal string read before: the words every result
+// repeats (paths, content types, errors).
+func (s *Shared) str(v string) string {
+	if seen, ok := s.strs[v]; ok {
+		return seen
+	}
+	s.strs[v] = v
+	return v
+}
+
+// summary is m, or an equal map read before.
+func (s *Shared) summary(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return m
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	s.key = s.key[:0]
+	for _, k := range keys {
+		s.key = append(s.key, k...)
+		s.key = append(s.key, 0)
+		s.key = append(s.key, m[k]...)
+		s.key = append(s.key, 0)
+	}
+	if seen, ok := s.summaries[string(s.key)]; ok {
+		return seen
+	}
+	s.summaries[string(s.key)] = m
+	return m
+}
+
+func sharedPart[T any](seen map[[32]byte]*T, raw json.RawMessage) (*T, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	key := sha256.Sum256(raw)
+	if v, ok := seen[key]; ok {
+		return v, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, err
+	}
+	seen[key] = v
+	return v, nil
 }
 
 // Read is how many bytes have been read from the source so far.
@@ -151,8 +261,8 @@ func (d *Decoder) next() (scan.Result, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		var r scan.Result
-		if err := json.Unmarshal(line, &r); err != nil {
+		r, err := d.shared.decode(line)
+		if err != nil {
 			return scan.Result{}, &SkipError{Name: d.name, Line: n, Err: err}
 		}
 		if err := check(r); err != nil {
@@ -242,8 +352,8 @@ func (d *Decoder) nextInDocument() (scan.Result, error) {
 		return scan.Result{}, err
 	}
 	line := d.in.lineAt(d.base + dec.InputOffset() - int64(len(raw)))
-	var r scan.Result
-	if err := json.Unmarshal(raw, &r); err != nil {
+	r, err := d.shared.decode(raw)
+	if err != nil {
 		return scan.Result{}, &SkipError{Name: d.name, Line: line, Err: fmt.Errorf("results[%d]: %w", i, err)}
 	}
 	if err := check(r); err != nil {
