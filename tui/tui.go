@@ -428,7 +428,7 @@ func (m *Model) load() tea.Cmd {
 				}
 				if l.Result != nil && l.Row >= 0 {
 					r := *l.Result
-					if r.Urgency == nil && r.Phase == scan.PhaseDone {
+					if r.Urgency == nil && r.Phase == scan.PhaseDone && (r.State != scan.StateCancelled || r.Version != nil) {
 						assess.Judge(&r, data, now)
 					}
 					b.rows = append(b.rows, loadedRow{row: table.NewRow(base+l.Row, r), target: l.Target})

@@ -387,7 +387,11 @@ func TestStoppedScanWritesCancelledRows(t *testing.T) {
 				}
 				rows = doc.Results
 			} else {
-				rows = streamed(t, out)
+				got, skipped, err := report.Read(strings.NewReader(out), "stdout")
+				if err != nil || len(skipped) > 0 {
+					t.Fatalf("%v %v:\n%s", err, skipped, out)
+				}
+				rows = got
 			}
 			if len(rows) != 2 {
 				t.Fatalf("%d rows, want the finished one and the cancelled one:\n%s", len(rows), out)
@@ -402,6 +406,9 @@ func TestStoppedScanWritesCancelledRows(t *testing.T) {
 			stopped := byURL[slow]
 			if stopped.State != scan.StateCancelled || stopped.Exposure.Access == scan.AccessUnreachable {
 				t.Errorf("the target in flight: state %s, access %s: want cancelled, never unreachable", stopped.State, stopped.Exposure.Access)
+			}
+			if stopped.Urgency != nil {
+				t.Errorf("the target in flight saw no version, yet was judged: %+v", stopped.Urgency)
 			}
 			file := writeFile(t, "tuesday."+format, out)
 

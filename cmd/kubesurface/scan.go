@@ -211,6 +211,10 @@ same inputs split them disjointly and completely. In a Kubernetes Indexed Job
 pass --shard $(JOB_COMPLETION_INDEX)/N with N the Job's completions, and
 gather the workers' -o ndjson output for 'kubesurface view'.
 
+SIGINT or SIGTERM stops the scan: every target already started is still
+written, in any format, those cut short with state "cancelled" (never as
+unreachable); targets not started are not written.
+
 Exit codes: 0 the scan completed (whatever it found), 1 the results could not
 be written, 2 bad flags or input (malformed kubeconfig, unknown context,
 unparsable endpoint, nothing to scan), 3 a target reached the --fail-on
@@ -259,7 +263,11 @@ level, 130 interrupted.`,
 			}
 			culprit, culpritAt := "", len(targets)
 			finish := func(i int, r scan.Result) error {
-				assess.Judge(&r, data, now)
+				if r.State != scan.StateCancelled || r.Version != nil {
+					// A cut-short probe that saw no version has nothing
+					// to judge: "not visible" would be the stop's doing.
+					assess.Judge(&r, data, now)
+				}
 				if c := gate.check(r); c != "" && i < culpritAt {
 					culprit, culpritAt = c, i // report the first in input order
 				}

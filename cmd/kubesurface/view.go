@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,9 +45,9 @@ A row that cannot be read (a malformed line, a result whose target cannot be
 probed again) is skipped: the status line says so, and every skipped row is
 listed on stderr when the TUI ends.
 
-Exit codes: 0 quit (q or ctrl+c), 1 the terminal could not be used, 2 bad
-flags, a file that cannot be opened, or one that holds no results, 130
-interrupted (SIGINT or SIGTERM) before the TUI started.`,
+Exit codes: 0 quit (q or ctrl+c in the TUI), 1 the terminal could not be
+used, 2 bad flags, a file that cannot be opened, or one that holds no
+results, 130 interrupted by SIGINT or SIGTERM.`,
 		Example: `  kubesurface scan -o ndjson > results.ndjson && kubesurface view results.ndjson
   kubectl logs -l job-name=kubesurface --tail=-1 | grep '^{' | kubesurface view -
   kubesurface view monday.json tuesday.ndjson`,
@@ -76,6 +77,9 @@ interrupted (SIGINT or SIGTERM) before the TUI started.`,
 			cfg.Dir, _ = os.Getwd()
 			err = tui.Run(ctx, cfg)
 			wait()
+			if err == nil && ctx.Err() != nil {
+				return errInterrupted
+			}
 			return err
 		},
 	}
@@ -225,6 +229,9 @@ func openSaved(ctx context.Context, stdin io.Reader, names []string, shared *rep
 			return nil, errInterrupted
 		}
 		return nil, usageError{err}
+	}
+	if i := slices.Index(names, "-"); i >= 0 && slices.Contains(names[i+1:], "-") {
+		return nil, usageError{errors.New("'-' (stdin) can be read only once")}
 	}
 	for _, name := range names {
 		in := &savedInput{label: name}

@@ -434,6 +434,7 @@ func TestViewAndShardInputErrors(t *testing.T) {
 		{"view missing file", "", []string{"view", filepath.Join(dir, "absent.ndjson")}, "absent.ndjson: no such file"},
 		{"view of a file of no results", "", []string{"view", broken}, "broken.ndjson holds no results (first unreadable row: "},
 		{"view of an endpoint list", "", []string{"view", writeFile(t, "targets.txt", "10.0.0.1:6443\n")}, "targets.txt:1: invalid character '.' after top-level value)"},
+		{"view of stdin twice", "", []string{"view", "-", "-"}, "'-' (stdin) can be read only once"},
 		{"view of a YAML report", "", []string{"view", writeFile(t, "r.yaml", "apiVersion: kubesurface/v1\nkind: ScanReport\n")}, "r.yaml holds no results"},
 		{"view empty stdin", "\n", []string{"view", "-"}, "stdin holds no results"},
 		{"view bad --now", "", []string{"view", "--now", "tomorrow", broken}, `--now "tomorrow"`},
