@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# bench-view.sh [MB] - peak RSS and timings of `kubesurface view` loading a
-# results file of about MB megabytes (default 200) of distinct, judged
-# targets, in a real terminal (tmux). README: "Speed and memory".
+# bench-view.sh [MB] [BASELINE] - peak RSS and timings of `kubesurface view`
+# loading a results file of about MB megabytes (default 200) of distinct,
+# judged targets, in a real terminal (tmux). README: "Speed and memory".
+# With BASELINE (a git ref, e.g. 63e5d2b, the last commit before view read
+# files as a stream), that ref's binary loads the same file in the same run,
+# first, for a side-by-side figure.
 #
 # The rows are made from a real scan of the demo fleet (lifelike EKS, GKE,
 # AKS, k3s, OpenShift, kubeadm and RKE2 servers on 127.0.0.1), each copy
@@ -9,11 +12,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb=${1:-200}
+baseline=${2:-}
 tmp=$(mktemp -d)
 sock="$tmp/tmux"
 
-trap 'tmux -S "$sock" kill-server 2>/dev/null || true; [ -n "${demo:-}" ] && kill "$demo" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'tmux -S "$sock" kill-server 2>/dev/null || true; [ -n "${demo:-}" ] && kill "$demo" 2>/dev/null; [ -n "$baseline" ] && git worktree remove --force "$tmp/base" 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/kubesurface" ./cmd/kubesurface
+if [ -n "$baseline" ]; then
+  git worktree add -q --detach "$tmp/base" "$baseline"
+  (cd "$tmp/base" && go build -o "$tmp/kubesurface-base" ./cmd/kubesurface)
+fi
 mkdir "$tmp/cache"
 export KUBECONFIG="$tmp/none" XDG_CACHE_HOME="$tmp/cache"
 
@@ -41,21 +49,30 @@ print("results file: %d rows, %d bytes" % (n, size))
 EOF
 rows=$(wc -l <"$tmp/big.ndjson")
 
-start=$(date +%s.%N)
-tmux -S "$sock" -f /dev/null new-session -d -x 200 -y 50 \
-  "/usr/bin/time -v -o '$tmp/time' '$tmp/kubesurface' view '$tmp/big.ndjson'; touch '$tmp/exited'"
-first=
-for _ in $(seq 1 6000); do
-  screen=$(tmux -S "$sock" capture-pane -p 2>/dev/null || true)
-  if [ -z "$first" ] && grep -q 'reading .*big.ndjson' <<<"$screen" && grep -Eq '10\.[0-9]+\.[0-9]+\.[0-9]+:6443' <<<"$screen"; then
-    first=$(date +%s.%N)
-  fi
-  grep -q "read $rows rows" <<<"$screen" && break
-  sleep 0.05
-done
-loaded=$(date +%s.%N)
-tmux -S "$sock" send-keys q
-for _ in $(seq 1 600); do [ -e "$tmp/exited" ] && break; sleep 0.1; done
-echo "first rows on screen after: $(echo "${first:-$loaded} - $start" | bc) s"
-echo "all $rows rows loaded after: $(echo "$loaded - $start" | bc) s"
-grep -E 'Maximum resident set size' "$tmp/time"
+# measure BINARY LABEL: the time to the first rows on screen, to every row
+# loaded (the status line's "read N rows"; a binary that reads the whole
+# file first shows every row at once), and the peak RSS.
+measure() {
+  rm -f "$tmp/exited" "$tmp/time"
+  start=$(date +%s.%N)
+  tmux -S "$sock" -f /dev/null new-session -d -x 200 -y 50 \
+    "/usr/bin/time -v -o '$tmp/time' '$1' view '$tmp/big.ndjson'; touch '$tmp/exited'"
+  first=
+  for _ in $(seq 1 12000); do
+    screen=$(tmux -S "$sock" capture-pane -p 2>/dev/null || true)
+    if [ -z "$first" ] && grep -Eq '10\.[0-9]+\.[0-9]+\.[0-9]+:6443' <<<"$screen"; then
+      first=$(date +%s.%N)
+    fi
+    grep -q "read $rows rows" <<<"$screen" && break
+    [ -n "$first" ] && ! grep -q 'reading ' <<<"$screen" && [ "$1" = "$tmp/kubesurface-base" ] && break
+    sleep 0.05
+  done
+  loaded=$(date +%s.%N)
+  tmux -S "$sock" send-keys q
+  for _ in $(seq 1 600); do [ -e "$tmp/exited" ] && break; sleep 0.1; done
+  echo "$2: first rows on screen after $(echo "${first:-$loaded} - $start" | bc) s," \
+    "all $rows rows loaded after $(echo "$loaded - $start" | bc) s," \
+    "peak RSS $(awk -F': ' '/Maximum resident set size/ {printf "%d MiB", $2/1024}' "$tmp/time")"
+}
+[ -n "$baseline" ] && measure "$tmp/kubesurface-base" "baseline $baseline"
+measure "$tmp/kubesurface" "this tree"
