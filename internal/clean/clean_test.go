@@ -90,13 +90,19 @@ func TestJSONEscapesWhatEncodingJSONLeavesRaw(t *testing.T) {
 
 func TestURLHidesUserInfoAndQuery(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://user:S3cret@host:6443":             "https://redacted@host:6443",
-		"https://user:S3cret@host:6443/base":        "https://redacted@host:6443/base",
-		"https://tok3n@host":                        "https://redacted@host",
-		"https://host:6443/?token=abc":              "https://host:6443/?redacted",
-		"https://u:p@host/x?token=abc#frag":         "https://redacted@host/x?redacted",
-		"https://user:pa/ss@host:6443":              "https://redacted@host:6443",
-		"https://user:p?ss#w@host:6443":             "https://redacted@host:6443",
+		"https://user:S3cret@host:6443":      "https://redacted@host:6443",
+		"https://user:S3cret@host:6443/base": "https://redacted@host:6443/base",
+		"https://tok3n@host":                 "https://redacted@host",
+		"https://host:6443/?token=abc":       "https://host:6443/?redacted",
+		"https://u:p@host/x?token=abc#frag":  "https://redacted@host/x?redacted",
+		"https://user:pa/ss@host:6443":       "https://redacted@host:6443",
+		// A ? before the last @: the @ may be in the query, so a URL
+		// that does not parse is hidden whole, and one that does keeps
+		// its own host.
+		"https://user:p?ss#w@host:6443":             "https://redacted",
+		"https://h/?user=a@b.example&token=S3cret":  "https://h/?redacted",
+		"h:6443?token=S3@cret":                      "h:6443?redacted",
+		"https://h/#frag?x@y":                       "https://h/#redacted",
 		"https://user:S3cret@bad host:6443":         "https://redacted@bad host:6443",
 		"https://user:S3cret@[::1:6443":             "https://redacted@[::1:6443",
 		"user:S3cret@host:6443":                     "redacted@host:6443",
@@ -104,7 +110,7 @@ func TestURLHidesUserInfoAndQuery(t *testing.T) {
 		"https://host:6443/?":                       "https://host:6443/?",
 		"10.0.0.0/28:6443":                          "10.0.0.0/28:6443",
 		"https://redacted@host:6443/?redacted":      "https://redacted@host:6443/?redacted",
-		"https://a:b@h/?next=https://c:d@x/?t=S3cr": "https://redacted@x/?redacted",
+		"https://a:b@h/?next=https://c:d@x/?t=S3cr": "https://redacted@h/?redacted",
 	} {
 		if got := clean.URL(in); got != want {
 			t.Errorf("URL(%q) = %q, want %q", in, got, want)

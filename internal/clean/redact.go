@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"net/url"
 	"strings"
 	"unicode"
 )
@@ -24,12 +25,42 @@ func URL(s string) string {
 		scheme, s = s[:i+3], s[i+3:]
 	}
 	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		if strings.IndexByte(s[:at], '?') >= 0 {
+			// The @ may be in the query (?user=a@b.example&token=...),
+			// and what follows it the rest of the query.
+			return scheme + parsedURL(s)
+		}
 		s = Redacted + s[at:]
 	}
 	if q := strings.IndexByte(s, '?'); q >= 0 && q < len(s)-1 {
 		s = s[:q+1] + Redacted
 	}
 	return scheme + s
+}
+
+// parsedURL is URL for s, what follows a URL's scheme, when a ? comes
+// before its last @: then only a parser can say whether that @ ends user
+// info (a password with a ? in it) or is in the query. Where s parses, its
+// host and path are kept and its user info, query and fragment hidden;
+// where it does not, all of it is.
+func parsedURL(s string) string {
+	u, err := url.Parse("//" + s)
+	if err != nil || u.Host == "" {
+		return Redacted
+	}
+	out := u.Host + u.EscapedPath()
+	if u.User != nil {
+		out = Redacted + "@" + out
+	}
+	if u.RawQuery != "" {
+		out += "?" + Redacted
+	} else if u.ForceQuery {
+		out += "?"
+	}
+	if u.Fragment != "" {
+		out += "#" + Redacted
+	}
+	return out
 }
 
 // Hide is Redact for a message about input (a URL as the user gave it)
