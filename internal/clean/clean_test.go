@@ -2,6 +2,7 @@ package clean_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,6 +104,7 @@ func TestURLHidesUserInfoAndQuery(t *testing.T) {
 		"https://h/?user=a@b.example&token=S3cret":  "https://h/?redacted",
 		"h:6443?token=S3@cret":                      "h:6443?redacted",
 		"https://h/#frag?x@y":                       "https://h/#redacted",
+		"h:6443?token=S3cret&next=https://x":        "h:6443?redacted", // no scheme before a ?
 		"https://user:S3cret@bad host:6443":         "https://redacted@bad host:6443",
 		"https://user:S3cret@[::1:6443":             "https://redacted@[::1:6443",
 		"user:S3cret@host:6443":                     "redacted@host:6443",
@@ -129,11 +131,13 @@ func TestRedactFindsURLsInMessages(t *testing.T) {
 		`User "oidc:jane@example.com" cannot list nodes`:                                                         `User "oidc:jane@example.com" cannot list nodes`,
 		`forbidden: User "jane@example.com" cannot list nodes`:                                                   `forbidden: User "jane@example.com" cannot list nodes`,
 		`server "127.0.0.1:6443/?token=S3cret" is not a URL`:                                                     `server "127.0.0.1:6443/?redacted" is not a URL`,
-		`is it? yes=no`:                                 `is it? yes=no`,
-		`no URL here: connection refused`:               `no URL here: connection refused`,
-		`see https://kubernetes.io/docs/ for more`:      `see https://kubernetes.io/docs/ for more`,
-		"two\thttps://a:S3cret@h\nhttps://h/?t=S3cret.": "two\thttps://redacted@h\nhttps://h/?redacted.",
-		`"https://u:p\"S3cret@h"`:                       `"https://redacted@h"`,
+		`is it? yes=no`:                                        `is it? yes=no`,
+		`no URL here: connection refused`:                      `no URL here: connection refused`,
+		`see https://kubernetes.io/docs/ for more`:             `see https://kubernetes.io/docs/ for more`,
+		"two\thttps://a:S3cret@h\nhttps://h/?t=S3cret.":        "two\thttps://redacted@h\nhttps://h/?redacted.",
+		`"https://u:p\"S3cret@h"`:                              `"https://redacted@h"`,
+		`server "h:6443/?token=S3cret&next=https://x/" is odd`: `server "h:6443/?redacted" is odd`,
+		`?token=S3cret`:                                        `?redacted`,
 	} {
 		if got := clean.Redact(in); got != want {
 			t.Errorf("Redact(%q)\n = %q\nwant %q", in, got, want)
@@ -151,6 +155,10 @@ func TestHideFindsThePiecesOfTheInputAMessageQuotes(t *testing.T) {
 		{`invalid port "6443?token=S3cret"`, "host:6443?token=S3cret", `invalid port "6443?redacted"`},
 		{`Get "https://u:***@h/version": EOF`, "https://u:S3cret@h", `Get "https://redacted@h/version": EOF`},
 		{`user "admin" not found`, "", `user "admin" not found`},
+		// Quoted with %q, escaped: a control character and a space in the
+		// password would otherwise leave both halves of it to be seen.
+		{fmt.Sprintf("parse %q: invalid", "https://u:S3\x01 cret@h"), "https://u:S3\x01 cret@h", `parse "https://redacted@h": invalid`},
+		{fmt.Sprintf("host %q", "h?t=S3 \u202ecret"), "h?t=S3 \u202ecret", `host "h?redacted"`},
 	} {
 		if got := clean.Hide(c.msg, c.input); got != c.want {
 			t.Errorf("Hide(%q, %q) = %q, want %q", c.msg, c.input, got, c.want)
