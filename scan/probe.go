@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,20 +35,51 @@ func (s *Scanner) probe(ctx context.Context, t Target, creds *credential.Batch, 
 		r.Phase = PhaseHTTP
 		emit(r.clone())
 	}
-	if t.Rest != nil || t.ConfigError != "" {
+	switch {
+	case t.ConfigError != "":
 		r.Auth = redactAuth(s.authenticated(ctx, t, creds), t)
+		r.Phase = PhaseAuth
+		emit(r.clone())
+	case t.Rest != nil && ctx.Err() == nil:
+		// Not after a stop: that would start a credential plugin for
+		// nothing.
+		r.Auth = redactAuth(s.authenticated(ctx, t, creds), t)
+		if ctx.Err() != nil && r.Auth.Error != "" {
+			// The stop, not the server or the plugin, ended it.
+			r.Auth = &Auth{LatencyMS: r.Auth.LatencyMS, Error: "cancelled: the scan was stopped first", ErrorKind: AuthOther}
+		}
 		r.Phase = PhaseAuth
 		emit(r.clone())
 	}
 
 	judge(&r)
-	if r.State == StateProbing {
+	switch {
+	case ctx.Err() != nil:
+		cancelled(&r)
+	case r.State == StateProbing:
 		r.State = StateDone
 	}
 	r.Phase = PhaseDone
 	r.FinishedAt = s.opts.Now().UTC()
 	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
 	emit(r.clone())
+}
+
+// cancelled marks the result of a probe the scan's stop cut short. What
+// was seen before the stop stays; an "unreachable" verdict drawn from a
+// connection the stop itself broke does not, since it would claim the
+// server is down and, saved, replace what an earlier run learned.
+func cancelled(r *Result) {
+	r.State = StateCancelled
+	e := &r.Exposure
+	if e.Access == AccessUnreachable && (len(r.Errors) == 0 || strings.HasSuffix(r.Errors[0].Error, "cancelled")) {
+		e.Access, e.Level = AccessUnknown, LevelNone
+		e.Reasons = []string{fmt.Sprintf("%s reach, %s access", e.Reach, e.Access), "the scan was stopped before this probe reached the server"}
+		return
+	}
+	if e.Access != AccessUnreachable {
+		e.Reasons = append(e.Reasons, "the scan was stopped before this probe finished: anonymous access may go further than seen")
+	}
 }
 
 // reach resolves, connects and (unless the target is plain HTTP) does the

@@ -16,6 +16,11 @@ const (
 	// StateFailed means the target could not be probed at all (no address,
 	// no TCP connection); partial failures leave the state done with errors.
 	StateFailed State = "failed"
+	// StateCancelled means the scan was stopped (SIGINT, SIGTERM, quit)
+	// while this target was being probed: what it holds was seen before
+	// the stop, and what it lacks says nothing about the server. Its
+	// phase is done, since the probe has ended.
+	StateCancelled State = "cancelled"
 )
 
 // Phase names a step of the probe; an Update is sent after each one.

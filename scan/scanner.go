@@ -153,7 +153,8 @@ func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
 }
 
 // Scan runs a whole scan and returns the final results in target order.
-// Targets never started (ctx cancelled) are returned in state waiting.
+// Targets never started (ctx cancelled) are returned in state waiting,
+// those in flight at the stop in state cancelled.
 func (s *Scanner) Scan(ctx context.Context, targets []Target) []Result {
 	results := make([]Result, len(targets))
 	for i, t := range targets {
@@ -162,7 +163,31 @@ func (s *Scanner) Scan(ctx context.Context, targets []Target) []Result {
 	for u := range s.Run(ctx, targets) {
 		results[u.Index] = u.Result
 	}
+	if ctx.Err() != nil {
+		at := s.opts.Now().UTC()
+		for i, r := range results {
+			if r.State == StateProbing {
+				results[i] = Stopped(r, at)
+			}
+		}
+	}
 	return results
+}
+
+// Stopped is the final result of a target that was being probed when the
+// scan was stopped, made from the last update received, for a consumer
+// that did not receive the probe's own final update: once ctx has ended,
+// Run drops the updates its consumer has no room for.
+func Stopped(last Result, at time.Time) Result {
+	r := last.clone()
+	judge(&r)
+	cancelled(&r)
+	r.Phase = PhaseDone
+	r.FinishedAt = at
+	if !r.StartedAt.IsZero() {
+		r.DurationMS = at.Sub(r.StartedAt).Milliseconds()
+	}
+	return r
 }
 
 // Pending is the row of a target not probed yet.

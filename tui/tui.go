@@ -49,7 +49,11 @@ type Config struct {
 	Options scan.Options
 	// Scanner defaults to scan.New(Options).
 	Scanner Runner
-	Data    *assess.Bundle
+	// Load, when set, streams saved results into the table as they are
+	// read (`view`): rows appear at once and fill in while the header
+	// shows the progress, until the channel is closed.
+	Load <-chan Loaded
+	Data *assess.Bundle
 	// DataNotes are shown in the status line (stale data, rejected cache).
 	DataNotes []string
 	// Now is the date judgements are for (--now); Clock drives the elapsed
@@ -62,6 +66,33 @@ type Config struct {
 	Hint string
 	// Dark is the initial background guess until the terminal answers.
 	Dark bool
+}
+
+// Loaded is one step of reading saved results into the table (`view`).
+type Loaded struct {
+	// Row places Result among the loaded rows, numbered from 0 in the
+	// order their targets first appear (scan.Merger's index): a number
+	// seen before replaces that row, unless it has been rescanned since,
+	// and the next number adds one. Target is that target, rebuilt for
+	// rescans. Result is nil when the step only reports progress, a
+	// warning or an error.
+	Row    int
+	Target scan.Target
+	Result *scan.Result
+	// Warning is a row skipped or a merge note; Error an input that could
+	// not be read to its end (its rows read so far stay).
+	Warning, Error string
+	Progress       LoadProgress
+}
+
+// LoadProgress is how far reading saved results has got.
+type LoadProgress struct {
+	// Name is the input being read, File its place among Files (from 1).
+	Name        string
+	File, Files int
+	// Read is the bytes read of it so far, Size its size (0 when unknown:
+	// stdin, a pipe).
+	Read, Size int64
 }
 
 type mode int
@@ -97,6 +128,12 @@ type Model struct {
 	exports []scan.Result
 	// back is the mode the export dialog returns to.
 	back mode
+	// loading is the progress of reading saved results, nil when there is
+	// none (any more); loadBase is the first row ID loaded rows get.
+	loading  *LoadProgress
+	loadBase int
+	loaded   int
+	warnings int
 }
 
 // New builds the model; Run starts it. Tests drive New with teatest.
@@ -131,6 +168,9 @@ func New(ctx context.Context, cfg Config) *Model {
 	if len(cfg.DataNotes) > 0 {
 		m.status = strings.Join(cfg.DataNotes, "; ")
 	}
+	if cfg.Load != nil {
+		m.loading, m.loadBase = &LoadProgress{}, len(cfg.Targets)
+	}
 	return m
 }
 
@@ -157,7 +197,7 @@ func (m *Model) Init() tea.Cmd {
 	for i := len(m.cfg.Results); i < len(m.cfg.Targets); i++ {
 		all = append(all, i)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.scan(all), m.tick())
+	return tea.Batch(tea.RequestBackgroundColor, m.scan(all), m.load(), m.tick())
 }
 
 type tickMsg struct{}
@@ -259,12 +299,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.restyle(msg.IsDark())
 		return m, nil
 	case tickMsg:
-		if len(m.active) > 0 {
+		if len(m.active) > 0 || m.loading != nil {
 			return m, m.tick()
 		}
 		return m, nil
 	case batchMsg:
 		return m, m.apply(msg)
+	case loadMsg:
+		return m, m.applyLoad(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -302,6 +344,185 @@ func (m *Model) apply(b batchMsg) tea.Cmd {
 		return nil
 	}
 	return wait(b.scan, b.ch)
+}
+
+// loadMsg carries what the loading feed read since the last batch; done
+// means reading has ended.
+type loadMsg struct {
+	rows     []loadedRow
+	progress LoadProgress
+	warnings []string
+	errors   []string
+	done     bool
+	ch       <-chan loadMsg
+}
+
+// loadedRow is a saved result laid out off the UI goroutine.
+type loadedRow struct {
+	row    *table.Row
+	target scan.Target
+}
+
+// load streams the Load feed into the table in batches, as scan does with
+// the scanner's updates: judged and laid out on the way. Each batch costs
+// the UI a sort of every row, so batches come further apart as the table
+// grows (every 50 ms at first, every second past 40,000 rows): a file of
+// many thousand rows costs a few dozen sorts, not one per 50 ms.
+func (m *Model) load() tea.Cmd {
+	if m.cfg.Load == nil {
+		return nil
+	}
+	ctx, data, now, base, feed := m.ctx, m.cfg.Data, m.cfg.Now, m.loadBase, m.cfg.Load
+	ch := make(chan loadMsg, 4)
+	go func() {
+		defer close(ch)
+		tick := time.NewTimer(50 * time.Millisecond)
+		defer tick.Stop()
+		var b loadMsg
+		pending, rows := false, 0
+		flush := func() bool {
+			defer tick.Reset(min(time.Second, 50*time.Millisecond*time.Duration(1+rows/2000)))
+			if !pending {
+				return true
+			}
+			rows += len(b.rows)
+			select {
+			case ch <- b:
+				b, pending = loadMsg{progress: b.progress}, false
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for {
+			select {
+			case l, ok := <-feed:
+				if !ok {
+					flush()
+					return
+				}
+				pending = true
+				b.progress = l.Progress
+				if l.Warning != "" {
+					b.warnings = append(b.warnings, l.Warning)
+				}
+				if l.Error != "" {
+					b.errors = append(b.errors, l.Error)
+				}
+				if l.Result != nil && l.Row >= 0 {
+					r := *l.Result
+					if r.Urgency == nil && r.Phase == scan.PhaseDone && (r.State != scan.StateCancelled || r.Version != nil) {
+						assess.Judge(&r, data, now)
+					}
+					b.rows = append(b.rows, loadedRow{row: table.NewRow(base+l.Row, r), target: l.Target})
+				}
+			case <-tick.C:
+				if !flush() {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return waitLoad(ch)
+}
+
+func waitLoad(ch <-chan loadMsg) tea.Cmd {
+	return func() tea.Msg {
+		b, ok := <-ch
+		b.done, b.ch = !ok, ch
+		return b
+	}
+}
+
+// applyLoad adds the rows of new targets and replaces those of known
+// ones, except rows the user has rescanned since: their scan is newer
+// than any saved result.
+func (m *Model) applyLoad(b loadMsg) tea.Cmd {
+	if len(b.rows) > 0 {
+		rows := m.table.Rows()
+		for _, lr := range b.rows {
+			id := lr.row.ID
+			switch {
+			case id == len(rows):
+				rows = append(rows, lr.row)
+				m.cfg.Targets = append(m.cfg.Targets, lr.target)
+				m.gen = append(m.gen, 0)
+				m.loaded++
+			case id < len(rows) && id >= m.loadBase && m.gen[id] == 0:
+				rows[id] = lr.row
+				m.cfg.Targets[id] = lr.target
+			}
+		}
+		m.table.SetRows(rows)
+		if m.mode == modeDetail {
+			for _, lr := range b.rows {
+				if lr.row.Result.Target == m.detail.Result().Target && lr.row.ID < len(m.gen) && m.gen[lr.row.ID] == 0 {
+					m.detail.Show(lr.row.Result)
+				}
+			}
+		}
+	}
+	if m.loading != nil && !b.done {
+		p := b.progress
+		m.loading = &p
+	}
+	m.warnings += len(b.warnings)
+	switch {
+	case len(b.errors) > 0:
+		m.setStatus(b.errors[len(b.errors)-1], true)
+	case len(b.warnings) > 0 && !m.isError:
+		m.setStatus(warningStatus(m.warnings, b.warnings[len(b.warnings)-1]), false)
+	}
+	if b.done {
+		m.loading = nil
+		if !m.isError {
+			msg := fmt.Sprintf("read %d rows", m.loaded)
+			if m.warnings > 0 {
+				msg += fmt.Sprintf("; %d warnings, listed on stderr when you quit", m.warnings)
+			}
+			m.setStatus(msg, false)
+		}
+		return nil
+	}
+	return waitLoad(b.ch)
+}
+
+func warningStatus(n int, last string) string {
+	if n == 1 {
+		return last
+	}
+	return fmt.Sprintf("%d warnings, the last: %s", n, last)
+}
+
+// loadProgress is the header's word on reading saved results.
+func loadProgress(p *LoadProgress) string {
+	s := "reading"
+	if p.Files > 1 {
+		s += fmt.Sprintf(" (%d/%d)", p.File, p.Files)
+	}
+	if p.Name != "" {
+		s += " " + p.Name
+	}
+	s += " · " + size(p.Read)
+	if p.Size > 0 {
+		s += fmt.Sprintf(" of %s (%d%%)", size(p.Size), min(100, p.Read*100/p.Size))
+	}
+	return s
+}
+
+// size writes a byte count in the unit a progress line wants.
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
@@ -466,6 +687,16 @@ func (m *Model) rescan(ids []int) tea.Cmd {
 	return cmd
 }
 
+// Results is what every row holds, by row: the targets given first, then
+// those loaded, in the order they first appeared.
+func (m *Model) Results() []scan.Result {
+	out := make([]scan.Result, 0, m.table.Len())
+	for _, row := range m.table.Rows() {
+		out = append(out, row.Result)
+	}
+	return out
+}
+
 func (m *Model) rowOf(r scan.Result) int {
 	for i, row := range m.table.Rows() {
 		if row.Result.Target == r.Target {
@@ -573,7 +804,7 @@ func (m *Model) header() string {
 			asOf[u.DataAsOf] = true
 		}
 		switch r.Result.State {
-		case scan.StateDone, scan.StateFailed:
+		case scan.StateDone, scan.StateFailed, scan.StateCancelled:
 			done++
 			exp[r.Result.Exposure.Level]++
 			if r.Result.Urgency != nil {
@@ -587,6 +818,9 @@ func (m *Model) header() string {
 	line1 := st.Title.Render("kubesurface") + fmt.Sprintf("  %d/%d done", done, len(rows))
 	if probing > 0 {
 		line1 += fmt.Sprintf(" · %d probing", probing)
+	}
+	if m.loading != nil {
+		line1 += " · " + loadProgress(m.loading)
 	}
 	line1 += fmt.Sprintf(" · %s", elapsed)
 	line1 += st.Muted.Render(" · data as of " + clean.Line(dataAsOf(asOf, m.cfg.Data.DataAsOf)))

@@ -32,12 +32,17 @@ const (
 // for these targets and says so; it says nothing when the limit is not the
 // bound.
 func (f *targetFlags) fitConcurrency(targets []scan.Target) string {
+	return f.fit(len(targets), openFilesPerTarget(targets))
+}
+
+// fit lowers --concurrency for n targets holding perTarget files each.
+func (f *targetFlags) fit(n, perTarget int) string {
 	limit, ok := openFileLimit()
 	if !ok {
 		return ""
 	}
-	n, note := concurrencyWithin(f.concurrency, len(targets), openFilesPerTarget(targets), limit)
-	f.concurrency = n
+	c, note := concurrencyWithin(f.concurrency, n, perTarget, limit)
+	f.concurrency = c
 	return note
 }
 

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,12 +151,11 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 		out = append(out, eps...)
 	}
 	if len(f.fromResults) > 0 {
-		saved, err := readResults(cmd.InOrStdin(), f.fromResults)
+		warnings := newNotices(cmd.ErrOrStderr())
+		saved, err := readResults(cmd.Context(), cmd.InOrStdin(), f.fromResults, f.maxTargets, warnings)
+		warnings.flush()
 		if err != nil {
 			return nil, err
-		}
-		if len(saved) > f.maxTargets {
-			return nil, usageError{fmt.Errorf("--from-results: %d targets, more than --max-targets %d", len(saved), f.maxTargets)}
 		}
 		for _, r := range saved {
 			// readResults has checked that every target rebuilds.
@@ -267,6 +268,10 @@ same inputs split them disjointly and completely. In a Kubernetes Indexed Job
 pass --shard $(JOB_COMPLETION_INDEX)/N with N the Job's completions, and
 gather the workers' -o ndjson output for 'kubesurface view'.
 
+SIGINT or SIGTERM stops the scan: every target already started is still
+written, in any format, those cut short with state "cancelled" (never as
+unreachable); targets not started are not written.
+
 Exit codes: 0 the scan completed (whatever it found), 1 the results could not
 be written, 2 bad flags or input (malformed kubeconfig, unknown context,
 unparsable endpoint, nothing to scan), 3 a target reached the --fail-on
@@ -320,30 +325,57 @@ level, 130 interrupted.`,
 				}
 			}
 			culprit, culpritAt := "", len(targets)
-			for u := range s.Run(ctx, targets) {
-				if u.Result.Phase != scan.PhaseDone {
-					continue
+			finish := func(i int, r scan.Result) error {
+				if r.State != scan.StateCancelled || r.Version != nil {
+					// A cut-short probe that saw no version has nothing
+					// to judge: "not visible" would be the stop's doing.
+					assess.Judge(&r, data, now)
 				}
-				assess.Judge(&u.Result, data, now)
-				if c := gate.check(u.Result); c != "" && u.Index < culpritAt {
-					culprit, culpritAt = c, u.Index // report the first in input order
+				if c := gate.check(r); c != "" && i < culpritAt {
+					culprit, culpritAt = c, i // report the first in input order
 				}
 				if stream {
-					if err := report.Line(w, u.Result); err != nil {
-						return err
-					}
+					return report.Line(w, r)
+				}
+				results[i] = r
+				return nil
+			}
+			// inFlight is the last update of each target started and not
+			// finished: no more than --concurrency of them.
+			inFlight := map[int]scan.Result{}
+			for u := range s.Run(ctx, targets) {
+				if u.Result.Phase != scan.PhaseDone {
+					inFlight[u.Index] = u.Result
 					continue
 				}
-				results[u.Index] = u.Result
+				delete(inFlight, u.Index)
+				if err := finish(u.Index, u.Result); err != nil {
+					return err
+				}
 			}
-			if ctx.Err() != nil {
-				return errInterrupted
+			interrupted := ctx.Err() != nil
+			if interrupted {
+				// A stop (SIGINT, SIGTERM) still writes every target that
+				// was started, those cut short as cancelled (the scanner's
+				// own last word, or, where the stream dropped it, made from
+				// the last update), never as a verdict the stop caused.
+				// Targets never started are written by no format.
+				at := time.Now().UTC()
+				for _, i := range slices.Sorted(maps.Keys(inFlight)) {
+					if err := finish(i, scan.Stopped(inFlight[i], at)); err != nil {
+						return err
+					}
+				}
+				results = slices.DeleteFunc(results, func(r scan.Result) bool { return r.Phase != scan.PhaseDone })
 			}
 			if !stream {
 				info := report.DataInfo{Origin: data.Origin, SnapshotDate: data.SnapshotDate, DataAsOf: data.DataAsOf, Stale: assess.Staleness(data, now)}
 				if err := report.Write(w, output, results, time.Now(), info); err != nil {
 					return err
 				}
+			}
+			if interrupted {
+				return errInterrupted
 			}
 			if culprit != "" {
 				return gateError{culprit}

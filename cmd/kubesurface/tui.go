@@ -64,8 +64,14 @@ func attachTUI(root *cobra.Command) {
 		verboseLog.tui.Store(true)
 		opts := tf.options()
 		opts.PluginStderr = true
-		return tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: opts, Data: data,
+		err = tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: opts, Data: data,
 			DataNotes: notes, Now: now, Dir: dir, Hint: hint, Dark: true})
+		if err == nil && cmd.Context().Err() != nil {
+			// SIGINT or SIGTERM from outside (in the TUI, ctrl+c is a key
+			// and quits with 0, as q does).
+			return errInterrupted
+		}
+		return err
 	}
 	tf.register(root)
 	jf.register(root)

@@ -3,12 +3,18 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubesurface/kubesurface/internal/bounded"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
@@ -28,15 +34,20 @@ func newViewCmd() *cobra.Command {
 		Long: `Open the TUI on results saved by 'scan -o ndjson' (one result per line) or
 'scan -o json' (one document); '-' reads stdin. Results from several files
 (the shards of an Indexed Job, runs of different days) are merged: one row per
-target (source, context, URL), the one that finished last. Results not judged
-yet are judged at --now; the header shows the date of the data the rows were
-judged with. Nothing is probed until r or R rescans rows; kubeconfig
-contexts are then probed anonymously only, since saved results hold no
-credentials.
+target (source, context, URL), the one that finished last, but never a
+cancelled one over a finished one. Rows show as they are read, with the
+progress in the header. Results not judged yet are judged at --now; the
+header shows the date of the data the rows were judged with. Nothing is
+probed until r or R rescans rows; kubeconfig contexts are then probed
+anonymously only, since saved results hold no credentials.
 
-Exit codes: 0 quit (q or ctrl+c), 1 the terminal could not be used, 2 bad
-flags or a file that cannot be read or holds a malformed line (named with
-its line number).`,
+A row that cannot be read (a malformed line, a result whose target cannot be
+probed again) is skipped: the status line says so, and every skipped row is
+listed on stderr when the TUI ends.
+
+Exit codes: 0 quit (q or ctrl+c in the TUI), 1 the terminal could not be
+used, 2 bad flags, a file that cannot be opened, or one that holds no
+results, 130 interrupted by SIGINT or SIGTERM.`,
 		Example: `  kubesurface scan -o ndjson > results.ndjson && kubesurface view results.ndjson
   kubectl logs -l job-name=kubesurface --tail=-1 | grep '^{' | kubesurface view -
   kubesurface view monday.json tuesday.ndjson`,
@@ -54,12 +65,28 @@ its line number).`,
 			if err != nil {
 				return err
 			}
-			cfg, err := viewConfig(cmd.InOrStdin(), args, now, tf.options())
+			ctx := cmd.Context()
+			inputs, err := openSaved(ctx, cmd.InOrStdin(), args, report.NewShared())
 			if err != nil {
 				return err
 			}
+			defer closeSaved(inputs)
+			warnings := newNotices(cmd.ErrOrStderr())
+			defer warnings.flush()
+			// Rescans of saved rows may probe every row, anonymously only
+			// (results hold no credential, so no plugin runs).
+			note := tf.fit(tf.concurrency, filesPerTarget)
+			cfg, wait := viewConfig(ctx, inputs, now, tf.options(), warnings)
+			if note != "" {
+				cfg.DataNotes = append(cfg.DataNotes, note)
+			}
 			cfg.Dir, _ = os.Getwd()
-			return tui.Run(cmd.Context(), cfg)
+			err = tui.Run(ctx, cfg)
+			wait()
+			if err == nil && ctx.Err() != nil {
+				return errInterrupted
+			}
+			return err
 		},
 	}
 	tf.registerProbe(cmd)
@@ -67,39 +94,290 @@ its line number).`,
 	return cmd
 }
 
-// viewConfig is the session view opens: the saved results as its rows,
-// judged where they were not, and their targets rebuilt for rescans.
-func viewConfig(stdin io.Reader, files []string, now time.Time, opts scan.Options) (tui.Config, error) {
-	results, err := readResults(stdin, files)
-	if err != nil {
-		return tui.Config{}, err
-	}
-	data, notes := assess.Newest(context.TODO(), now) // capped, and a FIFO is refused; view's context belongs here
-	targets := make([]scan.Target, len(results))
-	for i := range results {
-		if results[i].Urgency == nil && results[i].Phase == scan.PhaseDone {
-			assess.Judge(&results[i], data, now)
-		}
-		// readResults has checked that every target rebuilds.
-		targets[i], _ = scan.FromRef(results[i].Target)
-	}
-	return tui.Config{Targets: targets, Results: results, Options: opts, Data: data, DataNotes: notes, Now: now, Dark: true}, nil
+// viewConfig is the session view opens: no rows at first, then the saved
+// results as the TUI's loading feed reads them, judged where they were
+// not, with their targets rebuilt for rescans. wait stops the feed and
+// returns once it has ended; call it when the TUI has.
+func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts scan.Options, warnings *notices) (tui.Config, func()) {
+	data, notes := assess.Newest(ctx, now)
+	ctx, cancel := context.WithCancel(ctx)
+	feed := make(chan tui.Loaded, 256)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(feed)
+		loadSaved(ctx, inputs, feed, warnings)
+	}()
+	wait := func() { cancel(); <-done }
+	return tui.Config{Load: feed, Options: opts, Data: data, DataNotes: notes, Now: now, Dark: true}, wait
 }
 
-// readResults loads saved results from files ('-' is stdin) and keeps the
-// newest of each target. A file that cannot be read or holds a malformed
-// line is a usage error naming it and the line.
-func readResults(stdin io.Reader, files []string) ([]scan.Result, error) {
-	var all []scan.Result
-	for _, name := range files {
-		err := withInput(stdin, name, func(r io.Reader, label string) error {
-			rs, err := report.Read(r, label)
-			all = append(all, rs...)
-			return err
-		})
-		if err != nil {
-			return nil, usageError{err}
+// loadSaved reads every input to its end into feed, merged as scan.Merger
+// says, with every skipped row and merge note both on the feed (for the
+// status line) and in warnings (for stderr afterwards).
+func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices) {
+	send := func(l tui.Loaded) bool {
+		select {
+		case feed <- l:
+			return true
+		case <-ctx.Done():
+			return false
 		}
 	}
-	return scan.Merge(all), nil
+	var m scan.Merger
+	read := 0
+	for i, in := range inputs {
+		progress := func() tui.LoadProgress {
+			return tui.LoadProgress{Name: in.label, Read: in.dec.Read(), Size: in.size, File: i + 1, Files: len(inputs)}
+		}
+		for {
+			r, err := in.next()
+			var skip *report.SkipError
+			switch {
+			case err == nil:
+				if read++; read%1000 == 0 {
+					roomForRows()
+				}
+				row, take, note := m.Add(r)
+				l := tui.Loaded{Row: row, Progress: progress()}
+				if take {
+					// Every result read has been checked to rebuild.
+					l.Target, _ = scan.FromRef(r.Target)
+					l.Result = &r
+				}
+				if note != "" {
+					warnings.add(mergeNotes, note)
+					l.Warning = note
+				}
+				if !send(l) {
+					return
+				}
+				continue
+			case errors.As(err, &skip):
+				warnings.add(in.label, skip.Error())
+				if !send(tui.Loaded{Row: -1, Warning: skip.Error(), Progress: progress()}) {
+					return
+				}
+				continue
+			case err == io.EOF:
+			case ctx.Err() != nil:
+				return
+			default:
+				// The rows read so far stay; the rest of this input is lost.
+				msg := fmt.Sprintf("stopped reading %s: %v", in.label, err)
+				warnings.add(in.label, msg)
+				if !send(tui.Loaded{Row: -1, Error: msg, Progress: progress()}) {
+					return
+				}
+			}
+			break
+		}
+	}
+}
+
+// roomForRows raises the soft memory limit main sets (unless GOMEMLIMIT
+// does) to half again the live heap once the rows view holds grow past
+// it. The limit keeps a scan's garbage in check; a live heap near it would
+// only make the collector run without end (a 200 MB file then loaded four
+// times slower), while half again the live heap still keeps the peak well
+// under the doubling the collector allows by default.
+func roomForRows() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if want := int64(live[0].Value.Uint64()) * 3 / 2; want > debug.SetMemoryLimit(-1) {
+		debug.SetMemoryLimit(want)
+	}
+}
+
+// savedInput is one file (or stdin) of saved results being read.
+type savedInput struct {
+	label string
+	// size is the file's size when it is a regular file, 0 otherwise.
+	size int64
+	src  io.ReadCloser
+	dec  *report.Decoder
+	// ahead is what was read before the TUI started: rows skipped before
+	// the first result, then that result.
+	ahead []saved
+}
+
+type saved struct {
+	r   scan.Result
+	err error
+}
+
+func (in *savedInput) next() (scan.Result, error) {
+	if len(in.ahead) > 0 {
+		s := in.ahead[0]
+		in.ahead = in.ahead[1:]
+		return s.r, s.err
+	}
+	return in.dec.Next()
+}
+
+// openSaved opens every input ('-' is stdin) through bounded, so that a
+// FIFO or a stdin that never closes still ends at Ctrl-C, and reads each
+// as far as its first result: an input that cannot be opened or holds no
+// results is a usage error naming it, before any screen is drawn. A
+// signal while waiting is errInterrupted. Their results share their equal
+// parts through shared.
+func openSaved(ctx context.Context, stdin io.Reader, names []string, shared *report.Shared) ([]*savedInput, error) {
+	var out []*savedInput
+	fail := func(err error) ([]*savedInput, error) {
+		closeSaved(out)
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		return nil, usageError{err}
+	}
+	if i := slices.Index(names, "-"); i >= 0 && slices.Contains(names[i+1:], "-") {
+		return nil, usageError{errors.New("'-' (stdin) can be read only once")}
+	}
+	for _, name := range names {
+		in := &savedInput{label: name}
+		if name == "-" {
+			in.label = "stdin"
+			in.src = bounded.NewReader(ctx, stdin, "stdin", 0)
+		} else {
+			src, err := bounded.Open(ctx, name, 0)
+			if err != nil {
+				return fail(err)
+			}
+			in.src = src
+			if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() {
+				in.size = fi.Size()
+			}
+		}
+		out = append(out, in)
+		in.dec = report.NewDecoder(in.src, in.label)
+		in.dec.Share(shared)
+		for {
+			r, err := in.dec.Next()
+			in.ahead = append(in.ahead, saved{r, err})
+			if err == nil {
+				break
+			}
+			if !errors.As(err, new(*report.SkipError)) {
+				return fail(err)
+			}
+		}
+	}
+	return out, nil
+}
+
+func closeSaved(inputs []*savedInput) {
+	for _, in := range inputs {
+		in.src.Close()
+	}
+}
+
+// readResults loads saved results for --from-results, one result at a time,
+// keeping one per target as scan.Merger says and refusing, as soon as the
+// count passes it, more than max targets. Skipped rows and merge notes go
+// to warnings.
+func readResults(ctx context.Context, stdin io.Reader, names []string, max int, warnings *notices) ([]scan.Result, error) {
+	var out []scan.Result
+	var m scan.Merger
+	shared := report.NewShared()
+	for _, name := range names {
+		inputs, err := openSaved(ctx, stdin, []string{name}, shared)
+		if err != nil {
+			return nil, err
+		}
+		in := inputs[0]
+		err = func() error {
+			defer in.src.Close()
+			for {
+				r, err := in.next()
+				var skip *report.SkipError
+				switch {
+				case err == nil:
+					i, take, note := m.Add(r)
+					if note != "" {
+						warnings.add(mergeNotes, note)
+					}
+					if m.Len() > max {
+						return usageError{fmt.Errorf("--from-results: more than --max-targets %d targets; stopped reading %s", max, in.label)}
+					}
+					if i == len(out) {
+						out = append(out, r)
+					} else if take {
+						out[i] = r
+					}
+				case errors.As(err, &skip):
+					warnings.add(in.label, skip.Error())
+				case err == io.EOF:
+					return nil
+				case ctx.Err() != nil:
+					return errInterrupted
+				default:
+					return usageError{err}
+				}
+			}
+		}()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// notices are warnings for stderr: every one of a kind up to a limit, then
+// how many more there were, so that a file of a million bad lines neither
+// floods the terminal nor hides that it happened.
+type notices struct {
+	w      io.Writer
+	mu     sync.Mutex
+	counts map[string]int
+	order  []string
+	lines  []string
+}
+
+// noticeLimit is how many warnings of one kind are printed.
+const noticeLimit = 20
+
+// mergeNotes is the kind of scan.Merger's notes; other kinds are inputs.
+const mergeNotes = "\x00merge"
+
+func newNotices(w io.Writer) *notices {
+	return &notices{w: w, counts: map[string]int{}}
+}
+
+// add keeps msg, of kind (an input's label, or mergeNotes), for flush.
+func (n *notices) add(kind, msg string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.counts[kind] == 0 {
+		n.order = append(n.order, kind)
+	}
+	n.counts[kind]++
+	if n.counts[kind] <= noticeLimit {
+		n.lines = append(n.lines, msg)
+	}
+}
+
+// flush prints what was kept, then one line per kind that had more.
+func (n *notices) flush() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, l := range n.lines {
+		fmt.Fprintln(n.w, "kubesurface: "+l)
+	}
+	for _, k := range n.order {
+		more := n.counts[k] - noticeLimit
+		switch {
+		case more <= 0:
+		case k == mergeNotes:
+			fmt.Fprintf(n.w, "kubesurface: %d more merge notes\n", more)
+		default:
+			fmt.Fprintf(n.w, "kubesurface: %s: %d more rows skipped\n", k, more)
+		}
+	}
+	n.lines, n.order, n.counts = nil, nil, map[string]int{}
 }

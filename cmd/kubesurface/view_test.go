@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +20,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/report"
@@ -106,21 +109,68 @@ func (r *recorder) Calls() [][]scan.Target {
 	return slices.Clone(r.calls)
 }
 
-// session opens view's TUI model on cfg with a recording runner, as
-// view would, at a fixed size, and returns the screen as text.
-func session(t *testing.T, cfg tui.Config) (*tui.Model, *recorder, func() string) {
+// viewSession runs view's TUI under teatest as view runs it: the files
+// opened and primed, the loading feed read by the TUI, a recording runner
+// instead of the scanner, a fixed clock and size. stderr gets what view
+// prints when the TUI ends.
+func viewSession(t *testing.T, stdin io.Reader, files []string, now time.Time) (tm *teatest.TestModel, rec *recorder, stderr *bytes.Buffer) {
 	t.Helper()
-	rec := &recorder{}
+	tm, rec, stderr, _ = viewSessionWithWarnings(t, stdin, files, now)
+	return tm, rec, stderr
+}
+
+// viewSessionWithWarnings is viewSession with the warnings view prints on
+// stderr (into stderr) when flushed.
+func viewSessionWithWarnings(t *testing.T, stdin io.Reader, files []string, now time.Time) (tm *teatest.TestModel, rec *recorder, stderr *bytes.Buffer, warnings *notices) {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	inputs, err := openSaved(t.Context(), stdin, files, report.NewShared())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr = new(bytes.Buffer)
+	warnings = newNotices(stderr)
+	cfg, wait := viewConfig(t.Context(), inputs, now, scan.Options{}, warnings)
+	rec = &recorder{}
 	cfg.Scanner = rec
 	cfg.Clock = func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }
 	cfg.Dir = t.TempDir()
-	m := tui.New(t.Context(), cfg)
-	m.Init()
-	m.Update(tea.WindowSizeMsg{Width: 220, Height: 24})
-	return m, rec, func() string { return ansi.Strip(m.View().Content) }
+	tm = teatest.NewTestModel(t, tui.New(t.Context(), cfg), teatest.WithInitialTermSize(220, 24),
+		teatest.WithProgramOptions(tea.WithEnvironment([]string{"TERM=xterm-256color"})))
+	t.Cleanup(func() {
+		tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+		wait()
+		closeSaved(inputs)
+	})
+	return tm, rec, stderr, warnings
 }
 
-func keyPress(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
+// waitScreen waits (a safety deadline, not a measure) until the program
+// has drawn every one of want. The program draws only what changed: want
+// must be text that appears whole, such as a new status line.
+func waitScreen(t *testing.T, tm *teatest.TestModel, want ...string) {
+	t.Helper()
+	var seen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen = append(seen, b...)
+		s := ansi.Strip(string(seen))
+		for _, w := range want {
+			if !strings.Contains(s, w) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// finalModel stops the program and returns its model, every message sent
+// before handled.
+func finalModel(t *testing.T, tm *teatest.TestModel) *tui.Model {
+	t.Helper()
+	tm.Quit()
+	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*tui.Model)
+}
 
 // TestViewShowsWhatScanWrote: `scan -o ndjson` output, loaded as `view`
 // loads it, gives back every result as written, and the TUI shows them as
@@ -139,50 +189,47 @@ func TestViewShowsWhatScanWrote(t *testing.T) {
 	}
 	file := writeFile(t, "results.ndjson", stdout)
 
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	cfg, err := viewConfig(strings.NewReader(""), []string{file}, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), scan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(cfg.Results, wrote) {
-		g, _ := json.Marshal(cfg.Results)
+	before := hitsA.Load()
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	tm, rec, _ := viewSession(t, strings.NewReader(""), []string{file}, now)
+	waitScreen(t, tm, "read 3 rows")
+	m := finalModel(t, tm)
+	if got := m.Results(); !reflect.DeepEqual(got, wrote) {
+		g, _ := json.Marshal(got)
 		t.Fatalf("view loaded\n%s\nscan wrote\n%s", g, stdout)
 	}
-	for i, tg := range cfg.Targets {
-		if tg.Ref != wrote[i].Target || tg.Source != scan.SourceEndpoint {
-			t.Errorf("target %d = %+v, want the saved %+v", i, tg.Ref, wrote[i].Target)
-		}
-	}
-
-	before := hitsA.Load()
-	m, rec, screen := session(t, cfg)
-	if calls := rec.Calls(); len(calls) != 0 {
-		t.Fatalf("view probed on start: %v", calls)
-	}
-	s := screen()
+	s := ansi.Strip(m.View().Content)
 	for _, want := range []string{"3/3 done", "data as of 2026-08-22", "v1.35.8", "v1.31.4+k3s1", "3/3 rows", "unreachable"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
 		}
 	}
-	for _, never := range []string{"waiting", "probing"} {
+	for _, never := range []string{"waiting", "probing", "reading"} {
 		if strings.Contains(s, never) {
-			t.Errorf("screen shows %q rows:\n%s", never, s)
+			t.Errorf("screen shows %q:\n%s", never, s)
 		}
+	}
+	if calls := rec.Calls(); len(calls) != 0 {
+		t.Fatalf("view probed on start: %v", calls)
 	}
 
 	// r rescans the current row, R all of them, with the saved targets.
-	m.Update(keyPress('r'))
-	m.Update(keyPress('R'))
+	tm, rec, _ = viewSession(t, strings.NewReader(""), []string{file}, now)
+	waitScreen(t, tm, "read 3 rows")
+	tm.Send(keyPress('r'))
+	tm.Send(keyPress('R'))
+	finalModel(t, tm)
 	calls := rec.Calls()
 	if len(calls) != 2 || len(calls[0]) != 1 || len(calls[1]) != 3 {
 		t.Fatalf("runner calls after r and R: %v", calls)
 	}
-	if !slices.ContainsFunc(cfg.Targets, func(tg scan.Target) bool { return tg == calls[0][0] }) {
-		t.Errorf("r rescanned %+v, not a saved target", calls[0][0])
+	for i, tg := range calls[1] {
+		if tg.Ref != wrote[i].Target || tg.Source != scan.SourceEndpoint {
+			t.Errorf("R rescanned %+v, want the saved %+v", tg.Ref, wrote[i].Target)
+		}
 	}
-	if !reflect.DeepEqual(calls[1], cfg.Targets) {
-		t.Errorf("R rescanned %v, want %v", calls[1], cfg.Targets)
+	if !slices.ContainsFunc(calls[1], func(tg scan.Target) bool { return tg == calls[0][0] }) {
+		t.Errorf("r rescanned %+v, not a saved target", calls[0][0])
 	}
 	if hitsA.Load() != before {
 		t.Error("the TUI model probed a server itself")
@@ -232,15 +279,20 @@ func TestViewMergesFilesAndJudgesWhatWasNot(t *testing.T) {
 		t.Fatalf("scan: exit %d: %s", code, stderr)
 	}
 
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	cfg, err := viewConfig(strings.NewReader(piped), []string{docFile, lines, "-"}, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), scan.Options{})
-	if err != nil {
-		t.Fatal(err)
+	tm, rec, _ := viewSession(t, strings.NewReader(piped), []string{docFile, lines, "-"}, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC))
+	waitScreen(t, tm, "read 3 rows")
+	if len(rec.Calls()) != 0 {
+		t.Fatalf("view probed on start: %v", rec.Calls())
 	}
-	if len(cfg.Results) != 3 || len(cfg.Targets) != 3 {
-		t.Fatalf("want 3 rows (a, b, the refused port), got %d", len(cfg.Results))
+	m := finalModel(t, tm)
+	if s := ansi.Strip(m.View().Content); !strings.Contains(s, "data as of 2026-05-01, 2026-08-22") || !strings.Contains(s, "3/3 done") {
+		t.Errorf("header does not name both data dates:\n%s", s)
 	}
-	gotA, gotB, gotC := cfg.Results[0], cfg.Results[1], cfg.Results[2]
+	got := m.Results()
+	if len(got) != 3 {
+		t.Fatalf("want 3 rows (a, b, the refused port), got %d", len(got))
+	}
+	gotA, gotB, gotC := got[0], got[1], got[2]
 	if gotA.Target != savedA.Target || !gotA.FinishedAt.Equal(newerA.FinishedAt) {
 		t.Errorf("a: kept the result finished at %s, want the newer %s", gotA.FinishedAt, newerA.FinishedAt)
 	}
@@ -252,14 +304,6 @@ func TestViewMergesFilesAndJudgesWhatWasNot(t *testing.T) {
 	}
 	if gotC.Target.URL != "https://"+refused || gotC.State != scan.StateFailed {
 		t.Errorf("the result from stdin: %+v", gotC.Target)
-	}
-
-	_, rec, screen := session(t, cfg)
-	if len(rec.Calls()) != 0 {
-		t.Fatalf("view probed on start: %v", rec.Calls())
-	}
-	if s := screen(); !strings.Contains(s, "data as of 2026-05-01, 2026-08-22") || !strings.Contains(s, "3/3 done") {
-		t.Errorf("header does not name both data dates:\n%s", s)
 	}
 }
 
@@ -389,7 +433,7 @@ func TestScanShardSplitsTheTargets(t *testing.T) {
 func TestViewAndShardInputErrors(t *testing.T) {
 	srv, _, _ := apiServer(t, "v1.35.8")
 	_, stdout, _ := invoke(t, "", "scan", "--no-kubeconfig", "--timeout", "2s", "-o", "ndjson", srv.URL)
-	broken := writeFile(t, "broken.ndjson", stdout+`{"apiVersion":"kubesurface/v1","target":{"name":"x","source":"endpoint","url":"https://10.0.0.1:6443"}`+"\n")
+	broken := writeFile(t, "broken.ndjson", `{"apiVersion":"kubesurface/v1","target":{"name":"x","source":"endpoint","url":"https://10.0.0.1:6443"}`+"\n")
 	dir := t.TempDir()
 	cases := []struct {
 		name, stdin string
@@ -398,12 +442,15 @@ func TestViewAndShardInputErrors(t *testing.T) {
 	}{
 		{"view without files", "", []string{"view"}, "view needs at least one FILE"},
 		{"view missing file", "", []string{"view", filepath.Join(dir, "absent.ndjson")}, "absent.ndjson: no such file"},
-		{"view malformed line", "", []string{"view", broken}, "broken.ndjson:2: unexpected end of JSON input"},
+		{"view of a file of no results", "", []string{"view", broken}, "broken.ndjson holds no results (first unreadable row: "},
+		{"view of an endpoint list", "", []string{"view", writeFile(t, "targets.txt", "10.0.0.1:6443\n")}, "targets.txt:1: invalid character '.' after top-level value)"},
+		{"view of stdin twice", "", []string{"view", "-", "-"}, "'-' (stdin) can be read only once"},
+		{"view of a YAML report", "", []string{"view", writeFile(t, "r.yaml", "apiVersion: kubesurface/v1\nkind: ScanReport\n")}, "r.yaml holds no results"},
 		{"view empty stdin", "\n", []string{"view", "-"}, "stdin holds no results"},
 		{"view bad --now", "", []string{"view", "--now", "tomorrow", broken}, `--now "tomorrow"`},
 		{"view bad --timeout", "", []string{"view", "--timeout", "0s", broken}, "--timeout must be positive"},
-		{"scan --from-results malformed", "", []string{"scan", "--no-kubeconfig", "--from-results", broken}, "broken.ndjson:2:"},
-		{"scan --from-results past --max-targets", "", []string{"scan", "--no-kubeconfig", "--max-targets", "1", "--from-results", writeFile(t, "two.ndjson", stdout+strings.ReplaceAll(stdout, srv.URL, "https://10.0.0.1:6443"))}, "--from-results: 2 targets, more than --max-targets 1"},
+		{"scan --from-results of no results", "", []string{"scan", "--no-kubeconfig", "--from-results", broken}, "broken.ndjson holds no results"},
+		{"scan --from-results past --max-targets", "", []string{"scan", "--no-kubeconfig", "--max-targets", "1", "--from-results", writeFile(t, "two.ndjson", stdout+strings.ReplaceAll(stdout, srv.URL, "https://10.0.0.1:6443"))}, "--from-results: more than --max-targets 1 targets; stopped reading "},
 		{"shard index too large", "", []string{"scan", "--no-kubeconfig", "--shard", "3/3", "127.0.0.1:1"}, `--shard "3/3": want I/N with 0 <= I < N`},
 		{"shard of none", "", []string{"scan", "--no-kubeconfig", "--shard", "0/0", "127.0.0.1:1"}, `--shard "0/0"`},
 		{"shard not I/N", "", []string{"scan", "--no-kubeconfig", "--shard", "2", "127.0.0.1:1"}, `--shard "2"`},
@@ -417,3 +464,5 @@ func TestViewAndShardInputErrors(t *testing.T) {
 		})
 	}
 }
+
+func keyPress(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }

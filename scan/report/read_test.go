@@ -37,9 +37,9 @@ func TestReadRoundTrips(t *testing.T) {
 		"one-line doc":     string(compact) + "\n",
 		"docs and lines":   string(compact) + "\n" + ndjson.String(),
 	} {
-		got, err := Read(strings.NewReader(in), name)
-		if err != nil {
-			t.Errorf("%s: %v", name, err)
+		got, skipped, err := Read(strings.NewReader(in), name)
+		if err != nil || len(skipped) > 0 {
+			t.Errorf("%s: %v, skipped %v", name, err, skipped)
 			continue
 		}
 		if name == "docs and lines" {
@@ -57,9 +57,11 @@ func TestReadRoundTrips(t *testing.T) {
 	}
 }
 
-// TestReadNamesTheBadLine: a results file gathered from many workers is
-// fixed by hand, so every error says which file and line.
-func TestReadNamesTheBadLine(t *testing.T) {
+// TestReadSkipsTheBadRowNamingIt: one row that cannot be read costs only
+// itself. It is skipped with a warning naming the file and line, so a
+// results file gathered from many workers can be fixed by hand, and every
+// other row loads.
+func TestReadSkipsTheBadRowNamingIt(t *testing.T) {
 	var good bytes.Buffer
 	for _, r := range fixtures() {
 		Line(&good, r)
@@ -72,30 +74,83 @@ func TestReadNamesTheBadLine(t *testing.T) {
 	if badURL == lines[1] {
 		t.Fatal("fixture changed: no URL to break")
 	}
-
+	compact, _ := json.Marshal(NewDocument(fixtures(), fixtureAt, fixtureData))
+	badInCompact := strings.Replace(string(compact), `"url":"https://203.0.113.99:6443"`, `"url":"ftp://203.0.113.99"`, 1)
+	all := fixtures()
 	cases := []struct {
-		name, in, want string
+		name, in string
+		want     []scan.Result
+		skipped  []string
 	}{
-		{"truncated line", lines[0] + "\n" + lines[1][:40] + "\n" + lines[2] + "\n", "r.ndjson:2: "},
-		{"not JSON", lines[0] + "\n\nkubesurface: data as of 2026-08-22 is 96 days old\n", "r.ndjson:3: invalid character 'k'"},
-		{"JSON, not a result", lines[0] + "\n" + `{"hello":"world"}` + "\n", `r.ndjson:2: not a kubesurface result: apiVersion ""`},
-		{"other schema", strings.Replace(lines[0], scan.APIVersion, "kubesurface/v2", 1), `r.ndjson:1: not a kubesurface result: apiVersion "kubesurface/v2"`},
-		{"unprobeable target", lines[0] + "\n" + badURL + "\n", `r.ndjson:2: target "203.0.113.99:6443"`},
-		{"wrong type", lines[0] + "\n" + `{"apiVersion":"kubesurface/v1","target":"x"}` + "\n", "r.ndjson:2: json: cannot unmarshal"},
-		{"empty", "\n \n", "r.ndjson holds no results"},
-		{"yaml", "apiVersion: kubesurface/v1\nkind: ScanReport\n", "r.ndjson:1: invalid character 'a'"},
-		{"document cut short", strings.Join(docLines[:20], "\n"), "r.ndjson:20: truncated JSON document"},
-		{"document with a syntax error", strings.Join(docLines[:9], "\n") + "\n  oops,\n" + strings.Join(docLines[9:], "\n"), "r.ndjson:10: invalid character 'o'"},
-		{"document, then more", doc.String() + "{}\n", fmt.Sprintf("r.ndjson:%d: more after the JSON document", len(docLines))},
-		{"other document", strings.Replace(doc.String(), `"kind": "ScanReport"`, `"kind": "Pod"`, 1), `r.ndjson: not a kubesurface report: apiVersion "kubesurface/v1" kind "Pod"`},
-		{"bad result in a document", strings.Replace(doc.String(), `"url": "https://10.0.0.5:6443"`, `"url": "gopher://x"`, 1), `r.ndjson: results[2]: context "dev <script>alert(1)</script>": url "gopher://x"`},
+		{"truncated line", lines[0] + "\n" + lines[1][:40] + "\n" + lines[2] + "\n", []scan.Result{all[0], all[2]}, []string{"r.ndjson:2: unexpected end of JSON input (skipped)"}},
+		{"a log line among results", lines[0] + "\n\nkubesurface: data as of 2026-08-22 is 96 days old\n" + lines[1] + "\n", all[:2], []string{"r.ndjson:3: invalid character 'k'"}},
+		{"JSON, not a result", lines[0] + "\n" + `{"hello":"world"}` + "\n", all[:1], []string{`r.ndjson:2: not a kubesurface result: apiVersion ""`}},
+		{"other schema on one line", strings.Replace(lines[0], scan.APIVersion, "kubesurface/v2", 1) + "\n" + lines[1], all[1:2], []string{`r.ndjson:1: not a kubesurface result: apiVersion "kubesurface/v2"`}},
+		{"unprobeable target", lines[0] + "\n" + badURL + "\n" + lines[2], []scan.Result{all[0], all[2]}, []string{`r.ndjson:2: target "203.0.113.99:6443"`}},
+		{"wrong type", lines[0] + "\n" + `{"apiVersion":"kubesurface/v1","target":"x"}` + "\n", all[:1], []string{"r.ndjson:2: json: cannot unmarshal"}},
+		{"bad result in a document", strings.Replace(doc.String(), `"url": "https://10.0.0.5:6443"`, `"url": "gopher://x"`, 1), all[:2],
+			[]string{`r.ndjson:319: results[2]: context "dev <script>alert(1)</script>": url "gopher://x"`}},
+		{"bad result in a one-line document", badInCompact + "\n" + lines[1], []scan.Result{all[0], all[2], all[1]}, []string{`r.ndjson:1: results[1]: target "203.0.113.99:6443"`}},
+		{"document cut short", strings.Join(docLines[:300], "\n"), all[:1], []string{"r.ndjson:300: truncated JSON document; the rest of the document is lost"}},
+		{"document with a syntax error", strings.Join(docLines[:300], "\n") + "\n  oops,\n" + strings.Join(docLines[300:], "\n"), all[:1], []string{"r.ndjson:301: invalid character 'o'"}},
+		{"document, then a line that is not a result", doc.String() + "{}\n", all, []string{fmt.Sprintf(`r.ndjson:%d: not a kubesurface result`, len(docLines))}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Read(strings.NewReader(c.in), "r.ndjson")
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("error %v, want it to contain %q", err, c.want)
+			got, skipped, err := Read(strings.NewReader(c.in), "r.ndjson")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				var names []string
+				for _, r := range got {
+					names = append(names, r.Target.Name)
+				}
+				t.Errorf("read %q, want %d others", names, len(c.want))
+			}
+			if len(skipped) != len(c.skipped) {
+				t.Fatalf("skipped %v, want %q", skipped, c.skipped)
+			}
+			for i, s := range skipped {
+				if !strings.Contains(s.Error(), c.skipped[i]) {
+					t.Errorf("skipped %q, want it to contain %q", s, c.skipped[i])
+				}
 			}
 		})
 	}
+}
+
+// TestReadRefusesWhatHoldsNoResults: a file with no result at all (not
+// JSON, YAML, another kind of document, nothing) is still an error naming
+// it, and says why with its first unreadable row.
+func TestReadRefusesWhatHoldsNoResults(t *testing.T) {
+	var doc bytes.Buffer
+	Write(&doc, "json", fixtures(), fixtureAt, fixtureData)
+	cases := []struct{ name, in, want string }{
+		{"empty", "\n \n", "r.ndjson holds no results"},
+		{"yaml", "apiVersion: kubesurface/v1\nkind: ScanReport\n", "r.ndjson holds no results (first unreadable row: r.ndjson:1: invalid character 'a'"},
+		{"a list of endpoints", "10.0.0.1:6443\n10.0.0.2:6443\n", "r.ndjson holds no results (first unreadable row: r.ndjson:1: invalid character"},
+		{"other document", strings.Replace(doc.String(), `"kind": "ScanReport"`, `"kind": "Pod"`, 1), `r.ndjson:11: not a kubesurface report: apiVersion "kubesurface/v1" kind "Pod"`},
+		{"other document, one line", `{"apiVersion":"v1","kind":"List","items":[]}`, `r.ndjson:1: not a kubesurface report: apiVersion "v1" kind "List"`},
+		{"empty document", string(must(json.Marshal(NewDocument(nil, fixtureAt, fixtureData)))), "r.ndjson holds no results"},
+		{"a log", strings.Repeat("level=info msg=hello\n", 2*MaxLeadingSkips), fmt.Sprintf("r.ndjson is not a results file: its first %d rows hold no kubesurface result (first: r.ndjson:1:", MaxLeadingSkips)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, _, err := Read(strings.NewReader(c.in), "r.ndjson")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want it to contain %q", err, c.want)
+			}
+			if len(got) > 0 {
+				t.Errorf("read %d results from it", len(got))
+			}
+		})
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

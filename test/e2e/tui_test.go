@@ -6,7 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -184,4 +186,61 @@ func lineWith(screen, s string) string {
 		}
 	}
 	return ""
+}
+
+// TestTUISignalFromOutsideExits130: SIGTERM or SIGINT sent to the TUI by
+// another process (a supervisor, `kill`, `timeout`) ends it with 130, as
+// it ends every other command, while q and ctrl+c typed in the TUI quit
+// with 0.
+func TestTUISignalFromOutsideExits130(t *testing.T) {
+	c := need(t, "ANON")
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir()
+			stderr, status, pidFile := filepath.Join(tmp, "stderr"), filepath.Join(tmp, "status"), filepath.Join(tmp, "pid")
+			p := &tmuxPane{t: t, socket: filepath.Join(tmp, "tmux.sock"), session: "kubesurface-e2e-" + rand.String(6), stderr: stderr}
+			t.Cleanup(func() { p.tmux("kill-server") })
+			// Started as a job so the shell knows its pid; its input is the
+			// terminal all the same.
+			script := `"$@" </dev/tty 2>"$KS_STDERR" & echo $! >"$KS_PID"; wait $!; echo $? >"$KS_STATUS"`
+			cmd := []string{"env", "KUBECONFIG=/nonexistent", "XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"),
+				"KS_STDERR=" + stderr, "KS_STATUS=" + status, "KS_PID=" + pidFile,
+				"sh", "-c", script, "sh", binary, "--no-kubeconfig", "--now", "2026-11-26", c.URL}
+			if out, err := p.tmux(append([]string{"new-session", "-d", "-s", p.session, "-x", "160", "-y", "40", "-c", tmp}, cmd...)...); err != nil {
+				t.Fatalf("tmux new-session: %v: %s", err, out)
+			}
+			p.waitFor("scan", c.Version, "1/1 done")
+			raw, err := os.ReadFile(pidFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := syscall.Kill(pid, sig); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				if code, err := os.ReadFile(status); err == nil && len(code) > 0 {
+					if got := strings.TrimSpace(string(code)); got != "130" {
+						errs, _ := os.ReadFile(stderr)
+						t.Fatalf("exit status %s after %v, want 130; stderr %q", got, sig, errs)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%v did not end the TUI; the screen shows:\n%s", sig, p.capture())
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if errs, _ := os.ReadFile(stderr); !strings.Contains(string(errs), "kubesurface: interrupted") {
+				t.Errorf("stderr %q, want it to say the TUI was interrupted", errs)
+			}
+		})
+	}
 }

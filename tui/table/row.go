@@ -84,7 +84,7 @@ func NewRow(id int, r scan.Result) *Row {
 		c[ColVersion] = r.Version.GitVersion
 	}
 	c[ColExposure] = "-"
-	if r.State == scan.StateDone || r.State == scan.StateFailed {
+	if r.State == scan.StateDone || r.State == scan.StateFailed || r.State == scan.StateCancelled {
 		c[ColExposure] = r.Exposure.Level + " " + r.Exposure.Access
 	}
 	c[ColUrgency], c[ColSupport], c[ColCVEs] = "-", "-", "-"
@@ -192,6 +192,8 @@ func stateRank(s scan.State) int {
 		return 2
 	case scan.StateFailed:
 		return 3
+	case scan.StateCancelled:
+		return 4
 	}
 	return 0
 }
