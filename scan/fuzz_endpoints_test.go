@@ -413,6 +413,7 @@ func FuzzFromRef(f *testing.F) {
 	f.Add("z", SourceEndpoint, "", "https://[fe80::1%25eth0]:6443", "fe80::1%eth0", 6443)
 	f.Add("r", SourceKubeconfig, "r", "http://[FE80::1%25eth0]:80/x", "fe80::1%eth0", 80)
 	f.Add("q", SourceEndpoint, "", "10.0.0.0/30", "", 0)
+	f.Add("no-server", SourceKubeconfig, "no-server", "", "", 0)
 	f.Fuzz(func(t *testing.T, name, source, context, u, host string, port int) {
 		ref := Ref{Name: name, Source: source, Context: context, URL: u, Host: host, Port: port}
 		tg, err := FromRef(ref)
@@ -422,6 +423,13 @@ func FuzzFromRef(f *testing.F) {
 		}
 		if tg.Name != name || tg.URL != u || tg.Source != source {
 			t.Fatalf("FromRef(%+v) = %+v: the saved name, URL and source must stay", ref, tg.Ref)
+		}
+		if source == SourceKubeconfig && u == "" {
+			// A context saved without a server: its row, nothing to probe.
+			if tg.ConfigError != NoServer || tg.Host != "" || tg.Port != 0 || tg.Context != context {
+				t.Fatalf("FromRef(%+v) = %+v, %q", ref, tg.Ref, tg.ConfigError)
+			}
+			return
 		}
 		if tg.Port < 1 || tg.Port > 65535 {
 			t.Fatalf("FromRef(%+v): port %d", ref, tg.Port)
