@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // AnonymousPaths are requested without any credential, in this order: what
@@ -176,7 +177,7 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(body, &st) == nil && st.Message != "" {
-			m := map[string]string{"reason": st.Reason, "message": truncate(st.Message, 200)}
+			m := map[string]string{"reason": truncate(st.Reason, maxSummaryValue), "message": truncate(st.Message, maxSummaryValue)}
 			if strings.Contains(st.Message, "system:anonymous") {
 				// 403 to system:anonymous: anonymous auth is on, RBAC said no.
 				m["anonymousAuthenticated"] = "true"
@@ -203,8 +204,9 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 		if v.GitVersion == "" {
 			return map[string]string{"parseError": "no gitVersion field"}
 		}
-		return map[string]string{"gitVersion": v.GitVersion, "gitCommit": v.GitCommit,
-			"buildDate": v.BuildDate, "goVersion": v.GoVersion, "platform": v.Platform, recognised: "true"}
+		return map[string]string{"gitVersion": truncate(v.GitVersion, maxSummaryValue), "gitCommit": truncate(v.GitCommit, maxSummaryValue),
+			"buildDate": truncate(v.BuildDate, maxSummaryValue), "goVersion": truncate(v.GoVersion, maxSummaryValue),
+			"platform": truncate(v.Platform, maxSummaryValue), recognised: "true"}
 	case "/healthz", "/livez", "/readyz":
 		text := strings.TrimSpace(string(body))
 		m := map[string]string{"body": truncate(text, 80)}
@@ -218,7 +220,7 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 			Versions []string `json:"versions"`
 		}
 		if json.Unmarshal(body, &v) == nil && len(v.Versions) > 0 {
-			return map[string]string{"versions": strings.Join(v.Versions, ","), recognised: "true"}
+			return map[string]string{"versions": truncate(strings.Join(v.Versions, ","), maxSummaryValue), recognised: "true"}
 		}
 	case "/apis":
 		var v struct {
@@ -242,7 +244,7 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 			for _, it := range v.Items {
 				names = append(names, it.Metadata.Name)
 			}
-			return map[string]string{"items": strconv.Itoa(len(v.Items)), "names": truncate(strings.Join(names, ","), 200), recognised: "true"}
+			return map[string]string{"items": strconv.Itoa(len(v.Items)), "names": truncate(strings.Join(names, ","), maxSummaryValue), recognised: "true"}
 		}
 	case "/.well-known/openid-configuration":
 		var v struct {
@@ -250,7 +252,7 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 			JWKSURI string `json:"jwks_uri"`
 		}
 		if json.Unmarshal(body, &v) == nil && v.Issuer != "" {
-			return map[string]string{"issuer": v.Issuer, "jwksUri": v.JWKSURI, recognised: "true"}
+			return map[string]string{"issuer": truncate(v.Issuer, maxSummaryValue), "jwksUri": truncate(v.JWKSURI, maxSummaryValue), recognised: "true"}
 		}
 	case "/metrics":
 		if bytes.Contains(body, []byte("# TYPE apiserver_")) || bytes.Contains(body, []byte("\napiserver_")) {
@@ -270,9 +272,20 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 	return nil
 }
 
+// maxSummaryValue bounds every value a summary keeps from a body: real
+// answers are far shorter (a gitVersion is some 20 bytes, an issuer URL
+// under 100), and a server that sends a megabyte-long one must not have
+// it carried into every row, table and saved result.
+const maxSummaryValue = 200
+
+// truncate cuts s to at most n bytes, at a character boundary so that a
+// cut never makes invalid UTF-8 of a valid value, and marks the cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

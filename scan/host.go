@@ -56,17 +56,18 @@ func unwrapParseErr(err error) string {
 // probeable refuses addresses no server answers on from afar, and zones
 // that could carry anything into a row; it returns the address as shown.
 func probeable(addr netip.Addr) (string, error) {
+	// The zone first: the messages below show the address, zone and all.
+	if z := addr.Zone(); z != "" {
+		if err := checkZone(z); err != nil {
+			return "", err
+		}
+	}
 	plain := addr.Unmap().WithZone("")
 	switch {
 	case plain.IsUnspecified():
 		return "", fmt.Errorf("%s is the unspecified address: a server listens on it, no client can reach it", addr)
 	case plain.IsMulticast():
 		return "", fmt.Errorf("%s is a multicast address: no API server answers on one", addr)
-	}
-	if z := addr.Zone(); z != "" {
-		if err := checkZone(z); err != nil {
-			return "", err
-		}
 	}
 	return addr.String(), nil
 }

@@ -193,6 +193,15 @@ func parseEndpoint(ctx context.Context, in string, max int) ([]Target, error) {
 	if strings.Contains(s, "://") {
 		return parseURL(s)
 	}
+	// Neither @ nor ? is part of a host, a port or a CIDR block: what
+	// comes with them is user info or a query, a token perhaps, which the
+	// errors below would quote (escaped, and so past any redaction).
+	if strings.Contains(s, "@") {
+		return nil, fmt.Errorf("credentials (user@host) are not accepted")
+	}
+	if strings.Contains(s, "?") {
+		return nil, fmt.Errorf("a query is only read in a URL (https://host:port/?...), and not probed there")
+	}
 	if strings.Contains(s, "/") {
 		return parseCIDR(ctx, s, max)
 	}
@@ -246,9 +255,15 @@ func isIP(s string) bool {
 }
 
 func parseURL(s string) ([]Target, error) {
+	// User info is everything up to the last @, as clean.URL hides it: a
+	// password holding a '/' is read by url.Parse as host, port and path,
+	// which its errors and the row would then show.
+	if _, rest, _ := strings.Cut(s, "://"); strings.Contains(rest, "@") {
+		return nil, fmt.Errorf("credentials in the URL are not accepted")
+	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("not a URL: %v%s", err, zoneHint(s))
+		return nil, fmt.Errorf("not a URL: %v%s", urlErrorReason(err), zoneHint(s))
 	}
 	if u.Scheme != "https" && u.Scheme != "http" {
 		return nil, fmt.Errorf("scheme %q: only https:// and http:// are probed", u.Scheme)
@@ -272,6 +287,17 @@ func parseURL(s string) ([]Target, error) {
 	// The row is named as given, but without its query: the query is not
 	// probed, and a token in it must not reach any output.
 	return []Target{endpoint(redact(s), host, port, strings.TrimRight(u.EscapedPath(), "/"), u.Scheme == "http")}, nil
+}
+
+// urlErrorReason is why url.Parse refused a URL, without the URL it
+// quotes: the caller names the input redacted, and the quoted copy is
+// escaped (a control character in a password), so no redaction finds it.
+func urlErrorReason(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // zoneHint explains the URL parse error a raw IPv6 zone causes: in a URL
@@ -376,6 +402,10 @@ func FromServer(context, server string) (Target, error) {
 		return fail(fmt.Sprintf("scheme %q: only https:// and http:// are probed", u.Scheme))
 	case u.Host == "" || bare && strings.Trim(u.Path, "/") != "":
 		return fail("not a URL")
+	case strings.Contains(u.Path, "@"):
+		// User info runs to the last @ (clean.URL hides it so): a password
+		// holding a '/' would otherwise become part of the probed path.
+		return fail("an @ after the host: write a '/' in a password as %2F")
 	}
 	host, err := parseHost(u.Hostname())
 	if err != nil {

@@ -50,9 +50,9 @@ func describeTLS(info *TLS, st tls.ConnectionState, now time.Time) {
 	info.Kubernetes, info.Flavour = kubernetesShape(leaf)
 	switch {
 	case now.After(leaf.NotAfter):
-		info.Findings = append(info.Findings, fmt.Sprintf("certificate expired %s (%d days ago)", leaf.NotAfter.Format(time.DateOnly), int(now.Sub(leaf.NotAfter).Hours()/24)))
+		info.Findings = append(info.Findings, fmt.Sprintf("certificate expired %s (%d days ago)", leaf.NotAfter.Format(time.DateOnly), wholeDays(leaf.NotAfter, now)))
 	case leaf.NotAfter.Sub(now) < expirySoon:
-		info.Findings = append(info.Findings, fmt.Sprintf("certificate expires %s (in %d days)", leaf.NotAfter.Format(time.DateOnly), int(leaf.NotAfter.Sub(now).Hours()/24)))
+		info.Findings = append(info.Findings, fmt.Sprintf("certificate expires %s (in %d days)", leaf.NotAfter.Format(time.DateOnly), wholeDays(now, leaf.NotAfter)))
 	}
 	if now.Before(leaf.NotBefore) {
 		info.Findings = append(info.Findings, "certificate not valid yet")
@@ -63,6 +63,14 @@ func describeTLS(info *TLS, st tls.ConnectionState, now time.Time) {
 	if st.Version < tls.VersionTLS12 {
 		info.Findings = append(info.Findings, "TLS older than 1.2 negotiated")
 	}
+}
+
+// wholeDays is the number of whole days from a to b. It counts in Unix
+// seconds, not time.Duration: a certificate may carry any date from year 1
+// to 9999, and a Duration saturates at 292 years, which would turn a
+// NotAfter of 0001-01-01 into "106751 days ago".
+func wholeDays(a, b time.Time) int64 {
+	return (b.Unix() - a.Unix()) / 86400
 }
 
 func describeCert(c *x509.Certificate) Certificate {

@@ -2,6 +2,7 @@ package clean_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,13 +91,20 @@ func TestJSONEscapesWhatEncodingJSONLeavesRaw(t *testing.T) {
 
 func TestURLHidesUserInfoAndQuery(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://user:S3cret@host:6443":             "https://redacted@host:6443",
-		"https://user:S3cret@host:6443/base":        "https://redacted@host:6443/base",
-		"https://tok3n@host":                        "https://redacted@host",
-		"https://host:6443/?token=abc":              "https://host:6443/?redacted",
-		"https://u:p@host/x?token=abc#frag":         "https://redacted@host/x?redacted",
-		"https://user:pa/ss@host:6443":              "https://redacted@host:6443",
-		"https://user:p?ss#w@host:6443":             "https://redacted@host:6443",
+		"https://user:S3cret@host:6443":      "https://redacted@host:6443",
+		"https://user:S3cret@host:6443/base": "https://redacted@host:6443/base",
+		"https://tok3n@host":                 "https://redacted@host",
+		"https://host:6443/?token=abc":       "https://host:6443/?redacted",
+		"https://u:p@host/x?token=abc#frag":  "https://redacted@host/x?redacted",
+		"https://user:pa/ss@host:6443":       "https://redacted@host:6443",
+		// A ? before the last @: the @ may be in the query, so a URL
+		// that does not parse is hidden whole, and one that does keeps
+		// its own host.
+		"https://user:p?ss#w@host:6443":             "https://redacted",
+		"https://h/?user=a@b.example&token=S3cret":  "https://h/?redacted",
+		"h:6443?token=S3@cret":                      "h:6443?redacted",
+		"https://h/#frag?x@y":                       "https://h/#redacted",
+		"h:6443?token=S3cret&next=https://x":        "h:6443?redacted", // no scheme before a ?
 		"https://user:S3cret@bad host:6443":         "https://redacted@bad host:6443",
 		"https://user:S3cret@[::1:6443":             "https://redacted@[::1:6443",
 		"user:S3cret@host:6443":                     "redacted@host:6443",
@@ -104,7 +112,7 @@ func TestURLHidesUserInfoAndQuery(t *testing.T) {
 		"https://host:6443/?":                       "https://host:6443/?",
 		"10.0.0.0/28:6443":                          "10.0.0.0/28:6443",
 		"https://redacted@host:6443/?redacted":      "https://redacted@host:6443/?redacted",
-		"https://a:b@h/?next=https://c:d@x/?t=S3cr": "https://redacted@x/?redacted",
+		"https://a:b@h/?next=https://c:d@x/?t=S3cr": "https://redacted@h/?redacted",
 	} {
 		if got := clean.URL(in); got != want {
 			t.Errorf("URL(%q) = %q, want %q", in, got, want)
@@ -123,11 +131,13 @@ func TestRedactFindsURLsInMessages(t *testing.T) {
 		`User "oidc:jane@example.com" cannot list nodes`:                                                         `User "oidc:jane@example.com" cannot list nodes`,
 		`forbidden: User "jane@example.com" cannot list nodes`:                                                   `forbidden: User "jane@example.com" cannot list nodes`,
 		`server "127.0.0.1:6443/?token=S3cret" is not a URL`:                                                     `server "127.0.0.1:6443/?redacted" is not a URL`,
-		`is it? yes=no`:                                 `is it? yes=no`,
-		`no URL here: connection refused`:               `no URL here: connection refused`,
-		`see https://kubernetes.io/docs/ for more`:      `see https://kubernetes.io/docs/ for more`,
-		"two\thttps://a:S3cret@h\nhttps://h/?t=S3cret.": "two\thttps://redacted@h\nhttps://h/?redacted.",
-		`"https://u:p\"S3cret@h"`:                       `"https://redacted@h"`,
+		`is it? yes=no`:                                        `is it? yes=no`,
+		`no URL here: connection refused`:                      `no URL here: connection refused`,
+		`see https://kubernetes.io/docs/ for more`:             `see https://kubernetes.io/docs/ for more`,
+		"two\thttps://a:S3cret@h\nhttps://h/?t=S3cret.":        "two\thttps://redacted@h\nhttps://h/?redacted.",
+		`"https://u:p\"S3cret@h"`:                              `"https://redacted@h"`,
+		`server "h:6443/?token=S3cret&next=https://x/" is odd`: `server "h:6443/?redacted" is odd`,
+		`?token=S3cret`:                                        `?redacted`,
 	} {
 		if got := clean.Redact(in); got != want {
 			t.Errorf("Redact(%q)\n = %q\nwant %q", in, got, want)
@@ -145,6 +155,10 @@ func TestHideFindsThePiecesOfTheInputAMessageQuotes(t *testing.T) {
 		{`invalid port "6443?token=S3cret"`, "host:6443?token=S3cret", `invalid port "6443?redacted"`},
 		{`Get "https://u:***@h/version": EOF`, "https://u:S3cret@h", `Get "https://redacted@h/version": EOF`},
 		{`user "admin" not found`, "", `user "admin" not found`},
+		// Quoted with %q, escaped: a control character and a space in the
+		// password would otherwise leave both halves of it to be seen.
+		{fmt.Sprintf("parse %q: invalid", "https://u:S3\x01 cret@h"), "https://u:S3\x01 cret@h", `parse "https://redacted@h": invalid`},
+		{fmt.Sprintf("host %q", "h?t=S3 \u202ecret"), "h?t=S3 \u202ecret", `host "h?redacted"`},
 	} {
 		if got := clean.Hide(c.msg, c.input); got != c.want {
 			t.Errorf("Hide(%q, %q) = %q, want %q", c.msg, c.input, got, c.want)

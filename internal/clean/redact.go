@@ -1,6 +1,8 @@
 package clean
 
 import (
+	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -16,14 +18,23 @@ const Redacted = "redacted"
 // when that @ is in a path or query: a password holding '/', '?' or '#'
 // would otherwise leave its first part visible, and hiding a little too
 // much of an odd URL is the safer mistake. The query is everything after
-// the first ? that follows. What is left (scheme, host, port, path) is kept,
-// so the message still says which server it is about.
+// the first ? that follows. A ? before that last @ makes it unclear which
+// the @ belongs to (?user=a@b.example&token=x); then the URL is parsed to
+// say, and hidden whole if it does not parse. What is left (scheme, host,
+// port, path) is kept, so the message still says which server it is about.
+// Only letters, digits, '+', '-' and '.' before "://" are a scheme: in
+// host?next=https://x the query runs on over the "://".
 func URL(s string) string {
 	scheme := ""
-	if i := strings.Index(s, "://"); i >= 0 {
+	if i := strings.Index(s, "://"); i >= 0 && isScheme(s[:i]) {
 		scheme, s = s[:i+3], s[i+3:]
 	}
 	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		if strings.IndexByte(s[:at], '?') >= 0 {
+			// The @ may be in the query (?user=a@b.example&token=...),
+			// and what follows it the rest of the query.
+			return scheme + parsedURL(s)
+		}
 		s = Redacted + s[at:]
 	}
 	if q := strings.IndexByte(s, '?'); q >= 0 && q < len(s)-1 {
@@ -32,23 +43,74 @@ func URL(s string) string {
 	return scheme + s
 }
 
+// parsedURL is URL for s, what follows a URL's scheme, when a ? comes
+// before its last @: then only a parser can say whether that @ ends user
+// info (a password with a ? in it) or is in the query. Where s parses, its
+// host and path are kept and its user info, query and fragment hidden;
+// where it does not, all of it is.
+func parsedURL(s string) string {
+	u, err := url.Parse("//" + s)
+	if err != nil || u.Host == "" || strings.Contains(u.EscapedPath(), "@") {
+		// An @ in the path too: URL would read it as user info again.
+		return Redacted
+	}
+	out := u.Host + u.EscapedPath()
+	if u.User != nil {
+		out = Redacted + "@" + out
+	}
+	// As URL shows them, so that URL leaves the result as it is: a query
+	// hides what follows it, a fragment included.
+	switch {
+	case u.RawQuery != "" || u.ForceQuery && u.Fragment != "":
+		out += "?" + Redacted
+	case u.ForceQuery:
+		out += "?"
+	case u.Fragment != "":
+		out += "#" + Redacted
+	}
+	return out
+}
+
 // Hide is Redact for a message about input (a URL as the user gave it)
 // that may quote pieces of it without their scheme, such as the host part
 // `token@host` an error about the host names: wherever the user info of
 // input appears followed by its @, or its query after its ?, it is hidden.
 func Hide(msg, input string) string {
 	rest := input
-	if i := strings.Index(rest, "://"); i >= 0 {
+	if i := strings.Index(rest, "://"); i >= 0 && isScheme(rest[:i]) {
 		rest = rest[i+3:]
 	}
 	if at := strings.LastIndexByte(rest, '@'); at > 0 {
-		msg = strings.ReplaceAll(msg, rest[:at+1], Redacted+"@")
-		rest = rest[at+1:]
+		if strings.IndexByte(rest[:at], '?') >= 0 {
+			// The @ may be in the query (see URL): all of it may be secret.
+			msg = hide(msg, rest, Redacted)
+			rest = ""
+		} else {
+			msg = hide(msg, rest[:at+1], Redacted+"@")
+			rest = rest[at+1:]
+		}
 	}
 	if q := strings.IndexByte(rest, '?'); q >= 0 && q < len(rest)-1 && rest[q+1:] != Redacted {
-		msg = strings.ReplaceAll(msg, rest[q:], "?"+Redacted)
+		msg = hide(msg, rest[q:], "?"+Redacted)
 	}
 	return Redact(msg)
+}
+
+// hide replaces piece in msg as it is and as Go's %q and %+q quote it:
+// messages quote their input so, and a password holding a control
+// character or a quote is then escaped in the message, where the raw
+// piece is not found and white space in it splits it for Redact.
+func hide(msg, piece, with string) string {
+	if piece == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, piece, with)
+	for _, q := range []string{strconv.Quote(piece), strconv.QuoteToASCII(piece)} {
+		if q = q[1 : len(q)-1]; q != piece {
+			msg = strings.ReplaceAll(msg, q, with)
+		}
+	}
+	return msg
 }
 
 // Redact hides the user info and query of every URL in msg, as URL does,
@@ -102,13 +164,19 @@ func redactWord(w string) string {
 			s--
 		}
 		lead, u := w[:s], w[s:]
-		body, tail := splitTail(u)
-		if !strings.ContainsAny(body, "@?") {
-			return w
+		if q := strings.IndexByte(lead, '?'); q >= 0 {
+			// A query before the URL (host/?next=https://...) runs on
+			// over it; user info before the query is seen to below.
+			_, tail := splitTail(w)
+			w = w[:q+1] + Redacted + tail
+		} else {
+			body, tail := splitTail(u)
+			if !strings.ContainsAny(body, "@?") {
+				return w
+			}
+			return lead + URL(body) + tail
 		}
-		return lead + URL(body) + tail
-	}
-	if q := strings.IndexByte(w, '?'); q > 0 && strings.Contains(w[q:], "=") {
+	} else if q := strings.IndexByte(w, '?'); q >= 0 && strings.Contains(w[q:], "=") {
 		// host:6443/?token=x: a query without a scheme, as a message
 		// quotes a kubeconfig server written without one.
 		body, tail := splitTail(w)
@@ -135,6 +203,19 @@ func redactWord(w string) string {
 func looksLikeServer(s string) bool {
 	i := strings.IndexAny(s, ":/")
 	return i > 0 && (s[i] == '/' || i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9')
+}
+
+// isScheme reports whether s can be what precedes a URL's "://": a
+// scheme (RFC 3986: letters, digits, '+', '-', '.'), or nothing. A ? or @
+// before "://" (host?next=https://...) makes it no scheme but a query or
+// user info that runs on over it.
+func isScheme(s string) bool {
+	for i := range len(s) {
+		if !isSchemeByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isSchemeByte(c byte) bool {

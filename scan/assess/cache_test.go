@@ -72,6 +72,15 @@ func TestCacheSanity(t *testing.T) {
 		{"a range with a fix but no start", func(b *Bundle) {
 			b.CVEs[5].Affected = []Range{{Fixed: "1.30.2"}}
 		}, "without an introduced version"},
+		// Found by FuzzBundle: Validate dereferenced it, so every scan crashed.
+		{"a null calendar", func(b *Bundle) { b.Lifecycle[EKS] = nil }, "lifecycle eks: null"},
+		// Found by FuzzBundle: every judgement built the upgrade path to it,
+		// billions of hops.
+		{"a newest minor no release is numbered", func(b *Bundle) {
+			up := b.Lifecycle[Upstream]
+			up.Releases = append(up.Releases, Release{Minor: "1.4294967295", EndOfStandard: "2099-01-01"})
+			up.NewestMinor = "1.4294967295"
+		}, "beyond 999.999"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

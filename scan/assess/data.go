@@ -214,13 +214,18 @@ func (b *Bundle) Validate() error {
 		bad("lifecycle: no upstream %q calendar", Upstream)
 	}
 	for key, d := range b.Lifecycle {
+		if d == nil {
+			// "eks": null in a crafted cache: no calendar to judge by.
+			bad("lifecycle %s: null", key)
+			continue
+		}
 		if len(d.Releases) == 0 {
 			bad("lifecycle %s: no releases", key)
 			continue
 		}
 		found := false
 		for _, r := range d.Releases {
-			if _, err := utilversion.ParseMajorMinor(r.Minor); err != nil {
+			if _, err := parseMinor(r.Minor); err != nil {
 				bad("lifecycle %s: minor %q: %v", key, r.Minor, err)
 			}
 			found = found || r.Minor == d.NewestMinor
@@ -242,7 +247,7 @@ func (b *Bundle) Validate() error {
 				}
 			}
 			if key == OpenShift && r.KubernetesMinor != "" {
-				if _, err := utilversion.ParseMajorMinor(r.KubernetesMinor); err != nil {
+				if _, err := parseMinor(r.KubernetesMinor); err != nil {
 					bad("lifecycle openshift %s kubernetes_minor %q: %v", r.Minor, r.KubernetesMinor, err)
 				}
 			}
@@ -282,7 +287,7 @@ func (b *Bundle) Validate() error {
 		}
 	}
 	for _, r := range b.Removals {
-		if _, err := utilversion.ParseMajorMinor(r.Minor); err != nil {
+		if _, err := parseMinor(r.Minor); err != nil {
 			bad("removals: minor %q: %v", r.Minor, err)
 		}
 	}
@@ -301,6 +306,24 @@ func (b *Bundle) notAfter(today time.Time) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// maxMinor bounds the major and minor numbers data may hold. Kubernetes
+// is at 1.36 and gains three minors a year; the upgrade path walks every
+// minor from the running one to the newest, so a crafted newest minor of
+// 1.4294967295 would have every judgement build billions of hops.
+const maxMinor = 999
+
+// parseMinor reads a major.minor of the data.
+func parseMinor(s string) (*utilversion.Version, error) {
+	v, err := utilversion.ParseMajorMinor(s)
+	if err != nil {
+		return nil, err
+	}
+	if v.Major() > maxMinor || v.Minor() > maxMinor {
+		return nil, fmt.Errorf("beyond %d.%d: no release is numbered so", maxMinor, maxMinor)
+	}
+	return v, nil
 }
 
 func parseDate(s string) (time.Time, error) {

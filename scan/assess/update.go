@@ -383,7 +383,7 @@ func calendar(key string, p *eolProduct, prev *Distribution) (*Distribution, []s
 	var newest *utilversion.Version
 	var undated, derived []string
 	for _, r := range p.Result.Releases {
-		minor, err := utilversion.ParseMajorMinor(r.Name)
+		minor, err := parseMinor(r.Name)
 		if err != nil {
 			return nil, nil, fmt.Errorf("release %q: not a minor version", r.Name)
 		}
@@ -425,9 +425,11 @@ func calendar(key string, p *eolProduct, prev *Distribution) (*Distribution, []s
 		}
 		if key == OpenShift {
 			rel.KubernetesMinor = k8sOf[r.Name]
-			if rel.KubernetesMinor == "" && newestMapped != nil && minor.Major() == 4 && minor.GreaterThan(newestMapped) {
-				rel.KubernetesMinor = fmt.Sprintf("1.%d", minor.Minor()+13)
-				derived = append(derived, r.Name+" -> "+rel.KubernetesMinor)
+			if k8s := fmt.Sprintf("1.%d", minor.Minor()+13); rel.KubernetesMinor == "" && newestMapped != nil && minor.Major() == 4 && minor.GreaterThan(newestMapped) {
+				if _, err := parseMinor(k8s); err == nil {
+					rel.KubernetesMinor = k8s
+					derived = append(derived, r.Name+" -> "+rel.KubernetesMinor)
+				}
 			}
 		}
 		d.Releases = append(d.Releases, rel)
