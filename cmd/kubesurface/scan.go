@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -195,20 +194,6 @@ func openEndpoints(ctx context.Context, stdin io.Reader, name string) (io.ReadCl
 	}
 	r, err := bounded.Open(ctx, name, scan.MaxEndpointListSize)
 	return r, name, err
-}
-
-// withInput opens name ('-' is stdin) and hands it to read with the label
-// errors should use.
-func withInput(stdin io.Reader, name string, read func(r io.Reader, label string) error) error {
-	if name == "-" {
-		return read(stdin, "stdin")
-	}
-	fh, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	return read(fh, name)
 }
 
 // options are the scan's options; credential plugins' stderr goes to the
