@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,14 +57,7 @@ func TestNonsenseProbeFlagsAreUsageErrors(t *testing.T) {
 // first and the last date --now accepts: the day counts are exact where a
 // time.Duration would have overflowed.
 func TestScanAtExtremeDates(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/version" {
-			w.Write([]byte(`{"major":"1","minor":"35","gitVersion":"v1.35.8"}`))
-			return
-		}
-		http.Error(w, "Unauthorized", http.StatusUnauthorized)
-	}))
-	defer srv.Close()
+	srv := versionServer(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
 	for _, c := range []struct {
 		now, phase, level, stale string
 		daysLeft                 int

@@ -2,13 +2,12 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -25,9 +24,6 @@ import (
 	"github.com/kubesurface/kubesurface/scan/report"
 )
 
-// safety fails a run that hangs; it is never what a test asserts.
-const safety = time.Minute
-
 // emptyKubeconfig is a valid kubeconfig with no contexts.
 const emptyKubeconfig = "apiVersion: v1\nkind: Config\n"
 
@@ -40,87 +36,11 @@ func TestBuiltBinaryInputs(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("FIFOs, /dev/zero, /proc and ulimit as on Linux")
 	}
-	bin := filepath.Join(t.TempDir(), "kubesurface")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 	t.Run("interrupted", func(t *testing.T) { testInterrupted(t, bin) })
 	t.Run("too large", func(t *testing.T) { testTooLarge(t, bin) })
 	t.Run("data cache FIFO", func(t *testing.T) { testCacheFIFO(t, bin) })
 	t.Run("open-file limit", func(t *testing.T) { testOpenFileLimit(t, bin) })
-}
-
-// child is one run of the binary with a private HOME and cache, and no
-// kubeconfig unless env names one.
-type child struct {
-	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
-	done           chan struct{}
-}
-
-// start runs prog (the binary, or a shell that execs it) with env added
-// to the private one.
-func start(t *testing.T, env []string, stdin *os.File, prog string, args ...string) *child {
-	t.Helper()
-	c := &child{cmd: exec.Command(prog, args...), done: make(chan struct{})}
-	c.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "XDG_CACHE_HOME=" + t.TempDir(),
-		"KUBECONFIG=" + filepath.Join(t.TempDir(), "none")}, env...)
-	c.cmd.Stdin = stdin
-	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		c.cmd.Wait()
-		close(c.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-c.done:
-		default:
-			c.cmd.Process.Kill()
-			<-c.done
-		}
-	})
-	return c
-}
-
-// wait returns the exit code, failing the test if the binary has not
-// exited by the safety deadline.
-func (c *child) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case <-c.done:
-	case <-time.After(safety):
-		c.cmd.Process.Kill()
-		<-c.done
-		t.Fatalf("%v did not exit; stderr: %s", c.cmd.Args, c.stderr.String())
-	}
-	return c.cmd.ProcessState.ExitCode()
-}
-
-// waitingIn waits until one of the child's threads sleeps in one of these
-// kernel functions (wait_for_partner: opening a FIFO nobody has open for
-// the other end; pipe_read: reading a pipe), so that the signal lands in
-// the wait the test is about. It is a best effort: where /proc does not
-// say, the signal is sent anyway and the test still asserts the exit.
-func waitingIn(t *testing.T, pid int, funcs ...string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
-		for _, task := range tasks {
-			b, _ := os.ReadFile(task)
-			for _, f := range funcs {
-				if strings.Contains(string(b), f) {
-					return
-				}
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Logf("could not see the child waiting in %v; signalling anyway", funcs)
 }
 
 func mkfifo(t *testing.T, name string) string {
@@ -171,7 +91,7 @@ func tempFile(t *testing.T, content string) string {
 func testInterrupted(t *testing.T, bin string) {
 	type setup struct {
 		kubeconfigEnv string
-		stdin         *os.File
+		stdin         io.Reader
 		args          []string
 		// ready, if set, is a FIFO in KUBECONFIG that the child reads
 		// first; then the child goes on to the wait under test.
@@ -228,7 +148,7 @@ users: [{name: u, user: {tokenFile: %q}}]
 				if s.kubeconfigEnv != "" {
 					env = []string{"KUBECONFIG=" + s.kubeconfigEnv}
 				}
-				ch := start(t, env, s.stdin, bin, s.args...)
+				ch := startProcess(t, env, s.stdin, bin, s.args...)
 				if s.ready != "" {
 					feed(t, s.ready, emptyKubeconfig)
 				}
@@ -243,7 +163,7 @@ users: [{name: u, user: {tokenFile: %q}}]
 				if code := ch.wait(t); code != exitInterrupted || strings.TrimSpace(ch.stderr.String()) != "kubesurface: interrupted" {
 					t.Errorf("exit %d, stderr %q; want %d and \"kubesurface: interrupted\"", code, ch.stderr.String(), exitInterrupted)
 				}
-				if ch.stdout.Len() != 0 {
+				if ch.stdout.String() != "" {
 					t.Errorf("stdout %q, want nothing", ch.stdout.String())
 				}
 			})
@@ -255,7 +175,7 @@ users: [{name: u, user: {tokenFile: %q}}]
 // its cap, far below this, not grow until the machine runs out.
 const maxRSS = 512 << 20
 
-func rss(c *child) int64 {
+func rss(c *process) int64 {
 	if ru, ok := c.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		return ru.Maxrss << 10 // KiB on Linux
 	}
@@ -264,7 +184,7 @@ func rss(c *child) int64 {
 
 func testTooLarge(t *testing.T, bin string) {
 	t.Run("--kubeconfig /dev/zero", func(t *testing.T) {
-		c := start(t, nil, nil, bin, "scan", "--kubeconfig", "/dev/zero", "127.0.0.1:1")
+		c := startProcess(t, nil, nil, bin, "scan", "--kubeconfig", "/dev/zero", "127.0.0.1:1")
 		code := c.wait(t)
 		wantUsageError(t, code, c.stdout.String(), c.stderr.String(), fmt.Sprintf("/dev/zero is larger than %d MiB", kubeconfig.MaxFileSize>>20))
 		if m := rss(c); m > maxRSS {
@@ -272,7 +192,7 @@ func testTooLarge(t *testing.T, bin string) {
 		}
 	})
 	t.Run("-f /dev/zero", func(t *testing.T) {
-		c := start(t, nil, nil, bin, "scan", "--no-kubeconfig", "-f", "/dev/zero")
+		c := startProcess(t, nil, nil, bin, "scan", "--no-kubeconfig", "-f", "/dev/zero")
 		code := c.wait(t)
 		wantUsageError(t, code, c.stdout.String(), c.stderr.String(), "reading endpoints from /dev/zero: a line is longer than 1 MiB")
 		if m := rss(c); m > maxRSS {
@@ -290,7 +210,7 @@ func testTooLarge(t *testing.T, bin string) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		c := start(t, nil, f, bin, "scan", "--no-kubeconfig", "-")
+		c := startProcess(t, nil, f, bin, "scan", "--no-kubeconfig", "-")
 		code := c.wait(t)
 		wantUsageError(t, code, c.stdout.String(), c.stderr.String(), fmt.Sprintf("reading endpoints: stdin is larger than %d MiB", scan.MaxEndpointListSize>>20))
 	})
@@ -305,12 +225,12 @@ users:
 - {name: endless, user: {tokenFile: /dev/zero}}
 - {name: fine, user: {token: t}}
 `, closedPort(t)))
-		c := start(t, nil, nil, bin, "scan", "--kubeconfig", kc, "-o", "json", "--timeout", "2s")
+		c := startProcess(t, nil, nil, bin, "scan", "--kubeconfig", kc, "-o", "json", "--timeout", "2s")
 		if code := c.wait(t); code != exitOK {
 			t.Fatalf("exit %d, stderr %s; one bad context must not stop the scan", code, c.stderr.String())
 		}
 		var doc report.Document
-		if err := json.Unmarshal(c.stdout.Bytes(), &doc); err != nil || len(doc.Results) != 2 {
+		if err := json.Unmarshal([]byte(c.stdout.String()), &doc); err != nil || len(doc.Results) != 2 {
 			t.Fatalf("output: %v, %d results\n%s", err, len(doc.Results), c.stdout.String())
 		}
 		want := fmt.Sprintf(`context "endless": tokenFile of user "endless": /dev/zero is larger than %d MiB`, kubeconfig.MaxReferencedFileSize>>20)
@@ -351,7 +271,7 @@ users:
 
 // prepareCache starts the binary with a cache directory where put has
 // put something in the data cache's place.
-func prepareCache(t *testing.T, bin string, put func(path string) error, args ...string) *child {
+func prepareCache(t *testing.T, bin string, put func(path string) error, args ...string) *process {
 	t.Helper()
 	cache := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(cache, "kubesurface"), 0o755); err != nil {
@@ -360,7 +280,7 @@ func prepareCache(t *testing.T, bin string, put func(path string) error, args ..
 	if err := put(filepath.Join(cache, "kubesurface", "data.json")); err != nil {
 		t.Skip(err)
 	}
-	return start(t, []string{"XDG_CACHE_HOME=" + cache}, nil, bin, args...)
+	return startProcess(t, []string{"XDG_CACHE_HOME=" + cache}, nil, bin, args...)
 }
 
 // testCacheFIFO: a FIFO in the data cache's place would block every scan
@@ -397,7 +317,7 @@ func testOpenFileLimit(t *testing.T, bin string) {
 		fmt.Fprintln(&list, srv.Listener.Addr().String())
 	}
 	endpoints := tempFile(t, list.String())
-	c := start(t, nil, nil, "sh", "-c", `ulimit -Sn 64 && ulimit -Hn 64 && exec "$0" "$@"`,
+	c := startProcess(t, nil, nil, "sh", "-c", `ulimit -Sn 64 && ulimit -Hn 64 && exec "$0" "$@"`,
 		bin, "scan", "--no-kubeconfig", "-f", endpoints, "-o", "ndjson", "--concurrency", "500", "--timeout", "20s")
 	if code := c.wait(t); code != exitOK {
 		t.Fatalf("exit %d, stderr %s", code, c.stderr.String())
@@ -407,7 +327,7 @@ func testOpenFileLimit(t *testing.T, bin string) {
 		t.Errorf("stderr %q: want the note %q once", got, note)
 	}
 	n := 0
-	sc := bufio.NewScanner(&c.stdout)
+	sc := bufio.NewScanner(strings.NewReader(c.stdout.String()))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		line := sc.Text()

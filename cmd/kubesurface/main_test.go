@@ -103,14 +103,7 @@ contexts: [{name: dev, context: {cluster: c, user: u}}]
 // TestOutputsCarryEveryTarget scans a refusing port and a live TLS server
 // from arguments, -f and stdin, in every format.
 func TestOutputsCarryEveryTarget(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/version" {
-			w.Write([]byte(`{"major":"1","minor":"31","gitVersion":"v1.31.4+k3s1"}`))
-			return
-		}
-		http.Error(w, "Unauthorized", http.StatusUnauthorized)
-	}))
-	defer srv.Close()
+	srv := versionServer(t, `{"major":"1","minor":"31","gitVersion":"v1.31.4+k3s1"}`)
 	refused := closedPort(t)
 	list := filepath.Join(t.TempDir(), "endpoints.txt")
 	os.WriteFile(list, []byte("# from a file\n"+refused+"\n"), 0o600)
@@ -199,14 +192,7 @@ func TestOutputsCarryEveryTarget(t *testing.T) {
 // TestJudgementAndGate: --now fixes the date the judgement is for, and
 // --fail-on turns a level into exit code 3 after the output is written.
 func TestJudgementAndGate(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/version" {
-			w.Write([]byte(`{"major":"1","minor":"35","gitVersion":"v1.35.8"}`))
-			return
-		}
-		http.Error(w, "Unauthorized", http.StatusUnauthorized)
-	}))
-	defer srv.Close()
+	srv := versionServer(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
 	base := []string{"scan", "--no-kubeconfig", "--timeout", "2s", "-o", "json", srv.URL}
 
 	decode := func(t *testing.T, stdout string) scan.Result {
@@ -245,4 +231,19 @@ func TestJudgementAndGate(t *testing.T) {
 	if code != exitGate || !strings.Contains(stderr, "exposure low") {
 		t.Errorf("--fail-on exposure:low on a version-disclosing loopback server: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// versionServer is an API server as a stranger sees it with anonymous
+// /version open: body at /version, 401 everywhere else. It stops with t.
+func versionServer(t *testing.T, body string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/version" {
+			w.Write([]byte(body))
+			return
+		}
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -148,94 +146,6 @@ func TestViewListsSkippedRowsOnStderrWhenItEnds(t *testing.T) {
 	}
 }
 
-var (
-	builtOnce sync.Once
-	built     string
-	buildErr  error
-)
-
-// builtBinary is kubesurface built as a release is, once for the tests
-// that need the process itself: its signal handling and exit codes.
-func builtBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "kubesurface-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		built = filepath.Join(dir, "kubesurface")
-		out, err := exec.Command("go", "build", "-o", built, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return built
-}
-
-// process is the built binary running, with no kubeconfig or cache of the
-// user's, its output captured.
-type process struct {
-	cmd            *exec.Cmd
-	stdout, stderr *lockedBuffer
-	exited         chan struct{}
-	code           int
-}
-
-func startBinary(t *testing.T, stdin io.Reader, args ...string) *process {
-	t.Helper()
-	bin := builtBinary(t)
-	dir := t.TempDir()
-	p := &process{cmd: exec.Command(bin, args...), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "none"), "HOME="+dir, "XDG_CACHE_HOME="+dir)
-	p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = stdin, p.stdout, p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		p.cmd.Wait()
-		p.code = p.cmd.ProcessState.ExitCode()
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.exited
-	})
-	return p
-}
-
-// wait waits for the process to exit, within a safety deadline that only
-// fails a hung test (the behaviour asked for is "at once"; no duration is
-// asserted).
-func (p *process) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case <-p.exited:
-		return p.code
-	case <-time.After(time.Minute):
-		t.Fatalf("still running a minute later; stderr: %s", p.stderr.String())
-		return -1
-	}
-}
-
-// waitUntil polls cond (a safety deadline again) while the process runs.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s within a minute", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestSavedResultsReadsEndAtASignal: view and --from-results read a FIFO
 // no one writes to, or a stdin that never closes, through bounded: SIGINT
 // or SIGTERM ends the process with 130, and /dev/zero is refused at the
@@ -297,19 +207,6 @@ func TestSavedResultsReadsEndAtASignal(t *testing.T) {
 			}
 		})
 	}
-}
-
-// blockedIn says whether a thread of process pid waits in the kernel in
-// one of funcs (wait_for_partner: opening a FIFO), as /proc tells.
-func blockedIn(pid int, funcs ...string) bool {
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
-	for _, task := range tasks {
-		b, err := os.ReadFile(task)
-		if err == nil && slices.Contains(funcs, string(b)) {
-			return true
-		}
-	}
-	return false
 }
 
 // unread is how many bytes wait in pipe r, unread by anyone.

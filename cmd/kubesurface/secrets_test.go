@@ -22,14 +22,7 @@ func secretServer(t *testing.T) (hostPort string) {
 	if u := os.Getenv("KS_E2E_ANON_URL"); u != "" {
 		return strings.TrimPrefix(u, "https://")
 	}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/version" {
-			w.Write([]byte(`{"major":"1","minor":"31","gitVersion":"v1.31.4"}`))
-			return
-		}
-		http.Error(w, "Unauthorized", http.StatusUnauthorized)
-	}))
-	t.Cleanup(srv.Close)
+	srv := versionServer(t, `{"major":"1","minor":"31","gitVersion":"v1.31.4"}`)
 	return strings.TrimPrefix(srv.URL, "https://")
 }
 
