@@ -1,17 +1,12 @@
 package kubeconfig
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +16,7 @@ import (
 
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/credential"
+	"github.com/kubesurface/kubesurface/scan/credential/credentialtest"
 )
 
 // TestLoadMissingUserIsConfigError: a context naming a user the
@@ -88,34 +84,20 @@ users:
 // pluginMarker is an environment entry unique to the test, given to the
 // plugins in their exec env: the guard, the plugin and what it starts
 // inherit it, which is how the test finds them in /proc.
-func pluginMarker(t *testing.T) string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "KUBESURFACE_TEST_PLUGIN=" + hex.EncodeToString(b)
-}
+func pluginMarker(*testing.T) string { return credentialtest.Marker() }
 
 // running lists the live processes whose environment holds mark, and how
 // many of them are plugin guards.
 func running(t *testing.T, mark string) (procs []string, guards int) {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	procs, err := credentialtest.Running(mark)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
-		if err != nil || !bytes.Contains(env, []byte(mark+"\x00")) {
-			continue
-		}
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		c := strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " ")
-		if strings.Contains(c, credential.GuardCommand) {
+	for _, p := range procs {
+		if strings.Contains(p, credential.GuardCommand) {
 			guards++
 		}
-		procs = append(procs, e.Name()+": "+c)
 	}
 	return procs, guards
 }

@@ -2,8 +2,6 @@ package scan
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -20,6 +18,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubesurface/kubesurface/scan/credential"
+	"github.com/kubesurface/kubesurface/scan/credential/credentialtest"
 )
 
 // These tests run exec credential plugins (shell scripts) through the
@@ -48,16 +47,10 @@ func script(t *testing.T, body string) string {
 	return p
 }
 
-// marker is an environment entry unique to the test: the plugin, its
-// guard and anything they start inherit it, which is how the test finds
-// them in /proc.
-func marker(t *testing.T) string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return markPrefix + hex.EncodeToString(b)
-}
+// marker is an environment entry unique to the test (see credentialtest).
+func marker(*testing.T) string { return credentialtest.Marker() }
 
-const markPrefix = "KUBESURFACE_TEST_PLUGIN="
+const markPrefix = credentialtest.MarkPrefix
 
 // pluginServer is an API server that accepts testToken (alice).
 func pluginServer(t *testing.T) (*httptest.Server, *testCA, *recorder) {
@@ -85,28 +78,14 @@ func pluginTarget(t *testing.T, name string, srv *httptest.Server, ca *testCA, m
 	})
 }
 
-// leftRunning lists the live processes (pid and command line) whose
-// environment holds mark. Zombies have no environment left and are not
-// counted: they run nothing.
+// leftRunning lists the live processes whose environment holds mark.
 func leftRunning(t *testing.T, mark string) []string {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	procs, err := credentialtest.Running(mark)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
-		if err != nil || !bytes.Contains(env, []byte(mark+"\x00")) {
-			continue
-		}
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		out = append(out, e.Name()+": "+strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " "))
-	}
-	return out
+	return procs
 }
 
 // waitUntil polls cond until it holds or a generous safety deadline
