@@ -213,7 +213,9 @@ func TestPluginAWSKilledWhenKubesurfaceDies(t *testing.T) {
 	mark := pluginMarker(t)
 	config := awsHangingKubeconfig(t, srv, 40, mark)
 	child := exec.Command(os.Args[0], "-test.run=^TestPluginAWSKilledWhenKubesurfaceDies$", "-test.count=1")
-	child.Env = append(os.Environ(), "KUBESURFACE_TEST_CHILD=aws-hangs", "KUBESURFACE_TEST_KUBECONFIG="+config)
+	// The child dies by SIGKILL and cannot remove its own temporary
+	// directories: they go under ours, which is removed.
+	child.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "KUBESURFACE_TEST_CHILD=aws-hangs", "KUBESURFACE_TEST_KUBECONFIG="+config)
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -206,7 +206,9 @@ func TestPluginKilledWhenKubesurfaceDies(t *testing.T) {
 	child := exec.Command(os.Args[0], "-test.run=^TestPluginKilledWhenKubesurfaceDies$", "-test.count=1")
 	// The child gets the marker's value only, so that it does not count
 	// as a plugin process itself.
-	child.Env = append(os.Environ(), "KUBESURFACE_TEST_CHILD=hanging-plugin", "KUBESURFACE_TEST_MARK="+strings.TrimPrefix(mark, markPrefix))
+	// The child dies by SIGKILL and cannot remove its own temporary
+	// directories: they go under ours, which is removed.
+	child.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "KUBESURFACE_TEST_CHILD=hanging-plugin", "KUBESURFACE_TEST_MARK="+strings.TrimPrefix(mark, markPrefix))
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
