@@ -165,6 +165,8 @@ type Auth struct {
 	Groups        []string `json:"groups,omitempty"`
 	ServerVersion string   `json:"serverVersion,omitempty"`
 	Nodes         []Node   `json:"nodes,omitempty"`
+	// OpenShift is the ClusterVersion, read where the API serves it.
+	OpenShift *OpenShiftVersion `json:"openshift,omitempty"`
 	// Skew summarises kubelets against the server's minor.
 	Skew      *Skew  `json:"skew,omitempty"`
 	LatencyMS int64  `json:"latencyMs"`
@@ -183,6 +185,20 @@ type Node struct {
 	// MinorsBehind is how many minors the kubelet trails the server (negative
 	// when newer, which the skew policy forbids).
 	MinorsBehind int `json:"minorsBehind"`
+	// OS is status.nodeInfo.operatingSystem: Windows-only CVEs apply only
+	// where it is windows.
+	OS string `json:"os,omitempty"`
+	// Provider is what the node's spec.providerID scheme and well-known
+	// labels name: a managed service (eks, gke, aks, digitalocean, lke,
+	// oke), kind, or a bare cloud (aws, gce, azure); empty when silent.
+	Provider string `json:"provider,omitempty"`
+}
+
+// OpenShiftVersion is what config.openshift.io/v1 ClusterVersion says,
+// where the server has it: the exact release and its update channel.
+type OpenShiftVersion struct {
+	Version string `json:"version,omitempty"`
+	Channel string `json:"channel,omitempty"`
 }
 
 // Skew is the kubelet version skew against the API server.
@@ -200,6 +216,9 @@ type Distribution struct {
 	// or unknown.
 	Name     string   `json:"name"`
 	Evidence []string `json:"evidence,omitempty"`
+	// Against is the evidence that points elsewhere: shown, never
+	// silently outvoted.
+	Against []string `json:"against,omitempty"`
 }
 
 // Exposure is what an unauthenticated stranger can reach and do.

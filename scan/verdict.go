@@ -20,6 +20,12 @@ const (
 	DistMinikube  = "minikube"
 	DistKind      = "kind"
 	DistKubeadm   = "kubeadm"
+	// DistEKSD is EKS Distro or EKS Anywhere: Amazon's build of Kubernetes
+	// run by its owner, with upstream's calendar and no one upgrading it.
+	DistEKSD         = "eks-d"
+	DistDigitalOcean = "digitalocean"
+	DistLKE          = "lke"
+	DistOKE          = "oke"
 	DistUnknown   = "unknown"
 )
 
