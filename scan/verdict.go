@@ -26,7 +26,7 @@ const (
 	DistDigitalOcean = "digitalocean"
 	DistLKE          = "lke"
 	DistOKE          = "oke"
-	DistUnknown   = "unknown"
+	DistUnknown      = "unknown"
 )
 
 // Anonymous access levels, from least to most.
