@@ -139,6 +139,26 @@ func leakedSANs(c *x509.Certificate) []string {
 	return out
 }
 
+// kindNode is the name kind gives a control-plane node: <cluster>-control-plane,
+// then -control-plane2, 3, … in an HA cluster. Cluster API's
+// KubeadmControlPlane machines are <cluster>-control-plane-<random>, which
+// this does not match.
+var kindNode = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?-control-plane[0-9]*$`)
+
+// kindShape is the certificate kind's kubeadm config asks for: the node's
+// own name and localhost (kind's certSANs: [localhost, <API server
+// address>], so a port forwarded to the host verifies). A kubeadm or
+// Cluster API node named *-control-plane-* is not enough.
+func kindShape(c *x509.Certificate) bool {
+	node, local := false, false
+	for _, n := range c.DNSNames {
+		l := strings.ToLower(n)
+		node = node || kindNode.MatchString(l)
+		local = local || l == "localhost"
+	}
+	return node && local
+}
+
 var uuidLike = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // kubernetesShape says whether a leaf certificate looks like an API server's
@@ -161,7 +181,7 @@ func kubernetesShape(c *x509.Certificate) (bool, string) {
 		return true, "eks"
 	case has(".azmk8s.io"):
 		return true, "aks"
-	case has("-control-plane") && has("kubernetes.default"):
+	case issuer == "kubernetes" && kindShape(c) && has("kubernetes.default"):
 		return true, "kind"
 	case uuidLike.MatchString(issuer) && has("kubernetes.default"):
 		return true, "gke"
