@@ -28,6 +28,7 @@ var AnonymousPaths = []string{
 	"/apis",
 	"/api/v1/namespaces",
 	"/.well-known/openid-configuration",
+	oauthPath,
 	"/metrics",
 	"/openapi/v2",
 }
@@ -253,6 +254,10 @@ func summarize(path string, status int, body []byte, truncated bool) map[string]
 		}
 		if json.Unmarshal(body, &v) == nil && v.Issuer != "" {
 			return map[string]string{"issuer": truncate(v.Issuer, maxSummaryValue), "jwksUri": truncate(v.JWKSURI, maxSummaryValue), recognised: "true"}
+		}
+	case oauthPath:
+		if m := summarizeOAuth(body); m != nil {
+			return m
 		}
 	case "/metrics":
 		if bytes.Contains(body, []byte("# TYPE apiserver_")) || bytes.Contains(body, []byte("\napiserver_")) {

@@ -138,6 +138,23 @@ func (s *Scanner) authProbe(ctx context.Context, t Target, creds *credential.Bat
 	}
 	a.Nodes = nodes
 	a.Skew = skew(a.ServerVersion, a.Nodes)
+
+	switch ov, err := readClusterVersion(actx, cs.Discovery().RESTClient()); {
+	case err == nil:
+		a.OpenShift = ov
+		if ov.Version == "" {
+			a.Warnings = append(a.Warnings, "OpenShift ClusterVersion: names no release (status.desired.version, status.history)")
+		}
+	case apierrors.IsNotFound(err):
+		// Not OpenShift: nothing to say.
+	case apierrors.IsForbidden(err):
+		// Every other distribution forbids it too, without RBAC for a
+		// group it does not serve; only judge knows whether it matters.
+		a.clusterVersionDenied = true
+	default:
+		_, msg := classifyAuthErr(err)
+		a.Warnings = append(a.Warnings, "OpenShift ClusterVersion: "+msg)
+	}
 	return a
 }
 

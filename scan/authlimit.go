@@ -22,6 +22,10 @@ const (
 	NodePageSize = 250
 	// NodePageBodyLimit caps one page's response body (decoded bytes).
 	NodePageBodyLimit = 16 << 20
+	// ClusterVersionBodyLimit caps OpenShift's ClusterVersion (decoded
+	// bytes). Its history and conditional updates run to a few hundred
+	// KB on long-lived clusters; it is streamed, not held.
+	ClusterVersionBodyLimit = 4 << 20
 	// MaxNodes is the most nodes kept per context; skew is judged on them.
 	MaxNodes = 10000
 	// maxNodePages stops a server that keeps handing out continue tokens
@@ -103,17 +107,33 @@ func (b *cappedBody) Close() error { return b.rc.Close() }
 // into gigabytes of Go structs.
 type nodeItem struct {
 	Metadata struct {
-		Name string `json:"name"`
+		Name   string        `json:"name"`
+		Labels labelProvider `json:"labels"`
 	} `json:"metadata"`
+	Spec struct {
+		ProviderID providerScheme `json:"providerID"`
+	} `json:"spec"`
 	Status struct {
 		NodeInfo struct {
-			KubeletVersion string `json:"kubeletVersion"`
+			KubeletVersion  string `json:"kubeletVersion"`
+			OperatingSystem string `json:"operatingSystem"`
 		} `json:"nodeInfo"`
 	} `json:"status"`
 }
 
+// node is what a result keeps of a decoded item.
+func (it nodeItem) node() Node {
+	return Node{
+		Name:           clip(it.Metadata.Name, maxNodeNameLen),
+		KubeletVersion: clip(it.Status.NodeInfo.KubeletVersion, maxVersionLen),
+		OS:             clip(it.Status.NodeInfo.OperatingSystem, maxNodeOSLen),
+		Provider:       nodeProvider(it.Metadata.Labels, it.Spec.ProviderID),
+	}
+}
+
 // listNodes lists nodes in pages of NodePageSize, streaming each page
-// through a decoder that keeps only names and kubelet versions, and stops
+// through a decoder that keeps only names, kubelet versions, operating
+// systems and the provider their labels and provider IDs name, and stops
 // at MaxNodes nodes or maxNodePages pages. It returns what it got and, if
 // the list is incomplete or failed, a warning saying so.
 func listNodes(ctx context.Context, rc rest.Interface) ([]Node, string) {
@@ -131,9 +151,7 @@ func listNodes(ctx context.Context, rc rest.Interface) ([]Node, string) {
 		if err != nil {
 			return nodes, nodesWarning(nodes, err)
 		}
-		next, err := decodeNodePage(body, func(it nodeItem) {
-			nodes = append(nodes, Node{Name: clip(it.Metadata.Name, maxNodeNameLen), KubeletVersion: clip(it.Status.NodeInfo.KubeletVersion, maxVersionLen)})
-		})
+		next, err := decodeNodePage(body, func(it nodeItem) { nodes = append(nodes, it.node()) })
 		body.Close()
 		if err != nil {
 			return nodes, nodesWarning(nodes, err)
@@ -251,4 +269,17 @@ func clip(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// readClusterVersion reads OpenShift's ClusterVersion named version, with
+// its own body cap, as a stream. The error is client-go's for an answer
+// that is not 2xx (404 on any other distribution, 403 without RBAC).
+func readClusterVersion(ctx context.Context, rc rest.Interface) (*OpenShiftVersion, error) {
+	body, err := rc.Get().AbsPath(clusterVersionPath).SetHeader("Accept", "application/json").
+		Stream(withBodyLimit(ctx, ClusterVersionBodyLimit))
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	return parseClusterVersion(body)
 }

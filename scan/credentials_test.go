@@ -161,7 +161,7 @@ func TestCredentialTokenStaysWithItsContext(t *testing.T) {
 		t.Errorf("context server received %q without credentials, want exactly the anonymous paths %q", anon, AnonymousPaths)
 	}
 	slices.Sort(authed)
-	if want := []string{nodesPath, selfSubjectReviewPath, "/version"}; !slices.Equal(authed, want) {
+	if want := []string{nodesPath, selfSubjectReviewPath, clusterVersionPath, "/version"}; !slices.Equal(authed, want) {
 		t.Errorf("context server received credentials on %q, want only the authenticated probe's %q", authed, want)
 	}
 	for _, h := range headers {

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"net"
@@ -28,7 +29,11 @@ import (
 // distributions are the names a judgement may give, and flavours the
 // certificate shapes (a subset, plus "" for none).
 var (
-	distributions = []string{DistEKS, DistGKE, DistAKS, DistK3s, DistRKE2, DistOpenShift, DistMinikube, DistKind, DistKubeadm, DistUnknown}
+	distributions = []string{DistEKS, DistEKSD, DistGKE, DistAKS, DistDigitalOcean, DistLKE, DistOKE, DistK3s, DistRKE2, DistOpenShift,
+		DistMinikube, DistKind, DistKubeadm, DistUnknown}
+	// nodeProviders are what Node.Provider may hold ("" for a silent node).
+	nodeProviders = []string{"", DistEKS, DistGKE, DistAKS, DistDigitalOcean, DistLKE, DistOKE, DistKind,
+		ProviderAWS, ProviderGCE, ProviderAzure, ProviderOCI}
 	flavours      = []string{"", DistK3s, DistRKE2, DistMinikube, DistOpenShift, DistEKS, DistAKS, DistKind, DistGKE, DistKubeadm}
 )
 
@@ -83,23 +88,49 @@ func FuzzParseVersion(f *testing.F) {
 	})
 }
 
-// FuzzDistribution: any gitVersion, host name and certificate shape give
-// a known distribution, never a panic; the server's own word (its version
-// suffix) outranks the host name, which outranks the certificate, and
-// every verdict but unknown has evidence.
+// FuzzDistribution: any gitVersion, ClusterVersion, OAuth issuer, nodes,
+// host name and certificate shape give a known distribution, never a
+// panic; the strongest evidence decides (the server's own word, then
+// OpenShift's OAuth server, the nodes' labels, the host name, the
+// certificate), an -eks- build is eks or eks-d, every verdict but
+// unknown has evidence, and no piece of evidence is dropped: each is
+// listed for the verdict or against it.
 func FuzzDistribution(f *testing.F) {
+	hosts := []string{"10.0.0.1", "x.gr7.us-west-2.eks.amazonaws.com", "foo.hcp.westeurope.azmk8s.io", "api.example.gke.goog",
+		"api.x.openshiftapps.com.", "c.aroapp.io", "K8S.EKS.AMAZONAWS.COM.CN", "0d2f2d00-4615-4c30-8c61-c94ee188fe34.k8s.ondigitalocean.com",
+		"b782cfdd-d88a-460f-938c-d9b989e3960f.eu-central-3-gw.linodelke.net"}
 	for i, s := range versionSeeds {
-		hosts := []string{"10.0.0.1", "x.gr7.us-west-2.eks.amazonaws.com", "foo.hcp.westeurope.azmk8s.io", "api.example.gke.goog",
-			"api.x.openshiftapps.com.", "c.aroapp.io", "K8S.EKS.AMAZONAWS.COM.CN"}
-		f.Add(s, hosts[i%len(hosts)], "kubernetes", "kube-apiserver", "kubernetes.default,kind-control-plane")
+		f.Add(s, "", "", []byte(nil), hosts[i%len(hosts)], "kubernetes", "kube-apiserver", "kubernetes.default,kind-control-plane,localhost")
 	}
-	f.Add("v1.31.2", "10.0.0.1", "k3s-server-ca@1700000000", "k3s", "")
-	f.Add("", "", "9d3b3f4e-6c1a-4a2b-8f5e-0123456789ab", "34.1.2.3", "kubernetes.default")
-	f.Add("v1.31.2", "", "minikubeCA", "", "")
-	f.Fuzz(func(t *testing.T, git, host, issuerCN, subjectCN, sans string) {
+	f.Add("v1.31.2", "", "", []byte(nil), "10.0.0.1", "k3s-server-ca@1700000000", "k3s", "")
+	f.Add("", "", "", []byte(nil), "", "9d3b3f4e-6c1a-4a2b-8f5e-0123456789ab", "34.1.2.3", "kubernetes.default")
+	f.Add("v1.31.2", "", "", []byte(nil), "", "minikubeCA", "", "")
+	// OpenShift 4.17+: a plain version, a named certificate, OAuth discovery.
+	f.Add("v1.31.6", "", "https://oauth-openshift.apps.ocp.example.com", []byte(nil), "api.ocp.example.com", "R11", "api.ocp.example.com", "api.ocp.example.com")
+	f.Add("v1.31.6", "4.18.3", "", []byte(nil), "api.ocp.example.com", "R11", "api.ocp.example.com", "api.ocp.example.com")
+	// EKS Anywhere: an -eks- build behind kubeadm's certificate; and EKS itself.
+	f.Add("v1.29.3-eks-adc7111", "", "", []byte{8, 8}, "10.0.0.1", "kubernetes", "kube-apiserver", "kubernetes.default,eksa-control-plane-abcde")
+	f.Add("v1.29.3-eks-adc7111", "", "", []byte{1, 1, 8}, "10.0.0.1", "kubernetes", "kube-apiserver", "kubernetes.default,ip-10-0-1-5.ec2.internal")
+	// Cluster API vs kind, with the nodes' word against the certificate.
+	f.Add("v1.31.2", "", "", []byte{7, 7}, "127.0.0.1", "kubernetes", "kube-apiserver", "kubernetes.default,mgmt-control-plane-x7k2p,localhost")
+	f.Add("v1.31.2", "", "", []byte{1, 2, 3, 4, 5, 6, 0, 9, 10, 11}, "127.0.0.1", "kubernetes", "kube-apiserver", "kubernetes.default,kind-control-plane,localhost")
+	f.Fuzz(func(t *testing.T, git, openshift, issuer string, nodes []byte, host, issuerCN, subjectCN, sans string) {
 		r := &Result{Target: Ref{Host: host}}
 		if git != "" {
 			r.Version = &Version{GitVersion: git}
+		}
+		if openshift != "" || len(nodes) > 0 {
+			r.Auth = &Auth{}
+			if openshift != "" {
+				r.Auth.OpenShift = &OpenShiftVersion{Version: openshift}
+			}
+			for i, b := range nodes {
+				r.Auth.Nodes = append(r.Auth.Nodes, Node{Name: strconv.Itoa(i), Provider: nodeProviders[int(b)%len(nodeProviders)]})
+			}
+		}
+		if issuer != "" {
+			body, _ := json.Marshal(map[string]string{"issuer": issuer, "authorization_endpoint": issuer + "/oauth/authorize", "token_endpoint": issuer + "/oauth/token"})
+			r.Anonymous = append(r.Anonymous, Request{Path: oauthPath, Status: http.StatusOK, Summary: summarize(oauthPath, http.StatusOK, body, false)})
 		}
 		cert := &x509.Certificate{Issuer: pkix.Name{CommonName: issuerCN}, Subject: pkix.Name{CommonName: subjectCN}}
 		if sans != "" {
@@ -114,16 +145,48 @@ func FuzzDistribution(f *testing.F) {
 		if (d.Name == DistUnknown) != (len(d.Evidence) == 0) {
 			t.Fatalf("distribution %q with evidence %q", d.Name, d.Evidence)
 		}
+		claims := distClaims(r)
+		if len(d.Evidence)+len(d.Against) < len(claims) {
+			t.Fatalf("evidence %q and against %q drop some of %+v", d.Evidence, d.Against, claims)
+		}
+		for _, a := range d.Against {
+			if name, _, _ := strings.Cut(a, ": "); name == d.Name {
+				t.Fatalf("evidence against %s names %s: %q", d.Name, d.Name, a)
+			}
+		}
 		byVersion, _ := distFromVersion(git)
+		byOAuth, _ := distFromOAuth(r)
 		byHost, _ := distFromHost(host)
+		var byNodes string
+		var listed []Node
+		if r.Auth != nil {
+			listed = r.Auth.Nodes
+		}
+		for _, c := range countProviders(listed) {
+			if _, bare := bareClouds[c.provider]; !bare {
+				byNodes = c.provider
+				break
+			}
+		}
 		switch {
-		case byVersion != "" && d.Name != byVersion:
+		case openshift != "" && d.Name != DistOpenShift:
+			t.Fatalf("ClusterVersion says openshift, judged %s", d.Name)
+		case openshift != "":
+		case byVersion == DistEKS && d.Name != DistEKS && d.Name != DistEKSD:
+			t.Fatalf("version %q says eks, judged %s", git, d.Name)
+		case byVersion == DistEKS && d.Name == DistEKSD && (byNodes == DistEKS || byHost == DistEKS || flavour == DistEKS):
+			t.Fatalf("judged eks-d with EKS's nodes %q, host %q or certificate %q", byNodes, byHost, flavour)
+		case byVersion != "" && byVersion != DistEKS && d.Name != byVersion:
 			t.Fatalf("version %q says %s, judged %s", git, byVersion, d.Name)
-		case byVersion == "" && byHost != "" && d.Name != byHost:
+		case byVersion == "" && byOAuth != "" && d.Name != byOAuth:
+			t.Fatalf("OAuth issuer %q says %s, judged %s", issuer, byOAuth, d.Name)
+		case byVersion == "" && byOAuth == "" && byNodes != "" && d.Name != byNodes:
+			t.Fatalf("nodes say %s, judged %s", byNodes, d.Name)
+		case byVersion == "" && byOAuth == "" && byNodes == "" && byHost != "" && d.Name != byHost:
 			t.Fatalf("host %q says %s, judged %s", host, byHost, d.Name)
-		case byVersion == "" && byHost == "" && flavour != "" && d.Name != flavour:
+		case byVersion == "" && byOAuth == "" && byNodes == "" && byHost == "" && flavour != "" && d.Name != flavour:
 			t.Fatalf("certificate says %s, judged %s", flavour, d.Name)
-		case byVersion == "" && byHost == "" && flavour == "" && d.Name != DistUnknown:
+		case byVersion == "" && byOAuth == "" && byNodes == "" && byHost == "" && flavour == "" && d.Name != DistUnknown:
 			t.Fatalf("nothing says anything, judged %s", d.Name)
 		}
 	})
@@ -131,7 +194,8 @@ func FuzzDistribution(f *testing.F) {
 
 // summaryKeys are every key a summary may hold.
 var summaryKeys = []string{"reason", "message", "anonymousAuthenticated", "parseError", "gitVersion", "gitCommit", "buildDate",
-	"goVersion", "platform", "recognised", "body", "versions", "groups", "items", "names", "issuer", "jwksUri", "format"}
+	"goVersion", "platform", "recognised", "body", "versions", "groups", "items", "names", "issuer", "jwksUri", "format",
+	"authorizationEndpoint"}
 
 // FuzzSummarize: whatever a server sends on any anonymous path, with any
 // status, gives a summary of known keys whose values are bounded (none
@@ -155,7 +219,20 @@ func FuzzSummarize(f *testing.F) {
 	}
 	f.Add(uint8(0), 403, []byte(bodies[len(bodies)-7]), false)
 	f.Add(uint8(1), 401, []byte(`{"message":"Unauthorized","reason":"Unauthorized"}`), false)
-	f.Add(uint8(9), 200, []byte(`{"swagger`), true)
+	at := func(path string) uint8 { return uint8(slices.Index(AnonymousPaths, path)) }
+	f.Add(at("/openapi/v2"), 200, []byte(`{"swagger`), true)
+	// OpenShift's OAuth discovery, and what merely looks like it.
+	for _, b := range []string{
+		`{"issuer":"https://oauth-openshift.apps.ocp.example.com","authorization_endpoint":"https://oauth-openshift.apps.ocp.example.com/oauth/authorize",` +
+			`"token_endpoint":"https://oauth-openshift.apps.ocp.example.com/oauth/token","scopes_supported":["user:full"],"response_types_supported":["code","token"]}`,
+		`{"issuer":"https://oauth-openshift.apps.x","authorization_endpoint":"javascript:alert(1)","token_endpoint":"https://t"}`,
+		`{"issuer":"http://oauth-openshift.apps.x","authorization_endpoint":"http://a/oauth/authorize","token_endpoint":"http://a/oauth/token"}`,
+		`{"issuer":"https://` + strings.Repeat("‮", 150) + `","authorization_endpoint":"https://a[2J/oauth/authorize","token_endpoint":"https://a"}`,
+		`{"issuer":""}`, `{"issuer":7}`, `<html>oauth</html>`,
+	} {
+		f.Add(at(oauthPath), 200, []byte(b), false)
+	}
+	f.Add(at(oauthPath), 403, []byte(`{"kind":"Status","reason":"Forbidden","message":"forbidden: User \"system:anonymous\" cannot get path \"/.well-known/oauth-authorization-server\""}`), false)
 	f.Add(uint8(3), 302, []byte("moved"), false)
 	f.Fuzz(func(t *testing.T, pathIndex uint8, status int, body []byte, truncated bool) {
 		path := AnonymousPaths[int(pathIndex)%len(AnonymousPaths)]
@@ -190,6 +267,11 @@ func FuzzSummarize(f *testing.F) {
 		if !slices.Contains([]string{AccessUnreachable, AccessTLS, AccessHealth, AccessVersion, AccessDiscovery, AccessRead}, r.Exposure.Access) ||
 			LevelRank(r.Exposure.Level) < 0 || !slices.Contains(distributions, r.Dist.Name) {
 			t.Fatalf("%s %d: exposure %+v, distribution %+v", path, status, r.Exposure, r.Dist)
+		}
+		if path == oauthPath && r.Exposure.Access != AccessTLS {
+			// OAuth discovery is public by design on OpenShift: it is
+			// distribution evidence, not access.
+			t.Fatalf("%s %d: anonymous OAuth discovery judged %s access", path, status, r.Exposure.Access)
 		}
 	})
 }

@@ -176,6 +176,11 @@ type Auth struct {
 	ErrorKind string `json:"errorKind,omitempty"`
 	// Warnings are partial failures (nodes not listable, identity unknown).
 	Warnings []string `json:"warnings,omitempty"`
+
+	// clusterVersionDenied is a 403 on OpenShift's ClusterVersion, which
+	// is a warning only where other evidence says OpenShift: judge
+	// decides, and clears it.
+	clusterVersionDenied bool
 }
 
 // Node is one Node object's kubelet.
@@ -190,7 +195,9 @@ type Node struct {
 	OS string `json:"os,omitempty"`
 	// Provider is what the node's spec.providerID scheme and well-known
 	// labels name: a managed service (eks, gke, aks, digitalocean, lke,
-	// oke), kind, or a bare cloud (aws, gce, azure); empty when silent.
+	// oke), kind, or a bare cloud (aws, gce, azure, oci); empty when
+	// silent. Only the name is kept, never the provider ID or a label's
+	// value (they hold account, project and subscription ids).
 	Provider string `json:"provider,omitempty"`
 }
 
@@ -212,8 +219,8 @@ type Skew struct {
 
 // Distribution is the judged Kubernetes distribution with its evidence.
 type Distribution struct {
-	// Name is eks, gke, aks, k3s, rke2, openshift, minikube, kind, kubeadm
-	// or unknown.
+	// Name is eks, eks-d, gke, aks, digitalocean, lke, oke, k3s, rke2,
+	// openshift, minikube, kind, kubeadm or unknown.
 	Name     string   `json:"name"`
 	Evidence []string `json:"evidence,omitempty"`
 	// Against is the evidence that points elsewhere: shown, never

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	utilversion "k8s.io/apimachinery/pkg/util/version"
@@ -117,6 +118,11 @@ var providerHosts = []struct{ suffix, dist string }{
 	{".gke.goog", DistGKE},
 	{".openshiftapps.com", DistOpenShift},
 	{".aroapp.io", DistOpenShift},
+	// DOKS: https://<cluster uuid>.k8s.ondigitalocean.com; LKE:
+	// https://<uuid>.<region>[-gw].linodelke.net. OKE's API endpoints are
+	// bare IP addresses (public or private), so no host name tells OKE.
+	{".k8s.ondigitalocean.com", DistDigitalOcean},
+	{".linodelke.net", DistLKE},
 }
 
 func distFromHost(host string) (string, string) {
@@ -129,30 +135,145 @@ func distFromHost(host string) (string, string) {
 	return "", ""
 }
 
-// judgeDistribution weighs evidence: a version suffix is the server's own
-// word, a host name the provider's, a certificate shape only a hint.
-func judgeDistribution(r *Result) Distribution {
-	d := Distribution{Name: DistUnknown}
-	consider := func(name, why string) {
-		if name == "" {
-			return
+// Weights of distribution evidence, strongest first.
+const (
+	// weightOwnWord is the server's own word: OpenShift's ClusterVersion,
+	// the version suffix of the build it runs.
+	weightOwnWord = iota
+	// weightOAuth is OpenShift's OAuth server announcing itself.
+	weightOAuth
+	// weightNodes is the managed service's labels on the nodes it runs.
+	weightNodes
+	// weightHost is the provider's name for the API endpoint.
+	weightHost
+	// weightCert is the certificate's shape: a hint, since anyone can
+	// issue a certificate of any shape.
+	weightCert
+)
+
+// claim is one piece of evidence naming a distribution.
+type claim struct {
+	name, why string
+	weight    int
+}
+
+// distClaims gathers every piece of evidence, strongest first.
+func distClaims(r *Result) []claim {
+	var out []claim
+	add := func(w int, name, why string) {
+		if name != "" {
+			out = append(out, claim{name: name, why: why, weight: w})
 		}
-		if d.Name == DistUnknown {
-			d.Name = name
+	}
+	if a := r.Auth; a != nil && a.OpenShift != nil {
+		why := "the ClusterVersion (config.openshift.io) is readable"
+		if a.OpenShift.Version != "" {
+			why = fmt.Sprintf("ClusterVersion says OpenShift %s", a.OpenShift.Version)
 		}
-		if name == d.Name {
-			d.Evidence = append(d.Evidence, why)
+		if a.OpenShift.Channel != "" {
+			why += fmt.Sprintf(" (channel %s)", a.OpenShift.Channel)
 		}
+		add(weightOwnWord, DistOpenShift, why)
 	}
 	if r.Version != nil {
-		consider(distFromVersion(r.Version.GitVersion))
+		name, why := distFromVersion(r.Version.GitVersion)
+		add(weightOwnWord, name, why)
 	}
-	consider(distFromHost(r.Target.Host))
+	name, why := distFromOAuth(r)
+	add(weightOAuth, name, why)
+	if r.Auth != nil {
+		for _, c := range countProviders(r.Auth.Nodes) {
+			if _, bare := bareClouds[c.provider]; !bare {
+				add(weightNodes, c.provider, nodesLine(c, len(r.Auth.Nodes)))
+			}
+		}
+	}
+	name, why = distFromHost(r.Target.Host)
+	add(weightHost, name, why)
 	if r.TLS != nil && r.TLS.Flavour != "" {
-		consider(r.TLS.Flavour, fmt.Sprintf("certificate is shaped like %s's", r.TLS.Flavour))
+		add(weightCert, r.TLS.Flavour, fmt.Sprintf("certificate is shaped like %s's", r.TLS.Flavour))
 	}
+	return out
+}
+
+// judgeDistribution names the distribution the strongest evidence gives
+// (see the weights) and shows the rest: what agrees as Evidence, what
+// points elsewhere as Against, so that a conflict is seen rather than
+// silently outvoted. An -eks- build is EKS only where something beyond
+// the build says Amazon runs it; behind a certificate of its own it is
+// EKS Distro or EKS Anywhere (eks-d), which its owner upgrades.
+func judgeDistribution(r *Result) Distribution {
+	d := Distribution{Name: DistUnknown}
+	claims := distClaims(r)
+	if len(claims) == 0 {
+		return d
+	}
+	d.Name = claims[0].name
+	eksd := d.Name == DistEKS && selfManagedEKS(r, claims)
+	if eksd {
+		d.Name = DistEKSD
+	}
+	for _, c := range claims {
+		switch {
+		case c.name == d.Name:
+			d.Evidence = append(d.Evidence, c.why)
+		case eksd && c.name == DistEKS:
+			d.Evidence = append(d.Evidence, c.why+": Amazon's build of Kubernetes")
+		case eksd && c.weight == weightCert && c.name == DistKubeadm:
+			d.Evidence = append(d.Evidence, c.why+", as EKS Anywhere's are; EKS's own name its .eks.amazonaws.com endpoint")
+		default:
+			d.Against = append(d.Against, fmt.Sprintf("%s: %s", c.name, c.why))
+		}
+	}
+	if eksd {
+		d.Evidence = append(d.Evidence, "no EKS host name, EKS node labels or EKS-shaped certificate: not Amazon's managed EKS")
+		d.Against = append(d.Against, "eks: the managed EKS service reports -eks- builds too; only the certificate, host name and nodes tell them apart")
+	}
+	d.Evidence, d.Against = append(d.Evidence, cloudLines(r, d.Name, true)...), append(d.Against, cloudLines(r, d.Name, false)...)
 	return d
 }
+
+// selfManagedEKS: the -eks- build runs behind a certificate that is there
+// and not EKS's, and neither the host name nor the nodes say EKS.
+func selfManagedEKS(r *Result, claims []claim) bool {
+	if r.TLS == nil || r.TLS.Plaintext || r.TLS.Error != "" || r.TLS.Flavour == DistEKS || !r.TLS.Kubernetes && len(r.TLS.Chain) == 0 {
+		return false
+	}
+	for _, c := range claims {
+		if c.name == DistEKS && c.weight != weightOwnWord {
+			return false
+		}
+	}
+	return true
+}
+
+// cloudLines are the nodes that run on a bare cloud, where the verdict is
+// one cloud's managed service: for it when the cloud is that service's
+// (agree), against it when it is another's or a local tool's.
+func cloudLines(r *Result, dist string, agree bool) []string {
+	if r.Auth == nil || dist == DistUnknown {
+		return nil
+	}
+	var out []string
+	for _, c := range countProviders(r.Auth.Nodes) {
+		managed, bare := bareClouds[c.provider]
+		if !bare {
+			continue
+		}
+		match := managed == dist
+		mismatch := dist == DistKind || dist == DistMinikube || !match && slices.Contains(managedServices, dist)
+		switch {
+		case agree && match:
+			out = append(out, nodesLine(c, len(r.Auth.Nodes)))
+		case !agree && mismatch:
+			out = append(out, fmt.Sprintf("%s: %s", c.provider, nodesLine(c, len(r.Auth.Nodes))))
+		}
+	}
+	return out
+}
+
+// managedServices are the distributions a provider runs for its customer.
+var managedServices = []string{DistEKS, DistGKE, DistAKS, DistDigitalOcean, DistLKE, DistOKE}
 
 // judgeExposure rates what an anonymous stranger gets, from the requests
 // actually made: the highest access reached decides, and the address class
@@ -255,4 +376,13 @@ func judge(r *Result) {
 	}
 	r.Dist = judgeDistribution(r)
 	r.Exposure = judgeExposure(r)
+	if r.Auth != nil && r.Auth.clusterVersionDenied {
+		// A copy: the Auth is shared with updates already sent.
+		a := *r.Auth
+		a.clusterVersionDenied = false
+		if r.Dist.Name == DistOpenShift {
+			a.Warnings = append(slices.Clone(a.Warnings), "OpenShift ClusterVersion: permission denied (403): the exact OpenShift release and channel are unknown")
+		}
+		r.Auth = &a
+	}
 }
