@@ -34,7 +34,7 @@ var (
 	// nodeProviders are what Node.Provider may hold ("" for a silent node).
 	nodeProviders = []string{"", DistEKS, DistGKE, DistAKS, DistDigitalOcean, DistLKE, DistOKE, DistKind,
 		ProviderAWS, ProviderGCE, ProviderAzure, ProviderOCI}
-	flavours      = []string{"", DistK3s, DistRKE2, DistMinikube, DistOpenShift, DistEKS, DistAKS, DistKind, DistGKE, DistKubeadm}
+	flavours = []string{"", DistK3s, DistRKE2, DistMinikube, DistOpenShift, DistEKS, DistAKS, DistKind, DistGKE, DistKubeadm}
 )
 
 var versionSeeds = []string{
