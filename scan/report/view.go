@@ -234,8 +234,25 @@ func verdicts(r scan.Result) Section {
 	if r.Urgency != nil {
 		s.Blocks = append(s.Blocks, listOr("Urgency reasons", r.Urgency.Reasons, "No reasons given."))
 	}
-	s.Blocks = append(s.Blocks, listOr("Distribution evidence", r.Dist.Evidence, "No evidence: the distribution is a guess."))
+	s.Blocks = append(s.Blocks, distributionBlocks(r)...)
 	return s
+}
+
+// distributionBlocks are the evidence for the distribution and, where
+// some points elsewhere, the evidence against it: a conflict is shown
+// next to the verdict, not settled out of sight.
+func distributionBlocks(r scan.Result) []Block {
+	out := []Block{listOr("Distribution evidence", r.Dist.Evidence, "No evidence: the distribution is a guess.")}
+	if len(r.Dist.Against) > 0 {
+		out = append(out, Block{Heading: "Evidence against " + orNone(clean.Line(r.Dist.Name)), Items: clean.All(r.Dist.Against)})
+	}
+	if a := r.Auth; a != nil && a.OpenShift != nil {
+		out = append(out, Block{Heading: "OpenShift ClusterVersion", Fields: []Field{
+			{Label: "Release", Value: orNone(clean.Line(a.OpenShift.Version))},
+			{Label: "Channel", Value: orNone(clean.Line(a.OpenShift.Channel))},
+		}})
+	}
+	return out
 }
 
 func requests(r scan.Result) Section {
