@@ -191,12 +191,7 @@ func TestAnonymousOffShowsOnlyTLS(t *testing.T) {
 // would, and expects the authenticated probe to read and judge them.
 func TestAuthenticatedVersionsAndSkew(t *testing.T) {
 	c := need(t, "OFF") // anonymous off: everything must come from the kubeconfig
-	cs, err := kubernetes.NewForConfig(&rest.Config{Host: c.URL, BearerToken: c.Token,
-		TLSClientConfig: rest.TLSClientConfig{CAFile: c.CA}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
+	cs := adminClient(t, c)
 	suffix := rand.String(5)
 	kubelets := map[string]string{
 		"current-" + suffix: c.Version,
@@ -204,15 +199,7 @@ func TestAuthenticatedVersionsAndSkew(t *testing.T) {
 		"ancient-" + suffix: "v1.33.4",
 	}
 	for name, v := range kubelets {
-		n, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cs.CoreV1().Nodes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
-		n.Status.NodeInfo.KubeletVersion = v
-		if _, err := cs.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		createNode(t, cs, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}, corev1.NodeSystemInfo{KubeletVersion: v})
 	}
 
 	r := only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig))
@@ -250,6 +237,34 @@ func TestAuthenticatedVersionsAndSkew(t *testing.T) {
 	}
 	if r.Exposure.Access != scan.AccessTLS {
 		t.Errorf("anonymous view changed by the kubeconfig: %+v", r.Exposure)
+	}
+}
+
+// adminClient is a client-go clientset for the cluster as its admin.
+func adminClient(t *testing.T, c cluster) *kubernetes.Clientset {
+	t.Helper()
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: c.URL, BearerToken: c.Token,
+		TLSClientConfig: rest.TLSClientConfig{CAFile: c.CA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// createNode creates n through the API, then sets its nodeInfo through
+// the status subresource as a kubelet would, and deletes it when the test
+// ends.
+func createNode(t *testing.T, cs *kubernetes.Clientset, n *corev1.Node, info corev1.NodeSystemInfo) {
+	t.Helper()
+	ctx := context.Background()
+	made, err := cs.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.CoreV1().Nodes().Delete(context.Background(), n.Name, metav1.DeleteOptions{}) })
+	made.Status.NodeInfo = info
+	if _, err := cs.CoreV1().Nodes().UpdateStatus(ctx, made, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }
 
