@@ -227,7 +227,7 @@ func judgeDistribution(r *Result) Distribution {
 	}
 	if eksd {
 		d.Evidence = append(d.Evidence, "no EKS host name, EKS node labels or EKS-shaped certificate: not Amazon's managed EKS")
-		d.Against = append(d.Against, "eks: the managed EKS service reports -eks- builds too; only the certificate, host name and nodes tell them apart")
+		d.Against = append(d.Against, "eks: the managed EKS service reports -eks- builds too; only the certificate, host name and nodes tell them apart, and a proxy in front of EKS would look the same")
 	}
 	d.Evidence, d.Against = append(d.Evidence, cloudLines(r, d.Name, true)...), append(d.Against, cloudLines(r, d.Name, false)...)
 	return d
