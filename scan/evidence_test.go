@@ -185,11 +185,11 @@ func TestOAuthDiscoverySummary(t *testing.T) {
 		sum["authorizationEndpoint"] != "https://oauth-openshift.apps.ocp.example.com/oauth/authorize" {
 		t.Errorf("summary %v", sum)
 	}
-	long := `{"issuer":"https://oauth-openshift.apps.` + strings.Repeat("\x1b[2J", 5000) + `",` +
+	long := `{"issuer":"https://oauth-openshift.apps.` + strings.Repeat(`\u001b[2J`, 5000) + `",` +
 		`"authorization_endpoint":"https://a/oauth/authorize","token_endpoint":"https://a/oauth/token"}`
 	sum = summarize(oauthPath, http.StatusOK, []byte(long), false)
-	if len(sum["issuer"]) > maxSummaryValue+len("…") {
-		t.Errorf("issuer kept %d bytes", len(sum["issuer"]))
+	if len(sum["issuer"]) > maxSummaryValue+len("…") || !strings.HasSuffix(sum["issuer"], "…") {
+		t.Errorf("issuer kept %d bytes: %q", len(sum["issuer"]), sum["issuer"])
 	}
 	for _, body := range []string{`{"issuer":"https://x"}`, `{"authorization_endpoint":"https://x/oauth/authorize"}`, `[]`, `ok`} {
 		if s := summarize(oauthPath, http.StatusOK, []byte(body), false); s["recognised"] != "" {

@@ -227,7 +227,7 @@ func FuzzSummarize(f *testing.F) {
 			`"token_endpoint":"https://oauth-openshift.apps.ocp.example.com/oauth/token","scopes_supported":["user:full"],"response_types_supported":["code","token"]}`,
 		`{"issuer":"https://oauth-openshift.apps.x","authorization_endpoint":"javascript:alert(1)","token_endpoint":"https://t"}`,
 		`{"issuer":"http://oauth-openshift.apps.x","authorization_endpoint":"http://a/oauth/authorize","token_endpoint":"http://a/oauth/token"}`,
-		`{"issuer":"https://` + strings.Repeat("‮", 150) + `","authorization_endpoint":"https://a[2J/oauth/authorize","token_endpoint":"https://a"}`,
+		`{"issuer":"https://` + strings.Repeat("\u202e", 150) + `","authorization_endpoint":"https://a\u001b[2J/oauth/authorize","token_endpoint":"https://a"}`,
 		`{"issuer":""}`, `{"issuer":7}`, `<html>oauth</html>`,
 	} {
 		f.Add(at(oauthPath), 200, []byte(b), false)
