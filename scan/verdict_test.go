@@ -92,6 +92,10 @@ func TestDistFromHost(t *testing.T) {
 		{"x.yl4.cn-north-1.eks.amazonaws.com.cn", DistEKS},
 		{"foo-dns-1a2b3c.hcp.westeurope.azmk8s.io", DistAKS},
 		{"api.mycluster.abcd.p1.openshiftapps.com", DistOpenShift},
+		{"0d2f2d00-4615-4c30-8c61-c94ee188fe34.k8s.ondigitalocean.com", DistDigitalOcean},
+		{"b782cfdd-d88a-460f-938c-d9b989e3960f.eu-central-3-gw.linodelke.net", DistLKE},
+		{"a16255eb-d29e-4f1f-8224-ffa5ff6e4e52.us-west-1.linodelke.net", DistLKE},
+		{"k8s.ondigitalocean.com.evil.example", ""},
 		{"k8s.example.com", ""},
 		{"eks.amazonaws.com.evil.example", ""},
 		{"10.0.0.1", ""},
@@ -314,7 +318,7 @@ func TestJudgeExposure(t *testing.T) {
 	ok := http.StatusOK
 	anon := map[string]int{"/version": ok, "/healthz": ok, "/livez": ok, "/readyz": ok,
 		"/api": 403, "/apis": 403, "/api/v1/namespaces": 403, "/metrics": 403, "/openapi/v2": 403,
-		"/.well-known/openid-configuration": 403}
+		"/.well-known/openid-configuration": 403, oauthPath: 403}
 	with := func(base map[string]int, kv ...any) map[string]int {
 		m := map[string]int{}
 		for k, v := range base {
@@ -363,6 +367,9 @@ func TestJudgeExposure(t *testing.T) {
 			ClassPrivate, AccessDiscovery, LevelMedium, []string{"can read /apis"}},
 		{"discovery via metrics and openapi", verdictResult("8.8.8.8", with(anon, "/metrics", ok, "/openapi/v2", ok)),
 			ClassPublic, AccessDiscovery, LevelHigh, []string{"can read /openapi/v2, /metrics"}},
+		{"OAuth and OpenID discovery are no access", verdictResult("8.8.8.8",
+			map[string]int{oauthPath: ok, "/.well-known/openid-configuration": ok}),
+			ClassPublic, AccessTLS, LevelMedium, []string{"only the TLS handshake"}},
 		{"namespaces 403 is not read", verdictResult("8.8.8.8", with(anon, "/api", ok)),
 			ClassPublic, AccessDiscovery, LevelHigh, nil},
 		{"namespaces redirect is not read", verdictResult("8.8.8.8", with(nil, "/api/v1/namespaces", http.StatusFound)),
