@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
@@ -209,11 +210,7 @@ func countProviders(nodes []Node) []nodeCount {
 			out = append(out, nodeCount{provider: n.Provider, n: 1})
 		}
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].n > out[j-1].n; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b nodeCount) int { return b.n - a.n })
 	return out
 }
 
@@ -260,9 +257,12 @@ func httpsURL(s string) bool {
 }
 
 // distFromOAuth reads OpenShift from a recognised anonymous OAuth
-// metadata document: its issuer is OpenShift's oauth route, or its
-// authorization endpoint is the oauth-server's /oauth/authorize.
+// metadata document: its issuer is OpenShift's oauth route, or (a route
+// the admin renamed) its authorization endpoint is the oauth-server's
+// /oauth/authorize on a server otherwise seen to be Kubernetes, since
+// other OAuth servers (GitLab's, Doorkeeper's) use that path too.
 func distFromOAuth(r *Result) (string, string) {
+	kube := r.Version != nil || r.TLS != nil && r.TLS.Kubernetes
 	for _, q := range r.Anonymous {
 		if q.Path != oauthPath || q.Status != 200 || q.Summary["recognised"] != "true" {
 			continue
@@ -271,7 +271,7 @@ func distFromOAuth(r *Result) (string, string) {
 		iu, _ := url.Parse(issuer)
 		au, _ := url.Parse(q.Summary["authorizationEndpoint"])
 		if iu != nil && strings.HasPrefix(strings.ToLower(iu.Hostname()), "oauth-openshift.") ||
-			au != nil && au.Path == "/oauth/authorize" {
+			kube && au != nil && au.Path == "/oauth/authorize" {
 			return DistOpenShift, fmt.Sprintf("anonymous %s names OpenShift's OAuth server (issuer %s)", oauthPath, issuer)
 		}
 	}

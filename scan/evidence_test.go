@@ -45,14 +45,16 @@ const openshiftOAuth = `{"issuer":"https://oauth-openshift.apps.ocp.example.com"
 	`"response_types_supported":["code","token"],"grant_types_supported":["authorization_code","implicit"],` +
 	`"code_challenge_methods_supported":["plain","S256"]}`
 
-// distServer is an API server that discloses git at /version, answers
-// oauth (if not "") at OAuth discovery, and otherwise refuses anonymous
-// users as fakeAPIServer(403) does.
+// distServer is an API server that discloses git at /version (refuses it
+// if ""), answers oauth (if not "") at OAuth discovery, and otherwise
+// refuses anonymous users as fakeAPIServer(403) does.
 func distServer(git, oauth string) http.Handler {
 	anon := fakeAPIServer(http.StatusForbidden)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case r.URL.Path == "/version" && git != "":
+		case r.URL.Path == "/version" && git == "":
+			writeStatus(w, http.StatusForbidden, `forbidden: User "system:anonymous" cannot get path "/version"`)
+		case r.URL.Path == "/version":
 			writeJSON(w, http.StatusOK, map[string]string{"major": "1", "gitVersion": git, "platform": "linux/amd64"})
 		case r.URL.Path == oauthPath && oauth != "":
 			w.Header().Set("Content-Type", "application/json")
@@ -116,6 +118,14 @@ func TestDistributionOverTheWire(t *testing.T) {
 			public.named(t, "api.k8s.example.com", "api.k8s.example.com"), "v1.31.6",
 			`{"issuer":"https://sso.example.com/realms/k8s","authorization_endpoint":"https://sso.example.com/realms/k8s/protocol/openid-connect/auth","token_endpoint":"https://sso.example.com/realms/k8s/protocol/openid-connect/token"}`,
 			"", DistUnknown, nil, nil},
+		{"OpenShift with its OAuth route renamed",
+			public.named(t, "api.ocp.example.com", "api.ocp.example.com"), "v1.31.6",
+			`{"issuer":"https://login.example.com","authorization_endpoint":"https://login.example.com/oauth/authorize","token_endpoint":"https://login.example.com/oauth/token"}`,
+			"", DistOpenShift, []string{"OAuth", "login.example.com"}, nil},
+		{"GitLab's OAuth metadata on a web server is not OpenShift",
+			public.named(t, "gitlab.example.com", "gitlab.example.com"), "",
+			`{"issuer":"https://gitlab.example.com","authorization_endpoint":"https://gitlab.example.com/oauth/authorize","token_endpoint":"https://gitlab.example.com/oauth/token"}`,
+			"", DistUnknown, nil, nil},
 		{"OAuth-looking HTML from a catch-all server",
 			public.named(t, "api.k8s.example.com", "api.k8s.example.com"), "v1.31.6", `<html>oauth-openshift.apps</html>`,
 			"", DistUnknown, nil, nil},
@@ -169,8 +179,8 @@ func TestDistributionOverTheWire(t *testing.T) {
 			if e := judgeExposure(&without); e.Access != r.Exposure.Access || e.Level != r.Exposure.Level {
 				t.Errorf("exposure %s/%s, %s/%s without OAuth discovery", r.Exposure.Access, r.Exposure.Level, e.Access, e.Level)
 			}
-			if r.Exposure.Access != AccessVersion {
-				t.Errorf("access %s, want version (only /version is open)", r.Exposure.Access)
+			if want := map[bool]string{true: AccessVersion, false: AccessHealth}[c.git != ""]; r.Exposure.Access != want {
+				t.Errorf("access %s, want %s (nothing but /version and /healthz is open)", r.Exposure.Access, want)
 			}
 		})
 	}
