@@ -1,0 +1,149 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/report"
+)
+
+// providerServer is an API server shaped like a provider's: /version
+// answers gitVersion anonymously, and the certificate carries the names
+// that give the distribution away where the version does not (AKS's
+// .azmk8s.io host cannot be a loopback test server's name, but it is a
+// SAN of the certificate AKS serves). It listens on 127.0.0.1 only.
+func providerServer(t *testing.T, gitVersion, commonName string, dnsNames ...string) *httptest.Server {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: commonName},
+		DNSNames:     dnsNames,
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"major": "1", "gitVersion": gitVersion})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/version" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(body)
+			return
+		}
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestVerdictsThroughTheBinary judges provider-shaped servers at fixed
+// dates with the real binary's `scan -o json`: what an admin's script
+// reads, for each class of verdict the rules distinguish.
+func TestVerdictsThroughTheBinary(t *testing.T) {
+	const (
+		aksSAN = "kubesurface-test-dns-1a2b3c4d.hcp.westeurope.azmk8s.io"
+		gkeCA  = "4f6e1c2a-9b7d-4e3f-8a1b-2c3d4e5f6a7b" // GKE signs with a per-cluster UUID CA
+	)
+	cases := []struct {
+		name, git, cn string
+		sans          []string
+		now           string
+		dist, level   string
+		phase         string
+		rules         []string
+		reason        string // substring of one of the reasons
+		forced        *scan.ForcedUpgrade
+		cves          bool // whether any CVE may be listed
+	}{
+		{name: "AKS past community support, inside LTS", git: "v1.31.5", cn: "apiserver", sans: []string{aksSAN, "kubernetes"},
+			now: "2026-06-01", dist: scan.DistAKS, level: "critical", phase: "unsupported", rules: []string{"past-all-support"},
+			reason: "supported until 2026-11-30 only if the cluster is on the Premium tier with LTS", cves: true,
+			forced: &scan.ForcedUpgrade{By: "AKS", On: "2026-03-05", To: "1.33", DaysLeft: -88,
+				Unless: "the cluster is on LTS (Premium tier) or has opted out of the automatic upgrade of unsupported minors"}},
+		{name: "GKE past standard support, on Extended", git: "v1.32.13-gke.2314000", cn: gkeCA, sans: []string{"kubernetes", "kubernetes.default"},
+			now: "2026-06-01", dist: scan.DistGKE, level: "high", phase: "extended", rules: []string{"extended-support"},
+			reason: "unless they are on the Extended channel, so this one is", cves: true,
+			forced: &scan.ForcedUpgrade{By: "GKE", On: "2027-02-11", To: "1.33", DaysLeft: 255}},
+		{name: "GKE past the Extended window", git: "v1.32.13-gke.2314000", cn: gkeCA, sans: []string{"kubernetes", "kubernetes.default"},
+			now: "2027-03-01", dist: scan.DistGKE, level: "critical", phase: "unsupported", rules: []string{"past-all-support"},
+			reason: "out of all support since 2027-02-11 (18 days ago)", cves: true,
+			forced: &scan.ForcedUpgrade{By: "GKE", On: "2027-02-11", To: "1.33", DaysLeft: -18}},
+		{name: "EKS on the last day of extended support", git: "v1.31.14-eks-ab12cd3", cn: "kube-apiserver", sans: []string{"kubernetes"},
+			now: "2026-11-26", dist: scan.DistEKS, level: "critical", phase: "extended", rules: []string{"all-support-ends-soon", "extended-support"},
+			reason: "all support for 1.31 ends 2026-11-26 (0 days left: ends today)", cves: true,
+			forced: &scan.ForcedUpgrade{By: "EKS", On: "2026-11-26", To: "1.32", DaysLeft: 0}},
+		{name: "unstamped build", git: "v0.0.0-master+$Format:%H$", cn: "kube-apiserver", sans: []string{"kubernetes"},
+			now: "2026-11-26", level: "unknown", reason: "unstamped build"},
+		{name: "newest minor of stale data", git: "v1.36.4", cn: "kube-apiserver", sans: []string{"kubernetes"},
+			now: "2026-12-10", level: "low", phase: "standard", rules: []string{"newer-minor-probably-out"},
+			reason: "data is 110 days old", cves: true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := providerServer(t, c.git, c.cn, c.sans...)
+			p := startBinary(t, nil, "scan", "--no-kubeconfig", "--timeout", "10s", "-o", "json", "--now", c.now, srv.URL)
+			if code := p.wait(t); code != exitOK {
+				t.Fatalf("exit %d: %s", code, p.stderr.String())
+			}
+			var doc report.Document
+			if err := json.Unmarshal([]byte(p.stdout.String()), &doc); err != nil || len(doc.Results) != 1 {
+				t.Fatalf("decode: %v\n%s", err, p.stdout.String())
+			}
+			r := doc.Results[0]
+			u := r.Urgency
+			if u == nil {
+				t.Fatalf("no urgency: %+v", r)
+			}
+			if c.dist != "" && r.Dist.Name != c.dist {
+				t.Errorf("distribution %q (evidence %v), want %q", r.Dist.Name, r.Dist.Evidence, c.dist)
+			}
+			if u.Level != c.level {
+				t.Fatalf("level %s, want %s (rules %v, reasons %q)", u.Level, c.level, u.Rules, u.Reasons)
+			}
+			for _, id := range c.rules {
+				if !strings.Contains(" "+strings.Join(u.Rules, " ")+" ", " "+id+" ") {
+					t.Errorf("rule %s did not fire: %v", id, u.Rules)
+				}
+			}
+			if c.phase != "" && (u.Lifecycle == nil || u.Lifecycle.Phase != c.phase) {
+				t.Errorf("lifecycle %+v, want phase %s", u.Lifecycle, c.phase)
+			}
+			if !strings.Contains(strings.Join(u.Reasons, "\n"), c.reason) {
+				t.Errorf("reasons %q lack %q", u.Reasons, c.reason)
+			}
+			if (u.ForcedUpgrade == nil) != (c.forced == nil) || u.ForcedUpgrade != nil && *u.ForcedUpgrade != *c.forced {
+				t.Errorf("forcedUpgrade %+v, want %+v", u.ForcedUpgrade, c.forced)
+			}
+			if !c.cves && len(u.CVEs) > 0 {
+				t.Errorf("CVEs matched against %s: %v", c.git, u.CVEs)
+			}
+			if c.forced != nil && !strings.Contains(p.stdout.String(), `"forcedUpgrade": {`) {
+				t.Errorf("the JSON lacks the forcedUpgrade object:\n%s", p.stdout.String())
+			}
+		})
+	}
+}
