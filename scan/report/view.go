@@ -514,7 +514,12 @@ func cveSection(r scan.Result) Section {
 	if u.WorstCVE != "" {
 		s.Blocks = append(s.Blocks, Block{Fields: []Field{{Label: "Worst fixed by an upgrade", Value: clean.Line(u.WorstCVE), Level: clean.Line(u.WorstCVE)}}})
 	}
-	tb := &Grid{Head: []string{"CVE", "Severity", "Score", "Fixed in", "Affects", "Title"}}
+	// Where every CVE is the API server's, the column would only repeat it.
+	onNodes := slices.ContainsFunc(u.CVEs, func(c scan.CVERef) bool { return len(c.Kubelets) > 0 })
+	tb := &Grid{Head: []string{"CVE", "Severity", "Score", "Fixed in", "Title"}}
+	if onNodes {
+		tb.Head = []string{"CVE", "Severity", "Score", "Fixed in", "Affects", "Title"}
+	}
 	for _, c := range u.CVEs {
 		fixed := clean.Line(strings.Join(c.FixedIn, ", "))
 		if c.Unfixed {
@@ -524,14 +529,17 @@ func cveSection(r scan.Result) Section {
 		if c.Score > 0 {
 			score = strconv.FormatFloat(c.Score, 'f', 1, 64)
 		}
-		tb.Rows = append(tb.Rows, []Cell{
+		row := []Cell{
 			{Text: clean.Line(c.ID), Link: safeLink(c.URL)},
 			{Text: orNone(clean.Line(c.Severity)), Level: clean.Line(c.Severity)},
 			{Text: score},
 			{Text: orNone(fixed)},
-			{Text: affects(c)},
 			{Text: orNone(clean.Line(c.Title))},
-		})
+		}
+		if onNodes {
+			row = slices.Insert(row, 4, Cell{Text: affects(c)})
+		}
+		tb.Rows = append(tb.Rows, row)
 	}
 	s.Blocks = append(s.Blocks, Block{Table: tb})
 	return s
