@@ -27,13 +27,33 @@ import (
 // SAN of the certificate AKS serves). It listens on 127.0.0.1 only.
 func providerServer(t *testing.T, gitVersion, commonName string, dnsNames ...string) *httptest.Server {
 	t.Helper()
+	cert := serverCert(t, pkix.Name{CommonName: commonName}, dnsNames...)
+	body, _ := json.Marshal(map[string]string{"major": "1", "gitVersion": gitVersion})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/version" {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(body)
+			return
+		}
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// serverCert is a self-signed serving certificate for 127.0.0.1 with the
+// subject and DNS names a test gives: the names are what the scan reads.
+func serverCert(t *testing.T, subject pkix.Name, dnsNames ...string) tls.Certificate {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: commonName},
+		Subject:      subject,
 		DNSNames:     dnsNames,
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
 		NotBefore:    time.Now().Add(-time.Hour),
@@ -45,19 +65,7 @@ func providerServer(t *testing.T, gitVersion, commonName string, dnsNames ...str
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(map[string]string{"major": "1", "gitVersion": gitVersion})
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/version" {
-			w.Header().Set("Content-Type", "application/json")
-			w.Write(body)
-			return
-		}
-		http.Error(w, "Unauthorized", http.StatusUnauthorized)
-	}))
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // TestVerdictsThroughTheBinary judges provider-shaped servers at fixed

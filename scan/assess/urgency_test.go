@@ -234,6 +234,11 @@ func TestRestrictAdviceIsProviderSpecific(t *testing.T) {
 		scan.DistGKE:     "--enable-master-authorized-networks",
 		scan.DistAKS:     "--api-server-authorized-ip-ranges",
 		scan.DistKubeadm: "iptables",
+		// The services judged by the upstream calendar have their own.
+		scan.DistDigitalOcean: "--control-plane-firewall-allowed-addresses ADMIN_CIDR",
+		scan.DistLKE:          "linode-cli lke cluster-acl-update",
+		scan.DistOKE:          "oci ce cluster update-endpoint-config",
+		scan.DistEKSD:         "iptables",
 	} {
 		r := judged(t, "v1.33.1", dist, "2026-11-26", nil)
 		var cmds []string
