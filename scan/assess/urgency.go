@@ -263,6 +263,9 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	case !ok && newer(pv.Minor, newestK8s):
 		unknown(u, fmt.Sprintf("%s is newer than the data knows (newest %s %s, data as of %s): run `kubesurface data update`",
 			pv.Minor, d.Name, newestK8s, b.DataAsOf))
+		if f.preRelease != "" {
+			u.Reasons = append(u.Reasons, fmt.Sprintf("it is a pre-release (%s), not a supported release of %s", f.preRelease, pv.Minor))
+		}
 		return
 	case !ok:
 		f.phase = "unsupported"

@@ -109,6 +109,16 @@ func TestJudgeAtFixedDates(t *testing.T) {
 				r.Auth = &scan.Auth{OpenShift: &scan.OpenShiftVersion{Version: "4.18.12", Channel: "eus-4.18"}}
 			},
 			level: High, phase: "extended", rules: []string{"extended-support"}, reason: "OpenShift 4.18 (Kubernetes 1.31) left standard support on 2026-08-25; extended support ends 2027-02-25 (91 days left)"},
+		{name: "ClusterVersion places the cluster whatever else was judged", git: "v1.31.6", dist: scan.DistUnknown, now: "2026-11-26",
+			mod: func(r *scan.Result) {
+				r.Auth = &scan.Auth{OpenShift: &scan.OpenShiftVersion{Version: "4.18.12"}}
+			},
+			level: High, phase: "extended", rules: []string{"extended-support"}, reason: "OpenShift 4.18 (Kubernetes 1.31) left standard support"},
+		{name: "ClusterVersion newer than the data", git: "v1.35.2+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
+			mod: func(r *scan.Result) {
+				r.Auth = &scan.Auth{OpenShift: &scan.OpenShiftVersion{Version: "4.23.0"}}
+			},
+			level: Unknown, reason: "OpenShift 4.23 is newer than the data knows"},
 		{name: "OpenShift EUS minor without an EUS date", git: "v1.33.5+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
 			level: Medium, phase: "standard", reason: "OpenShift 4.20 is an EUS minor, but the data has no end date for its Extended Update Support"},
 
@@ -133,6 +143,8 @@ func TestJudgeAtFixedDates(t *testing.T) {
 			level: Unknown, reason: "unstamped build"},
 		{name: "bare v0.0.0", git: "v0.0.0", dist: scan.DistKubeadm, now: "2026-11-26",
 			level: Unknown, reason: "unstamped build"},
+		{name: "alpha of a minor the data does not know", git: "v1.37.0-alpha.1", dist: scan.DistKubeadm, now: "2026-11-26",
+			level: Unknown, reason: "it is a pre-release (alpha.1), not a supported release of 1.37"},
 		{name: "release candidate", git: "v1.36.0-rc.1", dist: scan.DistKubeadm, now: "2026-09-01",
 			level: High, phase: "standard", rules: []string{"pre-release", "patches-behind"}, reason: "1.36.0-rc.1 is a pre-release (rc.1) of 1.36, not a supported release of it"},
 		{name: "OpenShift by its Kubernetes minor", git: "v1.28.9+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
