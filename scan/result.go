@@ -312,6 +312,20 @@ type ForcedUpgrade struct {
 	Unless string `json:"unless,omitempty"`
 }
 
+// Sentence says the forced upgrade in the words every view uses: who, to
+// what, from when, and what would stop it.
+func (fu *ForcedUpgrade) Sentence() string {
+	when := DaysText(fu.DaysLeft)
+	if fu.DaysLeft < 0 {
+		when = "due " + when
+	}
+	s := fmt.Sprintf("%s upgrades this control plane to %s on or after %s (%s)", fu.By, fu.To, fu.On, when)
+	if fu.Unless != "" {
+		s += " unless " + fu.Unless
+	}
+	return s
+}
+
 // CVERef is one CVE that affects the running version.
 type CVERef struct {
 	ID       string   `json:"id"`

@@ -345,7 +345,7 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 		u.Reasons = append(u.Reasons, fmt.Sprintf("%s is supported until %s, on the newest patch the data knows, %s", minorName(u, pv), u.Lifecycle.EndOfStandardSupport, cves))
 	}
 	if fu := u.ForcedUpgrade; fu != nil && fu.DaysLeft <= SoonDays {
-		notes = append([]string{forcedText(fu, cal == AKS)}, notes...)
+		notes = append([]string{fu.Sentence()}, notes...)
 	}
 	u.Reasons = append(u.Reasons, notes...)
 	u.Reason = u.Reasons[0]
@@ -500,21 +500,6 @@ func forcedUpgrade(cal string, d *Distribution, rel Release, lc *scan.Lifecycle,
 	}
 	fu.DaysLeft = DaysBetween(now, on)
 	return fu
-}
-
-func forcedText(fu *scan.ForcedUpgrade, aks bool) string {
-	when := scan.DaysText(fu.DaysLeft)
-	if fu.DaysLeft < 0 {
-		when = "due since " + scan.DaysText(fu.DaysLeft)
-	}
-	s := fmt.Sprintf("%s upgrades this control plane to %s on or after %s (%s)", fu.By, fu.To, fu.On, when)
-	if aks {
-		s += ", when the minor falls to n-4"
-	}
-	if fu.Unless != "" {
-		s += " unless " + fu.Unless
-	}
-	return s
 }
 
 // nextMinor is the minor n after a major.minor, empty if unreadable.

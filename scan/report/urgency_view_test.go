@@ -43,7 +43,7 @@ func TestSectionsShowForcedUpgradeAndWhereCVEsWereMatched(t *testing.T) {
 			}}}
 	got := flatten(r)
 	for _, want := range []string{
-		"Forced upgrade: EKS upgrades to 1.32 on or after 2026-11-26 (0 days left: ends today)",
+		"Forced upgrade: EKS upgrades this control plane to 1.32 on or after 2026-11-26 (0 days left: ends today)",
 		"Days left: extended, 0 days left: ends today",
 		"| API server |",
 		"| kubelet 1.30.1, 1.31.0 (Windows nodes) |",
@@ -63,7 +63,7 @@ func TestSectionsShowForcedUpgradeAndWhereCVEsWereMatched(t *testing.T) {
 	for _, want := range []string{
 		"Days left: unsupported, support ended 1 day ago",
 		"Extended support needs: the Premium tier with LTS (not assumed)",
-		"AKS upgrades to 1.33 on or after 2026-03-05 (due since 30 days ago) unless the cluster is on LTS",
+		"AKS upgrades this control plane to 1.33 on or after 2026-03-05 (due 30 days ago) unless the cluster is on LTS",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("sections lack %q:\n%s", want, got)

@@ -227,7 +227,7 @@ func verdicts(r scan.Result) Section {
 			v.Fields = append(v.Fields, Field{Label: "Urgency rules", Value: clean.Line(strings.Join(u.Rules, ", "))})
 		}
 		if fu := u.ForcedUpgrade; fu != nil {
-			v.Fields = append(v.Fields, Field{Label: "Forced upgrade", Value: forcedText(fu)})
+			v.Fields = append(v.Fields, Field{Label: "Forced upgrade", Value: clean.Line(fu.Sentence())})
 		}
 	} else {
 		v.Fields = append(v.Fields, Field{Label: "Urgency", Value: "not judged"})
@@ -411,7 +411,7 @@ func versionSection(r scan.Result) Section {
 				lb.Fields = append(lb.Fields, Field{Label: "Extended support needs", Value: clean.Line(lc.ExtendedOptIn) + " (not assumed)"})
 			}
 			if fu := u.ForcedUpgrade; fu != nil {
-				lb.Fields = append(lb.Fields, Field{Label: "Forced upgrade", Value: forcedText(fu)})
+				lb.Fields = append(lb.Fields, Field{Label: "Forced upgrade", Value: clean.Line(fu.Sentence())})
 			}
 		} else {
 			s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Text: "Unknown: " + clean.Line(u.Reason)})
@@ -649,20 +649,6 @@ func daysText(lc *scan.Lifecycle) string {
 		return "unsupported"
 	}
 	return clean.Line(lc.Phase) + ", " + scan.DaysText(lc.DaysLeft)
-}
-
-// forcedText is the provider's own upgrade in one line: who, to what,
-// from when, and what would stop it.
-func forcedText(fu *scan.ForcedUpgrade) string {
-	when := scan.DaysText(fu.DaysLeft)
-	if fu.DaysLeft < 0 {
-		when = "due since " + when
-	}
-	s := fmt.Sprintf("%s upgrades to %s on or after %s (%s)", clean.Line(fu.By), clean.Line(fu.To), clean.Line(fu.On), when)
-	if fu.Unless != "" {
-		s += " unless " + clean.Line(fu.Unless)
-	}
-	return s
 }
 
 func cveText(r scan.Result) string {
