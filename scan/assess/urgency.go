@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -581,30 +580,26 @@ func lifecycle(cal string, r Release, now time.Time) (*scan.Lifecycle, time.Time
 			lc.EndOfExtendedSupport = ext.Format(time.DateOnly)
 		}
 	}
-	if lc.ExtendedOptIn != "" {
-		// Shown, not counted: the phase is what the cluster has unless
-		// it opted in.
-		err = errNoWindow
-	}
+	// An opt-in window is shown, not counted: the phase is what the
+	// cluster has unless it opted in.
+	counted := err == nil && lc.ExtendedOptIn == ""
 	days := func(t time.Time) int { return DaysBetween(now, t) }
 	// Support lasts through its end date: on that day 0 days are left.
 	switch {
 	case days(std) >= 0:
 		lc.Phase, lc.DaysLeft = "standard", days(std)
-	case err == nil && days(ext) >= 0:
+	case counted && days(ext) >= 0:
 		lc.Phase, lc.DaysLeft = "extended", days(ext)
-	case err == nil:
+	case counted:
 		lc.Phase, lc.DaysLeft = "unsupported", days(ext)
 	default:
 		lc.Phase, lc.DaysLeft = "unsupported", days(std)
 	}
-	if err == nil && ext.After(std) {
+	if counted && ext.After(std) {
 		return lc, ext
 	}
 	return lc, std
 }
-
-var errNoWindow = errors.New("no window without an opt-in")
 
 // DaysBetween counts calendar days from a's date to b's, each read in its
 // own location: whole days whatever the time of day, DST or leap years,
