@@ -155,3 +155,83 @@ func TestVerdictsThroughTheBinary(t *testing.T) {
 		})
 	}
 }
+
+// TestKubeletCVEsFollowTheNodesThroughTheBinary: with credentials that
+// list nodes, kubelet CVEs are matched on the kubelet versions seen, not
+// on the API server's; without them they are named as not checked.
+func TestKubeletCVEsFollowTheNodesThroughTheBinary(t *testing.T) {
+	const kubeletOnly = "CVE-2024-10220" // gitRepo volume: kubelet only, fixed in 1.30.3
+	node := func(name, kubelet string) map[string]any {
+		return map[string]any{"metadata": map[string]any{"name": name},
+			"status": map[string]any{"nodeInfo": map[string]any{"kubeletVersion": kubelet, "operatingSystem": "linux"}}}
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/version":
+			w.Write([]byte(`{"major":"1","minor":"30","gitVersion":"v1.30.14"}`))
+		case strings.HasSuffix(r.URL.Path, "/selfsubjectreviews"):
+			w.WriteHeader(http.StatusCreated)
+			w.Write([]byte(`{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1","status":{"userInfo":{"username":"admin"}}}`))
+		case r.URL.Path == "/api/v1/nodes":
+			json.NewEncoder(w).Encode(map[string]any{"kind": "NodeList", "apiVersion": "v1", "metadata": map[string]any{},
+				"items": []any{node("old-1", "v1.30.1"), node("old-2", "v1.30.1"), node("new", "v1.30.14")}})
+		default:
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	kc := writeKubeconfig(t, map[string]string{"prod": srv.URL})
+
+	p := startBinary(t, nil, "scan", "--kubeconfig", kc, "--timeout", "10s", "-o", "json", "--now", "2025-01-10")
+	if code := p.wait(t); code != exitOK {
+		t.Fatalf("exit %d: %s", code, p.stderr.String())
+	}
+	var doc report.Document
+	if err := json.Unmarshal([]byte(p.stdout.String()), &doc); err != nil || len(doc.Results) != 1 {
+		t.Fatalf("decode: %v\n%s", err, p.stdout.String())
+	}
+	r := doc.Results[0]
+	if r.Auth == nil || len(r.Auth.Nodes) != 3 {
+		t.Fatalf("the authenticated probe saw no nodes: %+v", r.Auth)
+	}
+	u := r.Urgency
+	var found *scan.CVERef
+	for i, c := range u.CVEs {
+		if c.ID == kubeletOnly {
+			found = &u.CVEs[i]
+		}
+	}
+	if found == nil || len(found.Kubelets) != 1 || found.Kubelets[0] != "1.30.1" {
+		t.Fatalf("%s on kubelets: %+v (all %+v)", kubeletOnly, found, u.CVEs)
+	}
+	if found.Severity != "high" || u.WorstCVE != "high" || !strings.Contains(" "+strings.Join(u.Rules, " ")+" ", " high-cve ") {
+		t.Errorf("the fixable high kubelet CVE did not count: %s %s, worst %q, rules %v", found.ID, found.Severity, u.WorstCVE, u.Rules)
+	}
+	if !strings.Contains(p.stdout.String(), `"kubelets": [`) {
+		t.Errorf("the JSON lacks cves[].kubelets")
+	}
+
+	// The same server as a stranger sees it: no nodes, so not checked.
+	p = startBinary(t, nil, "scan", "--no-kubeconfig", "--timeout", "10s", "-o", "json", "--now", "2025-01-10", srv.URL)
+	if code := p.wait(t); code != exitOK {
+		t.Fatalf("exit %d: %s", code, p.stderr.String())
+	}
+	doc = report.Document{}
+	if err := json.Unmarshal([]byte(p.stdout.String()), &doc); err != nil || len(doc.Results) != 1 {
+		t.Fatalf("decode: %v\n%s", err, p.stdout.String())
+	}
+	u = doc.Results[0].Urgency
+	// CVE-2025-1767 (kubelet, no fix) would hold a 1.30.14 kubelet.
+	if !strings.Contains(strings.Join(u.Reasons, "\n"), "could not be checked") {
+		t.Errorf("reasons %q", u.Reasons)
+	}
+	for _, c := range u.CVEs {
+		if c.ID == kubeletOnly {
+			t.Errorf("%s matched against the API server %s", kubeletOnly, doc.Results[0].Version.GitVersion)
+		}
+	}
+	if u.WorstCVE == "high" {
+		t.Errorf("an unchecked kubelet CVE raised the level: rules %v", u.Rules)
+	}
+}
