@@ -84,6 +84,7 @@ type facts struct {
 	// a newer one; dataAge and minorAge are the days that say so.
 	staleNewest       bool
 	dataAge, minorAge int
+	newestOwn         string
 }
 
 // Rule is one row of the README's urgency table.
@@ -284,7 +285,7 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	f.minorsBehind = minorsBetween(pv.Minor, newestK8s)
 	u.MinorsBehind = f.minorsBehind
 	if ok && f.minorsBehind == 0 {
-		f.staleNewest, f.dataAge, f.minorAge = staleNewest(b, d, now)
+		f.staleNewest, f.newestOwn, f.dataAge, f.minorAge = staleNewest(b, d, now)
 	}
 	if ok && rel.LatestPatch != "" && !providerPicksPatches(cal) {
 		if lp, err := scan.ParseVersion(rel.LatestPatch); err == nil && lp.Minor == pv.Minor && lp.Patch > pv.Patch {
@@ -407,7 +408,7 @@ func reason(id string, f facts, u *scan.Urgency, pv scan.ParsedVersion) string {
 	case "pre-release":
 		return fmt.Sprintf("%s is a pre-release (%s) of %s, not a supported release of it: pre-releases get no patches; move to a %s patch release", pv.Semver+"-"+f.preRelease, f.preRelease, pv.Minor, pv.Minor)
 	case "newer-minor-probably-out":
-		return fmt.Sprintf("data is %d days old and its newest minor %s came out %d days ago, more than one release cycle: a newer minor is probably out; run `kubesurface data update`", f.dataAge, u.NewestMinor, f.minorAge)
+		return fmt.Sprintf("data is %d days old and its newest minor %s came out %d days ago, more than one release cycle: a newer minor is probably out; run `kubesurface data update`", f.dataAge, f.newestOwn, f.minorAge)
 	}
 	return id
 }
@@ -423,18 +424,18 @@ func first(xs []string, n int) []string {
 // newest: both the data and its newest minor are over one release cycle
 // old at the judged date. Either alone is no sign: fresh data rules a
 // release out, and a young minor has no successor yet.
-func staleNewest(b *Bundle, d *Distribution, now time.Time) (bool, int, int) {
+func staleNewest(b *Bundle, d *Distribution, now time.Time) (stale bool, newest string, dataAge, minorAge int) {
 	asOf, err1 := parseDate(b.DataAsOf)
 	rels := d.sorted()
 	if err1 != nil || len(rels) == 0 {
-		return false, 0, 0
+		return false, "", 0, 0
 	}
 	released, err2 := parseDate(rels[0].ReleaseDate)
 	if err2 != nil {
-		return false, 0, 0
+		return false, "", 0, 0
 	}
-	dataAge, minorAge := DaysBetween(asOf, now), DaysBetween(released, now)
-	return dataAge > CycleDays && minorAge > CycleDays, dataAge, minorAge
+	dataAge, minorAge = DaysBetween(asOf, now), DaysBetween(released, now)
+	return dataAge > CycleDays && minorAge > CycleDays, rels[0].Minor, dataAge, minorAge
 }
 
 // supportNotes are what the phase alone does not say: support the cluster
