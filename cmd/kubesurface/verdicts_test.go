@@ -68,6 +68,21 @@ func serverCert(t *testing.T, subject pkix.Name, dnsNames ...string) tls.Certifi
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
+// scanOne runs the built binary's `scan -o json` on one target and
+// returns its result and the JSON as written.
+func scanOne(t *testing.T, args ...string) (scan.Result, string) {
+	t.Helper()
+	p := startBinary(t, nil, append([]string{"scan", "--timeout", "10s", "-o", "json"}, args...)...)
+	if code := p.wait(t); code != exitOK {
+		t.Fatalf("exit %d: %s", code, p.stderr.String())
+	}
+	var doc report.Document
+	if err := json.Unmarshal([]byte(p.stdout.String()), &doc); err != nil || len(doc.Results) != 1 {
+		t.Fatalf("decode: %v\n%s", err, p.stdout.String())
+	}
+	return doc.Results[0], p.stdout.String()
+}
+
 // TestVerdictsThroughTheBinary judges provider-shaped servers at fixed
 // dates with the real binary's `scan -o json`: what an admin's script
 // reads, for each class of verdict the rules distinguish.
@@ -113,15 +128,7 @@ func TestVerdictsThroughTheBinary(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			srv := providerServer(t, c.git, c.cn, c.sans...)
-			p := startBinary(t, nil, "scan", "--no-kubeconfig", "--timeout", "10s", "-o", "json", "--now", c.now, srv.URL)
-			if code := p.wait(t); code != exitOK {
-				t.Fatalf("exit %d: %s", code, p.stderr.String())
-			}
-			var doc report.Document
-			if err := json.Unmarshal([]byte(p.stdout.String()), &doc); err != nil || len(doc.Results) != 1 {
-				t.Fatalf("decode: %v\n%s", err, p.stdout.String())
-			}
-			r := doc.Results[0]
+			r, stdout := scanOne(t, "--no-kubeconfig", "--now", c.now, srv.URL)
 			u := r.Urgency
 			if u == nil {
 				t.Fatalf("no urgency: %+v", r)
@@ -149,8 +156,8 @@ func TestVerdictsThroughTheBinary(t *testing.T) {
 			if !c.cves && len(u.CVEs) > 0 {
 				t.Errorf("CVEs matched against %s: %v", c.git, u.CVEs)
 			}
-			if c.forced != nil && !strings.Contains(p.stdout.String(), `"forcedUpgrade": {`) {
-				t.Errorf("the JSON lacks the forcedUpgrade object:\n%s", p.stdout.String())
+			if c.forced != nil && !strings.Contains(stdout, `"forcedUpgrade": {`) {
+				t.Errorf("the JSON lacks the forcedUpgrade object:\n%s", stdout)
 			}
 		})
 	}
@@ -183,15 +190,7 @@ func TestKubeletCVEsFollowTheNodesThroughTheBinary(t *testing.T) {
 	t.Cleanup(srv.Close)
 	kc := writeKubeconfig(t, map[string]string{"prod": srv.URL})
 
-	p := startBinary(t, nil, "scan", "--kubeconfig", kc, "--timeout", "10s", "-o", "json", "--now", "2025-01-10")
-	if code := p.wait(t); code != exitOK {
-		t.Fatalf("exit %d: %s", code, p.stderr.String())
-	}
-	var doc report.Document
-	if err := json.Unmarshal([]byte(p.stdout.String()), &doc); err != nil || len(doc.Results) != 1 {
-		t.Fatalf("decode: %v\n%s", err, p.stdout.String())
-	}
-	r := doc.Results[0]
+	r, stdout := scanOne(t, "--kubeconfig", kc, "--now", "2025-01-10")
 	if r.Auth == nil || len(r.Auth.Nodes) != 3 {
 		t.Fatalf("the authenticated probe saw no nodes: %+v", r.Auth)
 	}
@@ -208,27 +207,20 @@ func TestKubeletCVEsFollowTheNodesThroughTheBinary(t *testing.T) {
 	if found.Severity != "high" || u.WorstCVE != "high" || !strings.Contains(" "+strings.Join(u.Rules, " ")+" ", " high-cve ") {
 		t.Errorf("the fixable high kubelet CVE did not count: %s %s, worst %q, rules %v", found.ID, found.Severity, u.WorstCVE, u.Rules)
 	}
-	if !strings.Contains(p.stdout.String(), `"kubelets": [`) {
+	if !strings.Contains(stdout, `"kubelets": [`) {
 		t.Errorf("the JSON lacks cves[].kubelets")
 	}
 
 	// The same server as a stranger sees it: no nodes, so not checked.
-	p = startBinary(t, nil, "scan", "--no-kubeconfig", "--timeout", "10s", "-o", "json", "--now", "2025-01-10", srv.URL)
-	if code := p.wait(t); code != exitOK {
-		t.Fatalf("exit %d: %s", code, p.stderr.String())
-	}
-	doc = report.Document{}
-	if err := json.Unmarshal([]byte(p.stdout.String()), &doc); err != nil || len(doc.Results) != 1 {
-		t.Fatalf("decode: %v\n%s", err, p.stdout.String())
-	}
-	u = doc.Results[0].Urgency
+	anon, _ := scanOne(t, "--no-kubeconfig", "--now", "2025-01-10", srv.URL)
+	u = anon.Urgency
 	// CVE-2025-1767 (kubelet, no fix) would hold a 1.30.14 kubelet.
 	if !strings.Contains(strings.Join(u.Reasons, "\n"), "could not be checked") {
 		t.Errorf("reasons %q", u.Reasons)
 	}
 	for _, c := range u.CVEs {
 		if c.ID == kubeletOnly {
-			t.Errorf("%s matched against the API server %s", kubeletOnly, doc.Results[0].Version.GitVersion)
+			t.Errorf("%s matched against the API server %s", kubeletOnly, anon.Version.GitVersion)
 		}
 	}
 	if u.WorstCVE == "high" {
