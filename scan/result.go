@@ -1,6 +1,9 @@
 package scan
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // APIVersion names the schema of Result. It changes only when a field changes
 // meaning or disappears, so scripts reading `scan -o json` can pin it.
@@ -262,6 +265,9 @@ type Urgency struct {
 	DataAsOf string `json:"dataAsOf"`
 	// Lifecycle is the support window of the running minor.
 	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
+	// ForcedUpgrade is the upgrade the provider will make itself, whether
+	// workloads are ready or not: a date to plan around, not a risk.
+	ForcedUpgrade *ForcedUpgrade `json:"forcedUpgrade,omitempty"`
 	// NewestMinor and MinorsBehind compare with the newest minor of the
 	// distribution; LatestPatch and PatchesBehind with the newest patch of
 	// the running minor (where the data has one and the user picks patches).
@@ -294,6 +300,37 @@ type Lifecycle struct {
 	DaysLeft int `json:"daysLeft"`
 	// Provider says what the provider does at the end of support.
 	Provider string `json:"provider,omitempty"`
+	// ExtendedOptIn names what the extended window needs that the probe
+	// cannot see (AKS LTS: the Premium tier with the LTS plan): the phase
+	// is judged without that window, which is shown but not counted.
+	ExtendedOptIn string `json:"extendedOptIn,omitempty"`
+}
+
+// ForcedUpgrade is a control plane upgrade the provider schedules itself.
+type ForcedUpgrade struct {
+	// By names the provider (EKS, GKE, AKS).
+	By string `json:"by"`
+	// On is the first day it may happen; To the minor it moves to.
+	On string `json:"on"`
+	To string `json:"to"`
+	// DaysLeft counts days until On (negative once it is due).
+	DaysLeft int `json:"daysLeft"`
+	// Unless is what would stop it (an opt-in the probe cannot see).
+	Unless string `json:"unless,omitempty"`
+}
+
+// Sentence says the forced upgrade in the words every view uses: who, to
+// what, from when, and what would stop it.
+func (fu *ForcedUpgrade) Sentence() string {
+	when := DaysText(fu.DaysLeft)
+	if fu.DaysLeft < 0 {
+		when = "due " + when
+	}
+	s := fmt.Sprintf("%s upgrades this control plane to %s on or after %s (%s)", fu.By, fu.To, fu.On, when)
+	if fu.Unless != "" {
+		s += " unless " + fu.Unless
+	}
+	return s
 }
 
 // CVERef is one CVE that affects the running version.
@@ -307,6 +344,13 @@ type CVERef struct {
 	// does not help, mitigations do, so it does not raise urgency.
 	Unfixed bool   `json:"unfixed,omitempty"`
 	URL     string `json:"url,omitempty"`
+	// Components are the components the CVE is in, as the data names them.
+	Components []string `json:"components,omitempty"`
+	// Kubelets are the kubelet versions it affects, for CVEs only in the
+	// kubelet or kube-proxy: those run on the nodes, not in the API server.
+	Kubelets []string `json:"kubelets,omitempty"`
+	// WindowsOnly is true when it affects Windows nodes only.
+	WindowsOnly bool `json:"windowsOnly,omitempty"`
 }
 
 // Advice is what to do: the upgrade path, how to restrict the endpoint,
@@ -344,11 +388,27 @@ func (r Result) Address() string {
 	return "-"
 }
 
+// DaysText says a count of days left in words, singular and zero
+// included: the one wording every view uses.
+func DaysText(n int) string {
+	switch {
+	case n == 0:
+		return "0 days left: ends today"
+	case n == 1:
+		return "1 day left"
+	case n == -1:
+		return "1 day ago"
+	case n < 0:
+		return fmt.Sprintf("%d days ago", -n)
+	}
+	return fmt.Sprintf("%d days left", n)
+}
+
 // End is the date the current phase ends: standard support while in it,
 // then extended support where there is one. Past all support it is the day
 // support ended.
 func (lc *Lifecycle) End() string {
-	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
+	if lc.Phase != "standard" && lc.EndOfExtendedSupport != "" && lc.ExtendedOptIn == "" {
 		return lc.EndOfExtendedSupport
 	}
 	return lc.EndOfStandardSupport

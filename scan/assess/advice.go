@@ -16,17 +16,24 @@ const Cadence = "upgrade every 3 months, one minor at a time; never let a cluste
 func advise(r *scan.Result, b *Bundle) *scan.Advice {
 	a := &scan.Advice{Cadence: Cadence}
 	if r.Version != nil {
-		if pv, err := scan.ParseVersion(r.Version.GitVersion); err == nil {
+		if pv, err := scan.ParseVersion(r.Version.GitVersion); err == nil && pv.Major > 0 {
 			cal := calendarFor(r.Dist.Name)
 			if d := b.Lifecycle[cal]; d != nil {
-				_, newest, _ := findRelease(d, cal, pv)
+				_, newest, _ := findRelease(d, cal, pv, "")
 				a.Path = memoized(b, "path\x00"+pv.Minor+"\x00"+newest, func() []scan.Hop { return path(pv.Minor, newest, b.Removals) })
 				if len(a.Path) > 0 && newer(a.Path[len(a.Path)-1].To, newestRemoval(b.Removals)) {
 					a.Notes = append(a.Notes, fmt.Sprintf("removed-API data covers minors up to %s; check the release notes of later minors", newestRemoval(b.Removals)))
 				}
 			}
-			if pv.Suffix != "" && calendarFor(r.Dist.Name) != Upstream {
-				a.Notes = append(a.Notes, fmt.Sprintf("CVEs are matched on the upstream base version %s; %s may have back-ported fixes into its build %s", pv.Semver, r.Dist.Name, r.Version.GitVersion))
+			// Every provider build (-eks-, -gke., +k3s, +rke2, OpenShift's
+			// +commit) is matched on its upstream base, whichever calendar
+			// it follows; a pre-release is upstream's own and matched as is.
+			if pv.Suffix != "" && preRelease(pv) == "" {
+				who := r.Dist.Name
+				if who == "" || who == scan.DistUnknown {
+					who = "the provider"
+				}
+				a.Notes = append(a.Notes, fmt.Sprintf("CVEs are matched on the upstream base version %s; %s may have back-ported fixes into its build %s", pv.Semver, who, r.Version.GitVersion))
 			}
 		}
 	}
@@ -90,6 +97,18 @@ func restrict(dist string, e scan.Exposure) []scan.Step {
 				`az aks update --resource-group RG --name CLUSTER --api-server-authorized-ip-ranges ADMIN_CIDR`}},
 			scan.Step{Title: "AKS: or a private cluster (API server VNet integration)", Commands: []string{
 				`az aks update --resource-group RG --name CLUSTER --enable-apiserver-vnet-integration --enable-private-cluster`}})
+	case scan.DistDigitalOcean:
+		steps = append(steps, scan.Step{Title: "DOKS: allow the control plane only from your CIDRs (control plane firewall)", Commands: []string{
+			`doctl kubernetes cluster update CLUSTER --enable-control-plane-firewall --control-plane-firewall-allowed-addresses ADMIN_CIDR`}})
+	case scan.DistLKE:
+		steps = append(steps, scan.Step{Title: "LKE: allow the control plane only from your CIDRs (control plane ACL)", Commands: []string{
+			`linode-cli lke cluster-acl-update CLUSTER_ID --acl.enabled true --acl.addresses.ipv4 ADMIN_CIDR`}})
+	case scan.DistOKE:
+		steps = append(steps,
+			scan.Step{Title: "OKE: put the endpoint behind a network security group that admits only your CIDRs", Commands: []string{
+				`oci ce cluster update-endpoint-config --cluster-id CLUSTER_OCID --nsg-ids '["NSG_OCID"]'   # NSG ingress: tcp 6443 from ADMIN_CIDR only`}},
+			scan.Step{Title: "OKE: or take the public IP off the endpoint", Commands: []string{
+				`oci ce cluster update-endpoint-config --cluster-id CLUSTER_OCID --is-public-ip-enabled false`}})
 	case scan.DistOpenShift:
 		steps = append(steps, scan.Step{Title: "OpenShift: publish the API internally only", Commands: []string{
 			`# installer: set publish: Internal in install-config.yaml; on a running cluster restrict the api load balancer's security group or firewall to ADMIN_CIDR`}})

@@ -22,7 +22,7 @@ func TestPatchBeyondTheData(t *testing.T) {
 		{name: "one past the newest", git: "v1.36.5", dist: scan.DistK3s, now: "2026-11-26",
 			level: Unknown, known: "1.36.4"},
 		{name: "a pre-release of the next patch", git: "v1.36.5-rc.0", dist: scan.DistKubeadm, now: "2026-11-26",
-			level: Unknown, known: "1.36.4"},
+			level: High, rules: []string{"pre-release"}, known: "1.36.4"},
 		{name: "provider build beyond upstream", git: "v1.36.7-eks-ab12cd3", dist: scan.DistEKS, now: "2026-11-26",
 			level: Unknown, known: "1.36.4"},
 		{name: "GKE beyond its own newest, not upstream's", git: "v1.36.4-gke.100", dist: scan.DistGKE, now: "2026-11-26",

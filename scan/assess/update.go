@@ -963,9 +963,13 @@ func firstOf(s ...string) string {
 	return ""
 }
 
+// plural counts a noun: "1 minor", "2 minors", "0 patches".
 func plural(n int, word string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", word)
+	}
+	if strings.HasSuffix(word, "ch") {
+		return fmt.Sprintf("%d %ses", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }

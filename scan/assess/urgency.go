@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -39,18 +40,51 @@ func Rank(level string) int {
 // a finding: a quarter, one upgrade cycle.
 const SoonDays = 90
 
+// LastDays is how close the end of the last support window may come before
+// it is critical: a month is about what one careful minor upgrade takes.
+const LastDays = 30
+
+// StandardDays is how close the end of standard support may come, with a
+// paid or opt-in window after it, before it is high: two weeks is the
+// shortest notice a provider gives before its own upgrade.
+const StandardDays = 14
+
+// CycleDays is one upstream release cycle: Kubernetes ships a minor about
+// every 15 weeks. Data older than that, whose newest minor is older than
+// that too, has probably missed a release.
+const CycleDays = 15 * 7
+
+// GKEExtendedMonths is how long GKE supports a minor from its Regular
+// channel availability on the Extended channel (GKE versioning docs); the
+// channel exists from 1.27.
+const (
+	GKEExtendedMonths = 24
+	gkeExtendedFrom   = "1.27"
+)
+
 // StaleDays is how old data may get before every run says so.
 const StaleDays = 90
 
 // facts are what the rules read; computing them is separate from judging
 // so the rules stay one line each and the README can list them.
 type facts struct {
-	phase         string
-	daysLeft      int
+	phase    string
+	daysLeft int
+	// lastDays counts days to the end of the last support window the
+	// cluster can be on; standardLast is true when nothing follows
+	// standard support.
+	lastDays      int
+	standardLast  bool
 	minorsBehind  int
 	patchesBehind int
 	worstCVE      string
 	skewed        int
+	preRelease    string
+	// staleNewest: on the newest minor of data that has probably missed
+	// a newer one; dataAge and minorAge are the days that say so.
+	staleNewest       bool
+	dataAge, minorAge int
+	newestOwn         string
 }
 
 // Rule is one row of the README's urgency table.
@@ -65,21 +99,27 @@ type Rule struct {
 // Rules are checked in order; the highest level that applies wins and every
 // rule that applies gives a reason. The README's table is this list.
 var Rules = []Rule{
-	{"past-all-support", Critical, "the minor is past the end of all support (standard and extended) for its distribution",
+	{"past-all-support", Critical, "the minor is past the end of all support for its distribution (standard and extended; opt-in AKS LTS is not assumed)",
 		func(f facts) bool { return f.phase == "unsupported" }},
-	{"critical-cve", Critical, "a CVE rated critical that a newer release fixes affects the running version",
+	{"all-support-ends-soon", Critical, fmt.Sprintf("the last support window (extended, LTS or EUS, or standard where nothing follows) ends within %d days", LastDays),
+		func(f facts) bool { return f.phase != "unsupported" && f.phase != "" && f.lastDays <= LastDays }},
+	{"critical-cve", Critical, "a CVE rated critical that a newer release fixes affects the running version or its kubelets",
 		func(f facts) bool { return f.worstCVE == Critical }},
-	{"extended-support", High, "the minor is past standard support, on the provider's extended or LTS support",
+	{"extended-support", High, "the minor is past standard support, on the provider's extended support (EKS extended support, GKE Extended channel, OpenShift EUS)",
 		func(f facts) bool { return f.phase == "extended" }},
-	{"high-cve", High, "a CVE rated high that a newer release fixes affects the running version",
+	{"standard-support-ends-very-soon", High, fmt.Sprintf("standard support ends within %d days and an extended window follows", StandardDays),
+		func(f facts) bool { return f.phase == "standard" && !f.standardLast && f.daysLeft <= StandardDays }},
+	{"high-cve", High, "a CVE rated high that a newer release fixes affects the running version or its kubelets",
 		func(f facts) bool { return f.worstCVE == High }},
 	{"three-minors-behind", High, "three or more minors behind the newest minor",
 		func(f facts) bool { return f.minorsBehind >= 3 }},
 	{"kubelet-skew", High, "a kubelet is outside the version skew policy",
 		func(f facts) bool { return f.skewed > 0 }},
+	{"pre-release", High, "the version is a pre-release (alpha, beta or rc): no supported release of its minor",
+		func(f facts) bool { return f.preRelease != "" }},
 	{"support-ends-soon", Medium, fmt.Sprintf("standard support ends within %d days", SoonDays),
 		func(f facts) bool { return f.phase == "standard" && f.daysLeft <= SoonDays }},
-	{"medium-cve", Medium, "a CVE rated medium that a newer release fixes affects the running version",
+	{"medium-cve", Medium, "a CVE rated medium that a newer release fixes affects the running version or its kubelets",
 		func(f facts) bool { return f.worstCVE == Medium }},
 	{"two-minors-behind", Medium, "two minors behind the newest minor",
 		func(f facts) bool { return f.minorsBehind == 2 }},
@@ -87,12 +127,14 @@ var Rules = []Rule{
 		func(f facts) bool { return f.minorsBehind == 1 }},
 	{"patches-behind", Low, "not on the newest patch of its minor",
 		func(f facts) bool { return f.patchesBehind > 0 }},
-	{"low-cve", Low, "a CVE rated low that a newer release fixes affects the running version",
+	{"low-cve", Low, "a CVE rated low that a newer release fixes affects the running version or its kubelets",
 		func(f facts) bool { return f.worstCVE == Low }},
+	{"newer-minor-probably-out", Low, fmt.Sprintf("on the newest minor the data knows, but the data and that minor are both more than %d days (one 15-week release cycle) old", CycleDays),
+		func(f facts) bool { return f.staleNewest }},
 }
 
 // calendarFor picks the support calendar of a distribution: the managed
-// services have their own, everything else follows upstream.
+// services with data have their own, everything else follows upstream.
 func calendarFor(dist string) string {
 	switch dist {
 	case scan.DistEKS:
@@ -116,9 +158,68 @@ func providerPicksPatches(cal string) bool {
 var providerAtEnd = map[string]string{
 	Upstream:  "nobody upgrades for you: after end of support there are no more patches, security fixes included",
 	EKS:       "after standard support EKS charges for extended support; at the end of extended support EKS upgrades the control plane itself, one minor, whether workloads are ready or not",
-	GKE:       "GKE upgrades the control plane itself at end of standard support (the Extended channel postpones this, at extra cost)",
-	AKS:       "after community support AKS offers LTS only on the Premium tier; unsupported versions get platform support only and are upgraded when auto-upgrade is on",
+	GKE:       "GKE upgrades the control plane itself at end of standard support unless the cluster is on the Extended channel (up to 24 months from release, at extra cost), and at the end of that",
+	AKS:       "after community support AKS offers LTS only on the Premium tier with the LTS plan; other clusters get platform support only, and AKS upgrades them itself (n-4 to n-2) unless they opted out",
 	OpenShift: "Red Hat does not upgrade for you; past maintenance support there are no fixes (EUS extends even minors on paid terms)",
+}
+
+// providerByDist is what services without calendar data of their own do
+// at the end of support (SOURCES.md cites each): they are judged by the
+// upstream calendar, but some still upgrade clusters themselves.
+var providerByDist = map[string]string{
+	scan.DistEKSD:         "EKS Distro and EKS Anywhere are self-managed and follow the upstream calendar: nobody upgrades for you; after end of support there are no more patches, security fixes included",
+	scan.DistDigitalOcean: "DigitalOcean schedules an upgrade to the newest patch of the next minor once a minor leaves DOKS support (email notice 30, 7 and 1 days ahead); judged by the upstream calendar, which DOKS support follows",
+	scan.DistLKE:          "LKE schedules an upgrade to the next minor once a minor is deprecated on LKE, shortly before its upstream end of support; judged by the upstream calendar",
+	scan.DistOKE:          "OKE supports the three newest minors and leaves control plane upgrades to you (its documentation names no automatic minor upgrade); judged by the upstream calendar",
+}
+
+func providerText(dist, cal string) string {
+	if cal == Upstream {
+		if s, ok := providerByDist[dist]; ok {
+			return s
+		}
+	}
+	return providerAtEnd[cal]
+}
+
+// extendedOptIn is what a calendar's extended window needs that no probe
+// can see; the cluster is not assumed to have it.
+var extendedOptIn = map[string]string{
+	AKS: "the Premium tier with LTS",
+}
+
+var preReleaseSuffix = regexp.MustCompile(`^-(alpha|beta|rc)([.0-9]|$)`)
+
+// preRelease is the pre-release part of an upstream pre-release (rc.1),
+// empty for releases and provider builds (-eks-, -gke. are not).
+func preRelease(pv scan.ParsedVersion) string {
+	if preReleaseSuffix.MatchString(pv.Suffix) {
+		return pv.Suffix[1:]
+	}
+	return ""
+}
+
+// cveVersion is the version CVE ranges are matched against: the upstream
+// base of a provider build, the full version of a pre-release (which semver
+// orders before its release).
+func cveVersion(pv scan.ParsedVersion) string {
+	if p := preRelease(pv); p != "" {
+		return pv.Semver + "-" + p
+	}
+	return pv.Semver
+}
+
+// openShiftMinor is the OpenShift minor ClusterVersion reported, if any:
+// it places the cluster exactly, where the Kubernetes minor only implies.
+func openShiftMinor(r *scan.Result) string {
+	if r.Auth == nil || r.Auth.OpenShift == nil {
+		return ""
+	}
+	v, err := utilversion.ParseGeneric(r.Auth.OpenShift.Version)
+	if err != nil || v.Major() != 4 {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d", v.Major(), v.Minor())
 }
 
 // Judge fills r.Urgency and r.Advice from the result, the data and the date.
@@ -138,29 +239,54 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 		unknown(u, fmt.Sprintf("version %q cannot be parsed: run `kubesurface data update` if it is a new release", r.Version.GitVersion))
 		return
 	}
+	if pv.Major == 0 {
+		unknown(u, fmt.Sprintf("version %q is an unstamped build (major version 0, as builds without release tags report): its real version cannot be known, so no support window or CVE is judged", r.Version.GitVersion))
+		return
+	}
 	cal := calendarFor(r.Dist.Name)
+	osMinor := openShiftMinor(r)
+	if osMinor != "" {
+		cal = OpenShift
+	}
 	d := b.Lifecycle[cal]
 	if d == nil {
-		cal, d = Upstream, b.Lifecycle[Upstream]
+		cal, d, osMinor = Upstream, b.Lifecycle[Upstream], ""
 	}
-	rel, newestK8s, ok := findRelease(d, cal, pv)
-	f := facts{}
+	rel, newestK8s, ok := findRelease(d, cal, pv, osMinor)
+	f := facts{preRelease: preRelease(pv)}
+	var notes []string
 	switch {
+	case !ok && osMinor != "" && newer(osMinor, d.NewestMinor):
+		unknown(u, fmt.Sprintf("OpenShift %s is newer than the data knows (newest %s, data as of %s): run `kubesurface data update`",
+			osMinor, d.NewestMinor, b.DataAsOf))
+		return
 	case !ok && newer(pv.Minor, newestK8s):
 		unknown(u, fmt.Sprintf("%s is newer than the data knows (newest %s %s, data as of %s): run `kubesurface data update`",
 			pv.Minor, d.Name, newestK8s, b.DataAsOf))
+		if f.preRelease != "" {
+			u.Reasons = append(u.Reasons, fmt.Sprintf("it is a pre-release (%s), not a supported release of %s", f.preRelease, pv.Minor))
+		}
 		return
 	case !ok:
 		f.phase = "unsupported"
-		u.Lifecycle = &scan.Lifecycle{Calendar: cal, Minor: pv.Minor, Phase: f.phase, Provider: providerAtEnd[cal]}
+		u.Lifecycle = &scan.Lifecycle{Calendar: cal, Minor: pv.Minor, Phase: f.phase, Provider: providerText(r.Dist.Name, cal)}
 		u.Reasons = append(u.Reasons, fmt.Sprintf("%s is older than every release the %s calendar lists: long out of support", pv.Minor, d.Name))
 	default:
-		u.Lifecycle = lifecycle(cal, rel, now)
+		var last time.Time
+		u.Lifecycle, last = lifecycle(cal, rel, now)
+		u.Lifecycle.Provider = providerText(r.Dist.Name, cal)
 		f.phase, f.daysLeft = u.Lifecycle.Phase, u.Lifecycle.DaysLeft
+		f.lastDays = DaysBetween(now, last)
+		f.standardLast = last.Format(time.DateOnly) == rel.EndOfStandard
+		u.ForcedUpgrade = forcedUpgrade(cal, d, rel, u.Lifecycle, now)
+		notes = append(notes, supportNotes(cal, rel, u.Lifecycle, pv)...)
 	}
 	u.NewestMinor = newestK8s
 	f.minorsBehind = minorsBetween(pv.Minor, newestK8s)
 	u.MinorsBehind = f.minorsBehind
+	if ok && f.minorsBehind == 0 {
+		f.staleNewest, f.newestOwn, f.dataAge, f.minorAge = staleNewest(b, d, now)
+	}
 	if ok && rel.LatestPatch != "" && !providerPicksPatches(cal) {
 		if lp, err := scan.ParseVersion(rel.LatestPatch); err == nil && lp.Minor == pv.Minor && lp.Patch > pv.Patch {
 			u.LatestPatch = rel.LatestPatch
@@ -174,7 +300,9 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	if known, ok := newestPatch(b, d, pv.Minor); ok && pv.Patch > known.Patch {
 		beyond = known.Semver
 	}
-	u.CVEs = memoized(b, "cves\x00"+pv.Semver, func() []scan.CVERef { return matchCVEs(b.CVEs, pv.Semver) })
+	var cveNotes []string
+	u.CVEs, cveNotes = cvesFor(r, b, pv)
+	notes = append(notes, cveNotes...)
 	for _, c := range u.CVEs {
 		if !c.Unfixed && Rank(c.Severity) > Rank(u.WorstCVE) {
 			u.WorstCVE = c.Severity
@@ -216,6 +344,10 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 		}
 		u.Reasons = append(u.Reasons, fmt.Sprintf("%s is supported until %s, on the newest patch the data knows, %s", minorName(u, pv), u.Lifecycle.EndOfStandardSupport, cves))
 	}
+	if fu := u.ForcedUpgrade; fu != nil && fu.DaysLeft <= SoonDays {
+		notes = append([]string{fu.Sentence()}, notes...)
+	}
+	u.Reasons = append(u.Reasons, notes...)
 	u.Reason = u.Reasons[0]
 }
 
@@ -239,31 +371,44 @@ func reason(id string, f facts, u *scan.Urgency, pv scan.ParsedVersion) string {
 	switch id {
 	case "past-all-support":
 		if lc != nil && lc.EndOfStandardSupport != "" {
-			end := lc.EndOfStandardSupport
-			if lc.EndOfExtendedSupport != "" {
-				end = lc.EndOfExtendedSupport
-			}
-			return fmt.Sprintf("%s is out of all support since %s (%d days ago)", minor, end, -f.daysLeft)
+			return fmt.Sprintf("%s is out of all support since %s (%s)", minor, lc.End(), scan.DaysText(f.daysLeft))
 		}
 		return fmt.Sprintf("%s is out of all support", minor)
+	case "all-support-ends-soon":
+		if f.phase == "standard" && lc.ExtendedOptIn != "" {
+			return fmt.Sprintf("support for %s ends %s (%s) unless the cluster is on %s", minor, lc.EndOfStandardSupport, scan.DaysText(f.lastDays), lc.ExtendedOptIn)
+		}
+		return fmt.Sprintf("all support for %s ends %s (%s)", minor, lc.End(), scan.DaysText(f.lastDays))
 	case "extended-support":
-		return fmt.Sprintf("%s left standard support on %s; extended support ends %s (%d days left)", minor, lc.EndOfStandardSupport, lc.EndOfExtendedSupport, f.daysLeft)
-	case "support-ends-soon":
-		return fmt.Sprintf("standard support for %s ends %s (%d days left)", minor, lc.EndOfStandardSupport, f.daysLeft)
+		return fmt.Sprintf("%s left standard support on %s; extended support ends %s (%s)", minor, lc.EndOfStandardSupport, lc.EndOfExtendedSupport, scan.DaysText(f.daysLeft))
+	case "standard-support-ends-very-soon", "support-ends-soon":
+		return fmt.Sprintf("standard support for %s ends %s (%s)", minor, lc.EndOfStandardSupport, scan.DaysText(f.daysLeft))
 	case "critical-cve", "high-cve", "medium-cve", "low-cve":
 		var ids []string
+		nodes := 0
 		for _, c := range u.CVEs {
 			if c.Severity == u.WorstCVE && !c.Unfixed {
 				ids = append(ids, c.ID)
 			}
+			if len(c.Kubelets) > 0 {
+				nodes++
+			}
 		}
-		return fmt.Sprintf("%d known CVEs affect %s, worst fixable %s: %s", len(u.CVEs), pv.Semver, u.WorstCVE, strings.Join(first(ids, 3), ", "))
+		on := pv.Semver
+		if nodes > 0 {
+			on = fmt.Sprintf("%s and its kubelets (%d of them in the kubelet or kube-proxy)", pv.Semver, nodes)
+		}
+		return fmt.Sprintf("%s affect %s, worst fixable %s: %s", plural(len(u.CVEs), "known CVE"), on, u.WorstCVE, strings.Join(first(ids, 3), ", "))
 	case "three-minors-behind", "two-minors-behind", "one-minor-behind":
-		return fmt.Sprintf("%d minors behind the newest (%s)", f.minorsBehind, u.NewestMinor)
+		return fmt.Sprintf("%s behind the newest (%s)", plural(f.minorsBehind, "minor"), u.NewestMinor)
 	case "patches-behind":
-		return fmt.Sprintf("%d patches behind %s", f.patchesBehind, u.LatestPatch)
+		return fmt.Sprintf("%s behind %s", plural(f.patchesBehind, "patch"), u.LatestPatch)
 	case "kubelet-skew":
-		return fmt.Sprintf("%d kubelets outside the version skew policy", f.skewed)
+		return fmt.Sprintf("%s outside the version skew policy", plural(f.skewed, "kubelet"))
+	case "pre-release":
+		return fmt.Sprintf("%s is a pre-release (%s) of %s, not a supported release of it: pre-releases get no patches; move to a %s patch release", pv.Semver+"-"+f.preRelease, f.preRelease, pv.Minor, pv.Minor)
+	case "newer-minor-probably-out":
+		return fmt.Sprintf("data is %d days old and its newest minor %s came out %d days ago, more than one release cycle: a newer minor is probably out; run `kubesurface data update`", f.dataAge, f.newestOwn, f.minorAge)
 	}
 	return id
 }
@@ -273,6 +418,97 @@ func first(xs []string, n int) []string {
 		return append(xs[:n:n], fmt.Sprintf("and %d more", len(xs)-n))
 	}
 	return xs
+}
+
+// staleNewest says whether data has probably missed a newer minor than its
+// newest: both the data and its newest minor are over one release cycle
+// old at the judged date. Either alone is no sign: fresh data rules a
+// release out, and a young minor has no successor yet.
+func staleNewest(b *Bundle, d *Distribution, now time.Time) (stale bool, newest string, dataAge, minorAge int) {
+	asOf, err1 := parseDate(b.DataAsOf)
+	rels := d.sorted()
+	if err1 != nil || len(rels) == 0 {
+		return false, "", 0, 0
+	}
+	released, err2 := parseDate(rels[0].ReleaseDate)
+	if err2 != nil {
+		return false, "", 0, 0
+	}
+	dataAge, minorAge = DaysBetween(asOf, now), DaysBetween(released, now)
+	return dataAge > CycleDays && minorAge > CycleDays, rels[0].Minor, dataAge, minorAge
+}
+
+// supportNotes are what the phase alone does not say: support the cluster
+// has only if it opted in, a window the data cannot date.
+func supportNotes(cal string, rel Release, lc *scan.Lifecycle, pv scan.ParsedVersion) []string {
+	var out []string
+	if lc.ExtendedOptIn != "" && lc.Phase != "standard" && lc.EndOfExtendedSupport != "" {
+		ext, err := parseDate(lc.EndOfExtendedSupport)
+		std, _ := parseDate(lc.EndOfStandardSupport)
+		if err == nil && DaysBetween(std, ext) > 0 && lc.DaysLeft+DaysBetween(std, ext) >= 0 {
+			out = append(out, fmt.Sprintf("community support for %s ended %s; it is supported until %s only if the cluster is on %s",
+				pv.Minor, lc.EndOfStandardSupport, lc.EndOfExtendedSupport, lc.ExtendedOptIn))
+		}
+	}
+	if cal == GKE && lc.Phase == "extended" {
+		out = append(out, fmt.Sprintf("GKE upgrades clusters at the end of standard support (%s) unless they are on the Extended channel, so this one is: Extended support ends %s, %d months from its release",
+			lc.EndOfStandardSupport, lc.EndOfExtendedSupport, GKEExtendedMonths))
+	}
+	if cal == OpenShift && rel.EndOfExtended == "" {
+		if v, err := utilversion.ParseMajorMinor(rel.Minor); err == nil && v.Minor()%2 == 0 {
+			out = append(out, fmt.Sprintf("OpenShift %s is an EUS minor, but the data has no end date for its Extended Update Support: judged by maintenance support only", rel.Minor))
+		}
+	}
+	return out
+}
+
+// forcedUpgrade is the upgrade the provider makes itself, where it does:
+// EKS at the end of extended support, GKE at the end of standard support
+// (or of the Extended channel), AKS when a minor falls to n-4.
+func forcedUpgrade(cal string, d *Distribution, rel Release, lc *scan.Lifecycle, now time.Time) *scan.ForcedUpgrade {
+	next := nextMinor(rel.Minor, 1)
+	fu := &scan.ForcedUpgrade{To: next}
+	switch cal {
+	case EKS:
+		if rel.EndOfExtended == "" {
+			return nil
+		}
+		fu.By, fu.On = "EKS", rel.EndOfExtended
+	case GKE:
+		fu.By, fu.On = "GKE", lc.End()
+		if lc.Phase == "standard" && lc.EndOfExtendedSupport != "" {
+			fu.Unless = "the cluster is on the Extended channel"
+		}
+	case AKS:
+		// AKS upgrades a minor falling to n-4 to n-2: that happens the
+		// day minor+4 is generally available on AKS.
+		for _, r := range d.Releases {
+			if r.Minor == nextMinor(rel.Minor, 4) && r.ReleaseDate != "" {
+				fu.By, fu.On, fu.To = "AKS", r.ReleaseDate, nextMinor(rel.Minor, 2)
+				fu.Unless = "the cluster is on LTS (Premium tier) or has opted out of the automatic upgrade of unsupported minors"
+			}
+		}
+		if fu.By == "" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	on, err := parseDate(fu.On)
+	if err != nil || fu.To == "" {
+		return nil
+	}
+	fu.DaysLeft = DaysBetween(now, on)
+	return fu
+}
+
+// nextMinor is the minor n after a major.minor, empty if unreadable.
+func nextMinor(minor string, n uint) string {
+	v, err := utilversion.ParseMajorMinor(minor)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d", v.Major(), v.Minor()+n)
 }
 
 // newestPatch is the newest patch of a Kubernetes minor the data knows:
@@ -298,9 +534,10 @@ func newestPatch(b *Bundle, d *Distribution, minor string) (scan.ParsedVersion, 
 }
 
 // findRelease finds the running minor in a calendar. OpenShift's minors are
-// its own, so its releases are matched by the Kubernetes minor they ship.
-// It also returns the newest Kubernetes minor of the calendar.
-func findRelease(d *Distribution, cal string, pv scan.ParsedVersion) (Release, string, bool) {
+// its own: with the minor ClusterVersion reported (osMinor) the release is
+// that one, else the one shipping the server's Kubernetes minor. It also
+// returns the newest Kubernetes minor of the calendar.
+func findRelease(d *Distribution, cal string, pv scan.ParsedVersion, osMinor string) (Release, string, bool) {
 	rels := d.sorted()
 	newest := d.NewestMinor
 	if cal == OpenShift {
@@ -313,36 +550,56 @@ func findRelease(d *Distribution, cal string, pv scan.ParsedVersion) (Release, s
 		}
 	}
 	for _, r := range rels {
-		m := r.Minor
-		if cal == OpenShift {
+		m, want := r.Minor, pv.Minor
+		switch {
+		case cal == OpenShift && osMinor != "":
+			want = osMinor
+		case cal == OpenShift:
 			m = r.KubernetesMinor
 		}
-		if m == pv.Minor {
+		if m == want {
 			return r, newest, true
 		}
 	}
 	return Release{}, newest, false
 }
 
-// lifecycle places now in a release's support window.
-func lifecycle(cal string, r Release, now time.Time) *scan.Lifecycle {
+// lifecycle places now in a release's support window. It also returns the
+// end of the last window the cluster can be on without an opt-in nothing
+// shows.
+func lifecycle(cal string, r Release, now time.Time) (*scan.Lifecycle, time.Time) {
 	lc := &scan.Lifecycle{Calendar: cal, Minor: r.Minor, ReleaseDate: r.ReleaseDate,
-		EndOfStandardSupport: r.EndOfStandard, EndOfExtendedSupport: r.EndOfExtended, Provider: providerAtEnd[cal]}
+		EndOfStandardSupport: r.EndOfStandard, EndOfExtendedSupport: r.EndOfExtended, ExtendedOptIn: extendedOptIn[cal]}
 	// Validate guarantees the end of standard support parses.
 	std, _ := parseDate(r.EndOfStandard)
+	ext, err := parseDate(r.EndOfExtended)
+	if cal == GKE && err != nil {
+		// The data has no per-minor Extended channel dates: the channel
+		// gives up to 24 months from release, from 1.27 on.
+		if rd, rerr := parseDate(r.ReleaseDate); rerr == nil && !newer(gkeExtendedFrom, r.Minor) {
+			ext, err = rd.AddDate(0, GKEExtendedMonths, 0), nil
+			lc.EndOfExtendedSupport = ext.Format(time.DateOnly)
+		}
+	}
+	// An opt-in window is shown, not counted: the phase is what the
+	// cluster has unless it opted in.
+	counted := err == nil && lc.ExtendedOptIn == ""
 	days := func(t time.Time) int { return DaysBetween(now, t) }
 	// Support lasts through its end date: on that day 0 days are left.
-	switch ext, err := parseDate(r.EndOfExtended); {
+	switch {
 	case days(std) >= 0:
 		lc.Phase, lc.DaysLeft = "standard", days(std)
-	case err == nil && days(ext) >= 0:
+	case counted && days(ext) >= 0:
 		lc.Phase, lc.DaysLeft = "extended", days(ext)
-	case err == nil:
+	case counted:
 		lc.Phase, lc.DaysLeft = "unsupported", days(ext)
 	default:
 		lc.Phase, lc.DaysLeft = "unsupported", days(std)
 	}
-	return lc
+	if counted && ext.After(std) {
+		return lc, ext
+	}
+	return lc, std
 }
 
 // DaysBetween counts calendar days from a's date to b's, each read in its
@@ -380,26 +637,39 @@ func minorsBetween(a, b string) int {
 
 // matchCVEs returns the CVEs whose ranges contain version, worst first.
 func matchCVEs(cves []CVE, version string) []scan.CVERef {
+	return matchCVEsWhere(cves, version, nil)
+}
+
+// matchCVEsWhere is matchCVEs over the CVEs keep accepts (all when nil).
+func matchCVEsWhere(cves []CVE, version string, keep func(CVE) bool) []scan.CVERef {
 	v, err := utilversion.ParseSemantic(version)
 	if err != nil {
 		return nil
 	}
 	var out []scan.CVERef
 	for _, c := range cves {
+		if keep != nil && !keep(c) {
+			continue
+		}
 		hit, fixed := affects(c, v)
 		if !hit {
 			continue
 		}
 		out = append(out, scan.CVERef{ID: c.ID, Title: c.Title, Severity: LevelOfSeverity(c.Severity),
-			Score: c.Score, FixedIn: c.FixedIn, Unfixed: !fixed, URL: c.URL})
+			Score: c.Score, FixedIn: c.FixedIn, Unfixed: !fixed, URL: c.URL,
+			Components: c.Components, WindowsOnly: windowsOnly(c)})
 	}
+	sortCVEs(out)
+	return out
+}
+
+func sortCVEs(out []scan.CVERef) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if Rank(out[i].Severity) != Rank(out[j].Severity) {
 			return Rank(out[i].Severity) > Rank(out[j].Severity)
 		}
 		return out[i].Score > out[j].Score
 	})
-	return out
 }
 
 // affects says whether v is in one of the CVE's ranges, and whether that

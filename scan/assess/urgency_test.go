@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -37,6 +38,17 @@ func judged(t *testing.T, git, dist string, now string, mod func(*scan.Result)) 
 	return r
 }
 
+// nodes gives the result an authenticated view with one node per kubelet
+// version and OS pair given.
+func nodes(pairs ...string) func(*scan.Result) {
+	return func(r *scan.Result) {
+		r.Auth = &scan.Auth{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			r.Auth.Nodes = append(r.Auth.Nodes, scan.Node{Name: fmt.Sprintf("n%d", i/2), KubeletVersion: pairs[i], OS: pairs[i+1]})
+		}
+	}
+}
+
 func hasRule(u *scan.Urgency, id string) bool {
 	for _, r := range u.Rules {
 		if r == id {
@@ -71,7 +83,70 @@ func TestJudgeAtFixedDates(t *testing.T) {
 		{name: "critical CVE", git: "v1.11.4", dist: scan.DistUnknown, now: "2026-11-26",
 			level: Critical, phase: "unsupported", rules: []string{"past-all-support", "critical-cve"}},
 		{name: "high CVE in a supported minor", git: "v1.30.1", dist: scan.DistKubeadm, now: "2025-01-10",
-			level: High, phase: "standard", rules: []string{"high-cve"}},
+			mod: nodes("v1.30.1", "linux"), level: High, phase: "standard", rules: []string{"high-cve"}},
+		{name: "kubelet CVEs unchecked without nodes", git: "v1.30.1", dist: scan.DistKubeadm, now: "2025-01-10",
+			level: High, phase: "standard", rules: []string{"medium-cve"}, reason: "in the kubelet or kube-proxy would affect nodes at 1.30.1"},
+
+		// Support as the provider gives it.
+		{name: "AKS past community support inside LTS", git: "v1.31.5", dist: scan.DistAKS, now: "2026-06-01",
+			level: Critical, phase: "unsupported", rules: []string{"past-all-support"},
+			reason: "supported until 2026-11-30 only if the cluster is on the Premium tier with LTS"},
+		{name: "AKS community support ends in 10 days", git: "v1.34.2", dist: scan.DistAKS, now: "2026-11-20",
+			level: Critical, phase: "standard", rules: []string{"all-support-ends-soon"},
+			reason: "support for 1.34 ends 2026-11-30 (10 days left) unless the cluster is on the Premium tier with LTS"},
+		{name: "AKS past LTS too", git: "v1.31.5", dist: scan.DistAKS, now: "2026-12-05",
+			level: Critical, phase: "unsupported", rules: []string{"past-all-support"}, reason: "out of all support since 2025-11-01 (399 days ago)"},
+		{name: "GKE on the Extended channel", git: "v1.32.13-gke.2314000", dist: scan.DistGKE, now: "2026-06-01",
+			level: High, phase: "extended", rules: []string{"extended-support"},
+			reason: "unless they are on the Extended channel, so this one is: Extended support ends 2027-02-11, 24 months from its release"},
+		{name: "GKE past the Extended window", git: "v1.32.13-gke.2314000", dist: scan.DistGKE, now: "2027-03-01",
+			level: Critical, phase: "unsupported", rules: []string{"past-all-support"}, reason: "out of all support since 2027-02-11 (18 days ago)"},
+		{name: "GKE standard support ends in 11 days", git: "v1.34.9-gke.1655001", dist: scan.DistGKE, now: "2026-09-20",
+			level: High, phase: "standard", rules: []string{"standard-support-ends-very-soon", "support-ends-soon"},
+			reason: "GKE upgrades this control plane to 1.35 on or after 2026-10-01 (11 days left) unless the cluster is on the Extended channel"},
+		{name: "OpenShift placed by ClusterVersion", git: "v1.31.6+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
+			mod: func(r *scan.Result) {
+				r.Auth = &scan.Auth{OpenShift: &scan.OpenShiftVersion{Version: "4.18.12", Channel: "eus-4.18"}}
+			},
+			level: High, phase: "extended", rules: []string{"extended-support"}, reason: "OpenShift 4.18 (Kubernetes 1.31) left standard support on 2026-08-25; extended support ends 2027-02-25 (91 days left)"},
+		{name: "ClusterVersion places the cluster whatever else was judged", git: "v1.31.6", dist: scan.DistUnknown, now: "2026-11-26",
+			mod: func(r *scan.Result) {
+				r.Auth = &scan.Auth{OpenShift: &scan.OpenShiftVersion{Version: "4.18.12"}}
+			},
+			level: High, phase: "extended", rules: []string{"extended-support"}, reason: "OpenShift 4.18 (Kubernetes 1.31) left standard support"},
+		{name: "ClusterVersion newer than the data", git: "v1.35.2+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
+			mod: func(r *scan.Result) {
+				r.Auth = &scan.Auth{OpenShift: &scan.OpenShiftVersion{Version: "4.23.0"}}
+			},
+			level: Unknown, reason: "OpenShift 4.23 is newer than the data knows"},
+		{name: "OpenShift EUS minor without an EUS date", git: "v1.33.5+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
+			level: Medium, phase: "standard", reason: "OpenShift 4.20 is an EUS minor, but the data has no end date for its Extended Update Support"},
+
+		// Time running out.
+		{name: "EKS on the last day of extended support", git: "v1.31.14-eks-ab12cd3", dist: scan.DistEKS, now: "2026-11-26",
+			level: Critical, phase: "extended", rules: []string{"all-support-ends-soon", "extended-support"},
+			reason: "EKS upgrades this control plane to 1.32 on or after 2026-11-26 (0 days left: ends today)"},
+		{name: "upstream end of support in 18 days", git: "v1.35.8", dist: scan.DistKubeadm, now: "2027-02-10",
+			level: Critical, phase: "standard", rules: []string{"all-support-ends-soon", "support-ends-soon"}, reason: "all support for 1.35 ends 2027-02-28 (18 days left)"},
+		{name: "upstream end of support tomorrow", git: "v1.35.8", dist: scan.DistKubeadm, now: "2027-02-27",
+			level: Critical, phase: "standard", rules: []string{"all-support-ends-soon"}, reason: "(1 day left)"},
+		{name: "EKS standard support ends in 12 days", git: "v1.34.3-eks-ab12cd3", dist: scan.DistEKS, now: "2026-11-20",
+			level: High, phase: "standard", rules: []string{"standard-support-ends-very-soon", "support-ends-soon"}, reason: "standard support for 1.34 ends 2026-12-02 (12 days left)"},
+		{name: "out of support since yesterday", git: "v1.33.13", dist: scan.DistKubeadm, now: "2026-06-29",
+			level: Critical, phase: "unsupported", rules: []string{"past-all-support"}, reason: "out of all support since 2026-06-28 (1 day ago)"},
+
+		// Stale data and versions that are not versions.
+		{name: "newest minor of stale data", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-12-10",
+			level: Low, phase: "standard", rules: []string{"newer-minor-probably-out"},
+			reason: "data is 110 days old and its newest minor 1.36 came out 232 days ago, more than one release cycle: a newer minor is probably out; run `kubesurface data update`"},
+		{name: "unstamped build", git: "v0.0.0-master+$Format:%H$", dist: scan.DistUnknown, now: "2026-11-26",
+			level: Unknown, reason: "unstamped build"},
+		{name: "bare v0.0.0", git: "v0.0.0", dist: scan.DistKubeadm, now: "2026-11-26",
+			level: Unknown, reason: "unstamped build"},
+		{name: "alpha of a minor the data does not know", git: "v1.37.0-alpha.1", dist: scan.DistKubeadm, now: "2026-11-26",
+			level: Unknown, reason: "it is a pre-release (alpha.1), not a supported release of 1.37"},
+		{name: "release candidate", git: "v1.36.0-rc.1", dist: scan.DistKubeadm, now: "2026-09-01",
+			level: High, phase: "standard", rules: []string{"pre-release", "patches-behind"}, reason: "1.36.0-rc.1 is a pre-release (rc.1) of 1.36, not a supported release of it"},
 		{name: "OpenShift by its Kubernetes minor", git: "v1.28.9+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
 			level: Critical, phase: "unsupported", rules: []string{"past-all-support"}, reason: "OpenShift 4.15 (Kubernetes 1.28) is out of all support since 2025-08-27"},
 		{name: "kubelet skew", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-11-26",
@@ -171,6 +246,11 @@ func TestRestrictAdviceIsProviderSpecific(t *testing.T) {
 		scan.DistGKE:     "--enable-master-authorized-networks",
 		scan.DistAKS:     "--api-server-authorized-ip-ranges",
 		scan.DistKubeadm: "iptables",
+		// The services judged by the upstream calendar have their own.
+		scan.DistDigitalOcean: "--control-plane-firewall-allowed-addresses ADMIN_CIDR",
+		scan.DistLKE:          "linode-cli lke cluster-acl-update",
+		scan.DistOKE:          "oci ce cluster update-endpoint-config",
+		scan.DistEKSD:         "iptables",
 	} {
 		r := judged(t, "v1.33.1", dist, "2026-11-26", nil)
 		var cmds []string

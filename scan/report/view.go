@@ -226,6 +226,9 @@ func verdicts(r scan.Result) Section {
 		if len(u.Rules) > 0 {
 			v.Fields = append(v.Fields, Field{Label: "Urgency rules", Value: clean.Line(strings.Join(u.Rules, ", "))})
 		}
+		if fu := u.ForcedUpgrade; fu != nil {
+			v.Fields = append(v.Fields, Field{Label: "Forced upgrade", Value: clean.Line(fu.Sentence())})
+		}
 	} else {
 		v.Fields = append(v.Fields, Field{Label: "Urgency", Value: "not judged"})
 	}
@@ -420,6 +423,13 @@ func versionSection(r scan.Result) Section {
 				{Label: "Days left", Value: daysText(lc)},
 				{Label: "At the end of support", Value: orNone(clean.Line(lc.Provider))},
 			}})
+			lb := &s.Blocks[len(s.Blocks)-1]
+			if lc.ExtendedOptIn != "" {
+				lb.Fields = append(lb.Fields, Field{Label: "Extended support needs", Value: clean.Line(lc.ExtendedOptIn) + " (not assumed)"})
+			}
+			if fu := u.ForcedUpgrade; fu != nil {
+				lb.Fields = append(lb.Fields, Field{Label: "Forced upgrade", Value: clean.Line(fu.Sentence())})
+			}
 		} else {
 			s.Blocks = append(s.Blocks, Block{Heading: "Lifecycle", Text: "Unknown: " + clean.Line(u.Reason)})
 		}
@@ -521,7 +531,12 @@ func cveSection(r scan.Result) Section {
 	if u.WorstCVE != "" {
 		s.Blocks = append(s.Blocks, Block{Fields: []Field{{Label: "Worst fixed by an upgrade", Value: clean.Line(u.WorstCVE), Level: clean.Line(u.WorstCVE)}}})
 	}
+	// Where every CVE is the API server's, the column would only repeat it.
+	onNodes := slices.ContainsFunc(u.CVEs, func(c scan.CVERef) bool { return len(c.Kubelets) > 0 })
 	tb := &Grid{Head: []string{"CVE", "Severity", "Score", "Fixed in", "Title"}}
+	if onNodes {
+		tb.Head = []string{"CVE", "Severity", "Score", "Fixed in", "Affects", "Title"}
+	}
 	for _, c := range u.CVEs {
 		fixed := clean.Line(strings.Join(c.FixedIn, ", "))
 		if c.Unfixed {
@@ -531,15 +546,32 @@ func cveSection(r scan.Result) Section {
 		if c.Score > 0 {
 			score = strconv.FormatFloat(c.Score, 'f', 1, 64)
 		}
-		tb.Rows = append(tb.Rows, []Cell{
+		row := []Cell{
 			{Text: clean.Line(c.ID), Link: safeLink(c.URL)},
 			{Text: orNone(clean.Line(c.Severity)), Level: clean.Line(c.Severity)},
 			{Text: score},
 			{Text: orNone(fixed)},
 			{Text: orNone(clean.Line(c.Title))},
-		})
+		}
+		if onNodes {
+			row = slices.Insert(row, 4, Cell{Text: affects(c)})
+		}
+		tb.Rows = append(tb.Rows, row)
 	}
 	s.Blocks = append(s.Blocks, Block{Table: tb})
+	return s
+}
+
+// affects says what a CVE was matched on: the API server's version, or
+// the kubelet versions a kubelet or kube-proxy CVE holds.
+func affects(c scan.CVERef) string {
+	if len(c.Kubelets) == 0 {
+		return "API server"
+	}
+	s := "kubelet " + clean.Line(strings.Join(c.Kubelets, ", "))
+	if c.WindowsOnly {
+		s += " (Windows nodes)"
+	}
 	return s
 }
 
@@ -627,16 +659,13 @@ func supportText(r scan.Result) string {
 // daysText reads Lifecycle.DaysLeft in words: left in the phase, or past
 // the end of all support.
 func daysText(lc *scan.Lifecycle) string {
-	phase := clean.Line(lc.Phase)
 	switch {
 	case lc.Phase == "unsupported" && lc.DaysLeft < 0:
-		return fmt.Sprintf("unsupported, %d days past the end of support", -lc.DaysLeft)
+		return "unsupported, support ended " + scan.DaysText(lc.DaysLeft)
 	case lc.Phase == "unsupported":
 		return "unsupported"
-	case lc.DaysLeft == 1:
-		return phase + ", 1 day left"
 	}
-	return fmt.Sprintf("%s, %d days left", phase, lc.DaysLeft)
+	return clean.Line(lc.Phase) + ", " + scan.DaysText(lc.DaysLeft)
 }
 
 func cveText(r scan.Result) string {

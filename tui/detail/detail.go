@@ -173,13 +173,19 @@ func (m *Model) render() {
 func timeline(lc *scan.Lifecycle, at string) string {
 	parts := []string{"released " + clean.Line(lc.ReleaseDate), "standard ends " + clean.Line(lc.EndOfStandardSupport)}
 	if lc.EndOfExtendedSupport != "" {
-		parts = append(parts, "extended ends "+clean.Line(lc.EndOfExtendedSupport))
+		ext := "extended ends " + clean.Line(lc.EndOfExtendedSupport)
+		if lc.ExtendedOptIn != "" {
+			ext += " (only with " + clean.Line(lc.ExtendedOptIn) + ")"
+		}
+		parts = append(parts, ext)
 	}
 	mark := "▼ " + clean.Line(at)
-	switch lc.Phase {
-	case "standard":
+	switch {
+	case lc.Phase == "standard":
 		parts = append(parts[:1], append([]string{mark}, parts[1:]...)...)
-	case "extended":
+	// Past standard support but inside a window only an opt-in gives: the
+	// date falls between the two ends, whatever the phase says.
+	case lc.Phase == "extended" || len(parts) == 3 && lc.ExtendedOptIn != "" && at <= lc.EndOfExtendedSupport:
 		parts = append(parts[:2], append([]string{mark}, parts[2:]...)...)
 	default:
 		parts = append(parts, mark)

@@ -1,0 +1,190 @@
+package assess
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kubesurface/kubesurface/scan"
+)
+
+// TestForcedUpgradeIsAFactOfItsOwn: the provider's own upgrade is dated,
+// with its target, wherever the provider makes one, and nowhere else.
+func TestForcedUpgradeIsAFactOfItsOwn(t *testing.T) {
+	cases := []struct {
+		name, git, dist, now string
+		want                 *scan.ForcedUpgrade
+		inReasons            bool
+	}{
+		{name: "EKS at the end of extended support", git: "v1.31.14-eks-ab12cd3", dist: scan.DistEKS, now: "2026-11-26",
+			want: &scan.ForcedUpgrade{By: "EKS", On: "2026-11-26", To: "1.32", DaysLeft: 0}, inReasons: true},
+		{name: "EKS far from it", git: "v1.36.1-eks-ab12cd3", dist: scan.DistEKS, now: "2026-11-26",
+			want: &scan.ForcedUpgrade{By: "EKS", On: "2028-08-02", To: "1.37", DaysLeft: 615}},
+		{name: "GKE at the end of standard support", git: "v1.34.9-gke.1655001", dist: scan.DistGKE, now: "2026-09-20",
+			want: &scan.ForcedUpgrade{By: "GKE", On: "2026-10-01", To: "1.35", DaysLeft: 11, Unless: "the cluster is on the Extended channel"}, inReasons: true},
+		{name: "GKE at the end of Extended", git: "v1.32.13-gke.2314000", dist: scan.DistGKE, now: "2027-01-01",
+			want: &scan.ForcedUpgrade{By: "GKE", On: "2027-02-11", To: "1.33", DaysLeft: 41}, inReasons: true},
+		{name: "AKS when the minor falls to n-4", git: "v1.31.5", dist: scan.DistAKS, now: "2026-02-01",
+			want: &scan.ForcedUpgrade{By: "AKS", On: "2026-03-05", To: "1.33", DaysLeft: 32,
+				Unless: "the cluster is on LTS (Premium tier) or has opted out of the automatic upgrade of unsupported minors"}, inReasons: true},
+		{name: "AKS with no n+4 in the data", git: "v1.34.2", dist: scan.DistAKS, now: "2026-11-26"},
+		{name: "upstream: nobody upgrades", git: "v1.31.14", dist: scan.DistKubeadm, now: "2026-11-26"},
+		{name: "OpenShift: Red Hat does not", git: "v1.31.6+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26"},
+		{name: "DOKS: judged by upstream, no date", git: "v1.33.1", dist: scan.DistDigitalOcean, now: "2026-11-26"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u := judged(t, c.git, c.dist, c.now, nil).Urgency
+			got := u.ForcedUpgrade
+			if (got == nil) != (c.want == nil) || got != nil && *got != *c.want {
+				t.Fatalf("forced upgrade %+v, want %+v", got, c.want)
+			}
+			said := slices.ContainsFunc(u.Reasons, func(s string) bool { return strings.Contains(s, "upgrades this control plane to") })
+			if said != c.inReasons {
+				t.Errorf("reasons %q: forced upgrade said %v, want %v", u.Reasons, said, c.inReasons)
+			}
+		})
+	}
+}
+
+// TestProviderTextsSayWhoUpgrades: the managed services that schedule
+// upgrades never read "nobody upgrades for you"; self-managed ones do.
+func TestProviderTextsSayWhoUpgrades(t *testing.T) {
+	for dist, want := range map[string]string{
+		scan.DistDigitalOcean: "DigitalOcean schedules an upgrade",
+		scan.DistLKE:          "LKE schedules an upgrade",
+		scan.DistOKE:          "leaves control plane upgrades to you",
+		scan.DistEKSD:         "self-managed",
+		scan.DistKubeadm:      "nobody upgrades for you",
+		scan.DistK3s:          "nobody upgrades for you",
+	} {
+		u := judged(t, "v1.33.1", dist, "2026-11-26", nil).Urgency
+		p := u.Lifecycle.Provider
+		if !strings.Contains(p, want) {
+			t.Errorf("%s: provider %q lacks %q", dist, p, want)
+		}
+		if (dist == scan.DistDigitalOcean || dist == scan.DistLKE) && strings.Contains(p, "nobody upgrades") {
+			t.Errorf("%s: %q says nobody upgrades", dist, p)
+		}
+		if u.Lifecycle.Calendar != Upstream {
+			t.Errorf("%s judged by %s, want the upstream calendar", dist, u.Lifecycle.Calendar)
+		}
+	}
+}
+
+// TestBackportNoteForEveryProviderBuild: the README promises the note for
+// every provider build, upstream calendar or not; upstream's own
+// releases and pre-releases get none.
+func TestBackportNoteForEveryProviderBuild(t *testing.T) {
+	for _, c := range []struct {
+		git, dist string
+		note      bool
+	}{
+		{"v1.33.4+k3s1", scan.DistK3s, true},
+		{"v1.33.4+rke2r1", scan.DistRKE2, true},
+		{"v1.33.4-eks-ab12cd3", scan.DistEKS, true},
+		{"v1.33.4-gke.100", scan.DistGKE, true},
+		{"v1.33.4", scan.DistKubeadm, false},
+		{"v1.33.0-rc.1", scan.DistKubeadm, false},
+	} {
+		r := judged(t, c.git, c.dist, "2026-11-26", nil)
+		got := strings.Contains(strings.Join(r.Advice.Notes, "\n"), "back-ported")
+		if got != c.note {
+			t.Errorf("%s: back-port note %v, want %v (%v)", c.git, got, c.note, r.Advice.Notes)
+		}
+	}
+}
+
+// TestCVEsOnTheComponentTheyAffect: kubelet and kube-proxy CVEs follow the
+// kubelets, Windows-only ones the Windows nodes.
+func TestCVEsOnTheComponentTheyAffect(t *testing.T) {
+	ids := func(u *scan.Urgency) []string {
+		var out []string
+		for _, c := range u.CVEs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	const (
+		kubeletOnly = "CVE-2024-10220" // gitRepo volume: kubelet, fixed in 1.30.3
+		windowsOnly = "CVE-2024-5321"  // Windows container logs: kubelet, fixed in 1.30.3
+	)
+	// Server at the newest 1.30 patch: none of its own CVEs is fixable.
+	server := "v1.30.14"
+
+	t.Run("kubelets older than the server carry their CVEs", func(t *testing.T) {
+		u := judged(t, server, scan.DistKubeadm, "2025-01-10", nodes("v1.30.1", "linux", "v1.30.1", "linux", "v1.30.14", "linux")).Urgency
+		i := slices.IndexFunc(u.CVEs, func(c scan.CVERef) bool { return c.ID == kubeletOnly })
+		if i < 0 {
+			t.Fatalf("%s not matched on kubelet 1.30.1: %v", kubeletOnly, ids(u))
+		}
+		if got := u.CVEs[i].Kubelets; !slices.Equal(got, []string{"1.30.1"}) {
+			t.Errorf("kubelets %v, want the one distinct affected version", got)
+		}
+		if slices.Contains(ids(u), windowsOnly) {
+			t.Errorf("Windows-only %s listed for Linux nodes", windowsOnly)
+		}
+		if u.WorstCVE == "" || !hasRule(u, u.WorstCVE+"-cve") {
+			t.Errorf("kubelet CVEs should raise the level: worst %q rules %v", u.WorstCVE, u.Rules)
+		}
+	})
+	t.Run("Windows nodes get the Windows-only ones", func(t *testing.T) {
+		u := judged(t, server, scan.DistKubeadm, "2025-01-10", nodes("v1.30.1", "windows")).Urgency
+		i := slices.IndexFunc(u.CVEs, func(c scan.CVERef) bool { return c.ID == windowsOnly })
+		if i < 0 || !u.CVEs[i].WindowsOnly {
+			t.Fatalf("%s not matched on a Windows kubelet: %+v", windowsOnly, u.CVEs)
+		}
+	})
+	t.Run("unknown node OS is named", func(t *testing.T) {
+		u := judged(t, server, scan.DistKubeadm, "2025-01-10", nodes("v1.30.1", "")).Urgency
+		if slices.Contains(ids(u), windowsOnly) {
+			t.Errorf("Windows-only %s listed without a Windows node", windowsOnly)
+		}
+		if !slices.ContainsFunc(u.Reasons, func(s string) bool { return strings.Contains(s, "whose node OS was not reported") }) {
+			t.Errorf("reasons %q do not say the OS is unknown", u.Reasons)
+		}
+	})
+	t.Run("without nodes they are not checked and do not count", func(t *testing.T) {
+		u := judged(t, "v1.30.1", scan.DistKubeadm, "2025-01-10", nil).Urgency
+		for _, c := range u.CVEs {
+			if nodeOnly(CVE{Components: c.Components}) {
+				t.Errorf("%s (%v) matched against the API server", c.ID, c.Components)
+			}
+		}
+		if !slices.ContainsFunc(u.Reasons, func(s string) bool {
+			return strings.Contains(s, "could not be checked") && strings.Contains(s, "only on Windows nodes")
+		}) {
+			t.Errorf("reasons %q do not say kubelet and Windows CVEs were not checked", u.Reasons)
+		}
+		if hasRule(u, "high-cve") {
+			t.Errorf("an unchecked kubelet CVE raised the level: %v", u.Rules)
+		}
+	})
+	t.Run("control plane CVEs stay on the server", func(t *testing.T) {
+		u := judged(t, "v1.30.1", scan.DistKubeadm, "2025-01-10", nodes("v1.36.4", "linux")).Urgency
+		if !slices.ContainsFunc(u.CVEs, func(c scan.CVERef) bool { return len(c.Kubelets) == 0 && !c.Unfixed }) {
+			t.Errorf("no fixable control plane CVE on 1.30.1: %v", ids(u))
+		}
+	})
+}
+
+// TestPreReleasesMatchCVEsBySemver: 1.31.0-rc.1 comes before 1.31.0, so a
+// range introduced at 1.31.0-alpha.0 holds it and one introduced at
+// 1.31.0 does not.
+func TestPreReleasesMatchCVEsBySemver(t *testing.T) {
+	u := judged(t, "v1.31.0-rc.1", scan.DistKubeadm, "2024-09-01", nodes("v1.31.0-rc.1", "windows")).Urgency
+	if !slices.ContainsFunc(u.CVEs, func(c scan.CVERef) bool { return c.ID == "CVE-2024-9042" }) {
+		t.Errorf("CVE-2024-9042 (introduced 1.31.0-alpha.0) should hold 1.31.0-rc.1: %+v", u.CVEs)
+	}
+	if !hasRule(u, "pre-release") {
+		t.Errorf("rules %v", u.Rules)
+	}
+}
+
+func TestDaysAreSaidInWords(t *testing.T) {
+	for n, want := range map[int]string{0: "0 days left: ends today", 1: "1 day left", 2: "2 days left", -1: "1 day ago", -12: "12 days ago"} {
+		if got := scan.DaysText(n); got != want {
+			t.Errorf("DaysText(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
