@@ -77,7 +77,7 @@ func TestVerdictsThroughTheBinary(t *testing.T) {
 			now: "2027-03-01", dist: scan.DistGKE, level: "critical", phase: "unsupported", rules: []string{"past-all-support"},
 			reason: "out of all support since 2027-02-11 (18 days ago)", cves: true,
 			forced: &scan.ForcedUpgrade{By: "GKE", On: "2027-02-11", To: "1.33", DaysLeft: -18}},
-		{name: "EKS on the last day of extended support", git: "v1.31.14-eks-ab12cd3", cn: "kube-apiserver", sans: []string{"kubernetes"},
+		{name: "EKS on the last day of extended support", git: "v1.31.14-eks-ab12cd3", cn: "kube-apiserver", sans: []string{"0123456789ABCDEF0123456789ABCDEF.gr7.us-west-2.eks.amazonaws.com", "kubernetes", "kubernetes.default"},
 			now: "2026-11-26", dist: scan.DistEKS, level: "critical", phase: "extended", rules: []string{"all-support-ends-soon", "extended-support"},
 			reason: "all support for 1.31 ends 2026-11-26 (0 days left: ends today)", cves: true,
 			forced: &scan.ForcedUpgrade{By: "EKS", On: "2026-11-26", To: "1.32", DaysLeft: 0}},
