@@ -13,7 +13,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
+	"time"
 )
 
 // FeedPath is where the CVE feed is served, as kubernetes.io serves it.
@@ -38,9 +40,22 @@ type Sources struct {
 	page2     []byte
 	mux       *http.ServeMux
 
-	mu      sync.Mutex
-	queries []Query
-	served  int
+	mu        sync.Mutex
+	queries   []Query
+	served    int
+	updatedAt string
+}
+
+// feedUpdated is the feed's own date, which Stamp replaces.
+var feedUpdated = regexp.MustCompile(`"updated_at": *"[^"]*"`)
+
+// Stamp makes the CVE feed say it was updated at t, as the live feed,
+// regenerated daily, would on the day of a test: refreshed data is then as
+// new as t, not as old as the recorded answers.
+func (s *Sources) Stamp(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.updatedAt = t.UTC().Format(time.RFC3339)
 }
 
 // New reads the samples of dir (scan/assess/testdata).
@@ -137,6 +152,11 @@ func (s *Sources) routes() {
 	})
 	mux.HandleFunc("GET "+FeedPath, func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := os.ReadFile(filepath.Join(s.dir, "k8s-official-cve-feed.json"))
+		s.mu.Lock()
+		if s.updatedAt != "" {
+			raw = feedUpdated.ReplaceAll(raw, []byte(`"updated_at": "`+s.updatedAt+`"`))
+		}
+		s.mu.Unlock()
 		s.serve("feed", w, r, raw)
 	})
 	s.mux = mux

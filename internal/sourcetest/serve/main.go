@@ -12,17 +12,22 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/kubesurface/kubesurface/internal/sourcetest"
 )
 
 func main() {
 	dir := flag.String("dir", "scan/assess/testdata", "directory of the recorded answers")
+	today := flag.Bool("today", false, "the CVE feed says it was updated now, as the live feed would")
 	flag.Parse()
 	s, err := sourcetest.New(*dir, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
+	}
+	if *today {
+		s.Stamp(time.Now())
 	}
 	// Loopback only: these answers stand in for public services and must
 	// never be mistaken for them by anything else on the network.
