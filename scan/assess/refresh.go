@@ -143,4 +143,3 @@ func (r *Refresh) Wait() RefreshOutcome {
 
 // Landed says, without waiting, whether new data is in use.
 func (r *Refresh) Landed() bool { return r.landed.Load() }
-
