@@ -9,7 +9,8 @@ tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/ks" ./cmd/kubesurface
 cd "$tmp"
-export HOME="$tmp" XDG_CACHE_HOME="$tmp/cache" KUBECONFIG="$tmp/none"
+# KUBESURFACE_OFFLINE: no background data refresh; only 127.0.0.1 is dialled.
+export HOME="$tmp" XDG_CACHE_HOME="$tmp/cache" KUBECONFIG="$tmp/none" KUBESURFACE_OFFLINE=1
 mkfifo endpoints kubeconfig results token stdin
 cat >kc <<YAML
 apiVersion: v1

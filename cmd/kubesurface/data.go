@@ -107,9 +107,10 @@ be written, 2 bad flags, 130 interrupted.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&eolURL, "endoflife-url", assess.DefaultEndOfLife, "base URL of the endoflife.date API (v1)")
-	fl.StringVar(&osvURL, "osv-url", assess.DefaultOSV, "base URL of the OSV API")
-	fl.StringVar(&feedURL, "cve-feed-url", assess.DefaultCVEFeed, "URL of the official Kubernetes CVE feed (JSON Feed)")
+	eol, osv, feed := sourceURLs()
+	fl.StringVar(&eolURL, "endoflife-url", eol, "base URL of the endoflife.date API (v1; env "+eolEnv+")")
+	fl.StringVar(&osvURL, "osv-url", osv, "base URL of the OSV API (env "+osvEnv+")")
+	fl.StringVar(&feedURL, "cve-feed-url", feed, "URL of the official Kubernetes CVE feed (JSON Feed; env "+feedEnv+")")
 	fl.DurationVar(&timeout, "timeout", assess.DefaultUpdateTimeout, "timeout of each request, reading the answer included")
 	return cmd
 }
