@@ -291,3 +291,37 @@ func TestDataUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDataUpdateSnapshot is the release step: the fetched data goes into
+// a snapshot directory, not the cache, and a directory that is not one is
+// a usage error before anything is fetched.
+func TestDataUpdateSnapshot(t *testing.T) {
+	cache := cacheHome(t)
+	dir := t.TempDir()
+	for _, name := range []string{"lifecycle.json", "cves.json", "versions-eol-notes.json", "SOURCES.md"} {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "scan", "assess", "data", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flags := startSources(t, nil)
+	code, stdout, stderr := runData(t, append([]string{"data", "update", "--snapshot", dir}, flags...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote "+filepath.Join(dir, assess.RefreshedFile)) {
+		t.Errorf("stdout %q: want the snapshot file named", stdout)
+	}
+	b, err := assess.LoadSnapshot(os.DirFS(dir))
+	if err != nil || len(b.Sources) == 0 || !strings.Contains(b.Sources[0], "endoflife.date API") {
+		t.Fatalf("the snapshot loads as %v, %v: want the fetched data", b, err)
+	}
+	if _, err := os.Stat(cache); !os.IsNotExist(err) {
+		t.Errorf("the cache was written too: %v", err)
+	}
+	code, stdout, stderr = runData(t, append([]string{"data", "update", "--snapshot", t.TempDir()}, flags...)...)
+	wantUsageError(t, code, stdout, stderr, "not a snapshot directory")
+}
