@@ -31,7 +31,7 @@ func snapshot(t *testing.T) *Bundle {
 // cut short before a version was seen stay unjudged, whoever consumes the
 // stage.
 func TestStageJudgesOnlyWhatAJudgementIsAbout(t *testing.T) {
-	s := NewStage(snapshot(t), day("2026-11-30"))
+	s := NewStage(mustEmbedded(t), day("2026-11-30"))
 	cases := []struct {
 		name string
 		r    *scan.Result
@@ -76,7 +76,7 @@ func TestRefreshLandsInTheStage(t *testing.T) {
 	fs, o := startSources(t, nil)
 	yesterday := time.Now().UTC().AddDate(0, 0, -1)
 	fs.Stamp(yesterday)
-	old := snapshot(t)
+	old := mustEmbedded(t)
 	s := NewStage(old, day("2026-11-30"))
 	ro := refreshOptions(t, o)
 
@@ -127,7 +127,7 @@ func TestRefreshFailureChangesNothing(t *testing.T) {
 		http.Error(w, "upstream down", http.StatusBadGateway)
 		return true
 	})
-	old := snapshot(t)
+	old := mustEmbedded(t)
 	s := NewStage(old, day("2026-11-30"))
 	ro := refreshOptions(t, o)
 	out := s.StartRefresh(context.Background(), ro).Wait()
@@ -149,14 +149,14 @@ func TestRefreshFailureChangesNothing(t *testing.T) {
 
 func TestRefreshOffStaysOff(t *testing.T) {
 	fs, o := startSources(t, nil)
-	s := NewStage(snapshot(t), day("2026-11-30"))
+	s := NewStage(mustEmbedded(t), day("2026-11-30"))
 	ro := refreshOptions(t, o)
 	ro.Offline = true
 	if r := s.StartRefresh(context.Background(), ro); r != nil {
 		t.Error("a refresh while offline")
 	}
 	ro.Offline = false
-	ro.Today = day(snapshot(t).DataAsOf).AddDate(0, 0, RefreshDays)
+	ro.Today = day(mustEmbedded(t).DataAsOf).AddDate(0, 0, RefreshDays)
 	if r := s.StartRefresh(context.Background(), ro); r != nil {
 		t.Error("a refresh of data not yet due")
 	}
@@ -177,7 +177,7 @@ func TestRefreshStopsWithItsContext(t *testing.T) {
 		<-r.Context().Done()
 		return true
 	})
-	s := NewStage(snapshot(t), day("2026-11-30"))
+	s := NewStage(mustEmbedded(t), day("2026-11-30"))
 	out := s.StartRefresh(ctx, refreshOptions(t, o)).Wait()
 	if out.Refreshed || !strings.Contains(out.Note, "data refresh failed (stopped)") {
 		t.Errorf("outcome %+v: want stopped", out)

@@ -1,7 +1,6 @@
 package assess
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -39,18 +38,15 @@ func LoadSnapshot(fsys fs.FS) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b Bundle
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("embedded %s: %w", RefreshedFile, err)
-	}
-	if err := b.Validate(); err != nil {
-		return nil, fmt.Errorf("embedded %s: %w", RefreshedFile, err)
+	b, err := parseBundle(raw, "embedded "+RefreshedFile)
+	if err != nil {
+		return nil, err
 	}
 	if b.DataAsOf < base.DataAsOf {
 		return nil, fmt.Errorf("embedded %s: data as of %s is older than the files it refreshes (as of %s)", RefreshedFile, b.DataAsOf, base.DataAsOf)
 	}
 	b.Origin = base.Origin
-	return &b, nil
+	return b, nil
 }
 
 // WriteSnapshot makes b the snapshot of dir: RefreshedFile, and the note
@@ -58,10 +54,7 @@ func LoadSnapshot(fsys fs.FS) (*Bundle, error) {
 // shipped with the data stay true. It then reads dir back as the binary
 // will, and fails if that does not give b.
 func WriteSnapshot(dir string, b *Bundle) error {
-	if err := b.Validate(); err != nil {
-		return fmt.Errorf("refusing to write invalid data: %w", err)
-	}
-	raw, err := json.MarshalIndent(b, "", " ")
+	raw, err := marshalValid(b)
 	if err != nil {
 		return err
 	}
