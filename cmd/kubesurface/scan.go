@@ -358,6 +358,9 @@ level, 130 interrupted.`,
 				results = slices.DeleteFunc(results, func(r scan.Result) bool { return r.Phase != scan.PhaseDone })
 			}
 			refreshNote := settleRefresh(cmd, judge, interrupted, stream, results, judgedWith)
+			// Ctrl-C while waiting for the refresh: the results are whole
+			// and still written, and the exit says it was interrupted.
+			interrupted = interrupted || ctx.Err() != nil
 			if !stream {
 				for i, r := range results {
 					check(i, r)

@@ -18,15 +18,6 @@ func finished(git string) *scan.Result {
 		Version: &scan.Version{GitVersion: git, Source: "anonymous"}}
 }
 
-func snapshot(t *testing.T) *Bundle {
-	t.Helper()
-	b, err := Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestStageJudgesOnlyWhatAJudgementIsAbout: unfinished results and those
 // cut short before a version was seen stay unjudged, whoever consumes the
 // stage.
