@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -189,5 +191,38 @@ func TestStreamedLinesKeepTheirData(t *testing.T) {
 	want := "1 results printed before it landed were judged with data as of " + line.Urgency.DataAsOf + " (printed lines do not change), the 0 after with data as of " + yesterday
 	if !strings.Contains(errb.String(), want) {
 		t.Errorf("stderr %q lacks %q", errb.String(), want)
+	}
+}
+
+// TestInterruptEndsTheRefresh: Ctrl-C while a source never answers ends
+// the scan and its refresh (exit 130), writes no cache, and the results
+// already finished are still written.
+func TestInterruptEndsTheRefresh(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, srv := sourcetest.Start(t, samples, func(key string, _ http.ResponseWriter, r *http.Request) bool {
+		if key != "feed" {
+			return false
+		}
+		cancel() // the user's Ctrl-C, while the feed is awaited
+		<-r.Context().Done()
+		return true
+	})
+	sourcesAt(t, srv.URL)
+	t.Setenv("HOME", t.TempDir())
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
+	target := versionServer(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"scan", "--no-kubeconfig", "-o", "json", target.URL}, strings.NewReader(""), &out, &errb)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d: %s", code, exitInterrupted, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(cache, "kubesurface", "data.json")); !os.IsNotExist(err) {
+		t.Errorf("a cache was written: %v", err)
+	}
+	doc := scanDocument(t, out.String())
+	if doc.Data.Origin != "embedded snapshot" {
+		t.Errorf("data %+v: want the embedded snapshot", doc.Data)
 	}
 }

