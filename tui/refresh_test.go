@@ -43,8 +43,8 @@ func TestRefreshedDataJudgesTheRowsAgain(t *testing.T) {
 		t.Fatal("no refresh of data as of " + old.DataAsOf)
 	}
 	s := start(t, cfg, 160, 30, colorprofile.Ascii)
-	n := len(cfg.Targets)
-	s.waitFor(fmt.Sprintf("%d/%d done", n, n))
+	// Said once every row has arrived, judged.
+	s.waitFor("scan finished")
 	if !strings.Contains(s.out.String(), "refreshing data") {
 		t.Errorf("the header never said the data was being refreshed:\n%s", s.out.String())
 	}

@@ -264,9 +264,14 @@ func (m *Model) refreshed(out assess.RefreshOutcome) {
 
 // rejudge is row judged again with the stage's data now.
 func (m *Model) rejudge(row *table.Row) *table.Row {
-	r := row.Result
-	m.judgedWith[row.ID] = m.cfg.Stage.Judge(&r)
-	return table.NewRow(row.ID, r)
+	return m.rejudgeResult(row.ID, row.Result, &m.judgedWith[row.ID])
+}
+
+// rejudgeResult is the row of r judged with the stage's data now; gen
+// gets that data's generation.
+func (m *Model) rejudgeResult(id int, r scan.Result, gen *int) *table.Row {
+	*gen = m.cfg.Stage.Judge(&r)
+	return table.NewRow(id, r)
 }
 
 // showIfOpen refreshes the detail view when it shows one of rows.
@@ -530,7 +535,12 @@ func waitLoad(ch <-chan loadMsg) tea.Cmd {
 func (m *Model) applyLoad(b loadMsg) tea.Cmd {
 	if len(b.rows) > 0 {
 		rows := m.table.Rows()
+		_, current := m.cfg.Stage.Data()
 		for _, lr := range b.rows {
+			if lr.gen != 0 && lr.gen < current {
+				// Judged here just before new data landed.
+				lr.row = m.rejudgeResult(lr.row.ID, lr.row.Result, &lr.gen)
+			}
 			id := lr.row.ID
 			switch {
 			case id == len(rows):

@@ -3,6 +3,8 @@ package assess
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"time"
 )
 
@@ -110,6 +112,9 @@ func (s *Stage) refresh(ctx context.Context, old *Bundle, o RefreshOptions) Refr
 	defer cancel()
 	src := o.Sources
 	src.Timeout, src.Now = o.Timeout, o.Today
+	if src.Client == nil {
+		src.Client = refreshClient()
+	}
 	b, _, err := Update(ctx, src)
 	if err != nil {
 		return fail(err)
@@ -127,6 +132,19 @@ func (s *Stage) refresh(ctx context.Context, old *Bundle, o RefreshOptions) Refr
 	out.Gen = s.Swap(b)
 	out.Note = fmt.Sprintf("data refreshed: data as of %s (was %s), written to %s", b.DataAsOf, old.DataAsOf, path)
 	return out
+}
+
+// refreshDial bounds each connection attempt of a refresh: a network that
+// drops packets fails the refresh in this long rather than in the whole
+// RefreshTimeout, which `scan` may wait out at its end.
+const refreshDial = 5 * time.Second
+
+// refreshClient is http.DefaultClient's transport (proxies from the
+// environment included, as for `data update`) with refreshDial.
+func refreshClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: refreshDial, KeepAlive: 30 * time.Second}).DialContext
+	return &http.Client{Transport: t}
 }
 
 // Done is closed when the refresh has ended, landed or not.
