@@ -4,6 +4,8 @@
 # process so the figure is the scanner's alone. README: "Speed and memory".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Measure kubesurface, not a background data refresh over the network.
+export KUBESURFACE_OFFLINE=1
 n=${1:-10000}
 format=${2:-ndjson}
 tmp=$(mktemp -d)

@@ -11,6 +11,8 @@
 # under its own target URL so that none merges with another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Measure kubesurface, not a background data refresh over the network.
+export KUBESURFACE_OFFLINE=1
 mb=${1:-200}
 baseline=${2:-}
 tmp=$(mktemp -d)

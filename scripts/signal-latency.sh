@@ -9,7 +9,8 @@ tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/ks" ./cmd/kubesurface
 cd "$tmp"
-export HOME="$tmp" XDG_CACHE_HOME="$tmp/cache" KUBECONFIG="$tmp/none"
+# KUBESURFACE_OFFLINE: no background data refresh; only 127.0.0.1 is dialled.
+export HOME="$tmp" XDG_CACHE_HOME="$tmp/cache" KUBECONFIG="$tmp/none" KUBESURFACE_OFFLINE=1
 mkfifo endpoints kubeconfig results token stdin
 cat >kc <<YAML
 apiVersion: v1
@@ -44,3 +45,8 @@ measure "view of a FIFO" INT ./ks view results
 measure "--from-results of a FIFO" TERM ./ks scan --no-kubeconfig --from-results results
 measure "expanding 10.0.0.0/8" INT ./ks scan --no-kubeconfig --max-targets 100000000 10.0.0.0/8:6443
 measure "probing a server that never answers" TERM ./ks scan --no-kubeconfig --timeout 30s -o json "$silent"
+# The background data refresh (on here, and only here) waiting on sources
+# that never answer, while a scan waits for it at the end.
+measure "data refresh, sources never answer" INT env KUBESURFACE_OFFLINE= \
+  KUBESURFACE_ENDOFLIFE_URL="http://$silent" KUBESURFACE_OSV_URL="http://$silent" \
+  KUBESURFACE_CVE_FEED_URL="http://$silent/feed" ./ks scan --no-kubeconfig -o json 127.0.0.1:1

@@ -53,7 +53,14 @@ type Config struct {
 	// read (`view`): rows appear at once and fill in while the header
 	// shows the progress, until the channel is closed.
 	Load <-chan Loaded
-	Data *assess.Bundle
+	// Stage judges every finished result; without one, a stage judging
+	// with Data (else the newest data there is) at Now is made.
+	Stage *assess.Stage
+	// Refresh, when set, is refreshing the stage's data in the background:
+	// the header says so, and once new data lands the rows judged here are
+	// judged again with it.
+	Refresh *assess.Refresh
+	Data    *assess.Bundle
 	// DataNotes are shown in the status line (stale data, rejected cache).
 	DataNotes []string
 	// Now is the date judgements are for (--now); Clock drives the elapsed
@@ -134,6 +141,12 @@ type Model struct {
 	loadBase int
 	loaded   int
 	warnings int
+	// judgedWith is, per row, the generation of the stage's data that
+	// judged it here; 0 when it was not judged here (waiting, or a saved
+	// result that came judged).
+	judgedWith []int
+	// refreshing is true while the data refresh runs.
+	refreshing bool
 }
 
 // New builds the model; Run starts it. Tests drive New with teatest.
@@ -147,13 +160,17 @@ func New(ctx context.Context, cfg Config) *Model {
 	if cfg.Now.IsZero() {
 		cfg.Now = cfg.Clock()
 	}
-	if cfg.Data == nil {
-		cfg.Data, _ = assess.Newest(ctx, cfg.Now)
+	if cfg.Stage == nil {
+		if cfg.Data == nil {
+			cfg.Data, _ = assess.Newest(ctx, cfg.Now)
+		}
+		cfg.Stage = assess.NewStage(cfg.Data, cfg.Now)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	c := common.New(cfg.Dark)
 	m := &Model{common: c, cfg: cfg, ctx: ctx, cancel: cancel, table: table.New(c), detail: detail.New(c),
-		help: help.New(), gen: make([]int, len(cfg.Targets)), active: map[int]bool{}, started: cfg.Clock()}
+		help: help.New(), gen: make([]int, len(cfg.Targets)), judgedWith: make([]int, len(cfg.Targets)),
+		active: map[int]bool{}, started: cfg.Clock(), refreshing: cfg.Refresh != nil}
 	m.input = textinput.New()
 	m.input.Prompt = "/"
 	rows := make([]*table.Row, len(cfg.Targets))
@@ -197,7 +214,76 @@ func (m *Model) Init() tea.Cmd {
 	for i := len(m.cfg.Results); i < len(m.cfg.Targets); i++ {
 		all = append(all, i)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.scan(all), m.load(), m.tick())
+	return tea.Batch(tea.RequestBackgroundColor, m.scan(all), m.load(), m.tick(), m.awaitRefresh())
+}
+
+// refreshMsg is the end of the data refresh.
+type refreshMsg struct{ out assess.RefreshOutcome }
+
+// awaitRefresh waits off the UI goroutine for the refresh to end.
+func (m *Model) awaitRefresh() tea.Cmd {
+	r, ctx := m.cfg.Refresh, m.ctx
+	if r == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		select {
+		case <-r.Done():
+			return refreshMsg{r.Wait()}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// refreshed judges again, with the new data, every row judged here with
+// older data, so that the table rests on one data set; a failed refresh
+// is said in the status line. Rows whose judgement is still on its way
+// are judged again as they arrive (apply). Saved results keep the
+// judgement they were saved with.
+func (m *Model) refreshed(out assess.RefreshOutcome) {
+	m.refreshing = false
+	if !out.Refreshed {
+		m.setStatus(out.Note, true)
+		return
+	}
+	rows := m.table.Rows()
+	var again []*table.Row
+	for id, row := range rows {
+		if g := m.judgedWith[id]; g != 0 && g < out.Gen {
+			again = append(again, m.rejudge(row))
+		}
+	}
+	if len(again) > 0 {
+		m.table.Update(again)
+		m.showIfOpen(again)
+	}
+	// Short enough for the status line; the cache path is in `data show`.
+	m.setStatus(fmt.Sprintf("data refreshed: as of %s (was %s); %d rows judged again with it", out.New.DataAsOf, out.Old.DataAsOf, len(again)), false)
+}
+
+// rejudge is row judged again with the stage's data now.
+func (m *Model) rejudge(row *table.Row) *table.Row {
+	return m.rejudgeResult(row.ID, row.Result, &m.judgedWith[row.ID])
+}
+
+// rejudgeResult is the row of r judged with the stage's data now; gen
+// gets that data's generation.
+func (m *Model) rejudgeResult(id int, r scan.Result, gen *int) *table.Row {
+	*gen = m.cfg.Stage.Judge(&r)
+	return table.NewRow(id, r)
+}
+
+// showIfOpen refreshes the detail view when it shows one of rows.
+func (m *Model) showIfOpen(rows []*table.Row) {
+	if m.mode != modeDetail {
+		return
+	}
+	for _, r := range rows {
+		if r.Result.Target == m.detail.Result().Target {
+			m.detail.Show(r.Result)
+		}
+	}
 }
 
 type tickMsg struct{}
@@ -215,9 +301,11 @@ type batchMsg struct {
 	ch      <-chan []update
 }
 
-// update is a row laid out off the UI goroutine, ready to show.
+// update is a row laid out off the UI goroutine, ready to show, with the
+// generation of the data that judged it (0: not judged).
 type update struct {
 	row *table.Row
+	gen int
 }
 
 // scan asks the scanner for rows and streams their updates back in
@@ -238,7 +326,7 @@ func (m *Model) scan(rows []int) tea.Cmd {
 		pending[i] = table.NewRow(r, scan.Pending(targets[i]))
 	}
 	m.table.Update(pending)
-	ctx, data, now := m.ctx, m.cfg.Data, m.cfg.Now
+	ctx, stage := m.ctx, m.cfg.Stage
 	updates := m.cfg.Scanner.Run(ctx, targets)
 	ch := make(chan []update, 4)
 	go func() {
@@ -265,10 +353,8 @@ func (m *Model) scan(rows []int) tea.Cmd {
 					flush()
 					return
 				}
-				if u.Result.Phase == scan.PhaseDone {
-					assess.Judge(&u.Result, data, now)
-				}
-				buf = append(buf, update{row: table.NewRow(rows[u.Index], u.Result)})
+				gen := stage.Judge(&u.Result)
+				buf = append(buf, update{row: table.NewRow(rows[u.Index], u.Result), gen: gen})
 				if len(buf) >= 2000 && !flush() {
 					return
 				}
@@ -305,6 +391,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case batchMsg:
 		return m, m.apply(msg)
+	case refreshMsg:
+		m.refreshed(msg.out)
+		return m, nil
 	case loadMsg:
 		return m, m.applyLoad(msg)
 	case tea.KeyPressMsg:
@@ -320,20 +409,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) apply(b batchMsg) tea.Cmd {
 	rows := make([]*table.Row, 0, len(b.updates))
+	_, current := m.cfg.Stage.Data()
 	for _, u := range b.updates {
-		if m.gen[u.row.ID] == b.scan {
-			rows = append(rows, u.row)
+		if m.gen[u.row.ID] != b.scan {
+			continue
 		}
+		m.judgedWith[u.row.ID] = u.gen
+		if u.gen != 0 && u.gen < current {
+			// Judged just before new data landed: judged again now.
+			u.row = m.rejudge(u.row)
+		}
+		rows = append(rows, u.row)
 	}
 	if len(rows) > 0 {
 		m.table.Update(rows)
-		if m.mode == modeDetail {
-			for _, r := range rows {
-				if r.Result.Target == m.detail.Result().Target {
-					m.detail.Show(r.Result)
-				}
-			}
-		}
+		m.showIfOpen(rows)
 	}
 	if b.done {
 		delete(m.active, b.scan)
@@ -357,10 +447,12 @@ type loadMsg struct {
 	ch       <-chan loadMsg
 }
 
-// loadedRow is a saved result laid out off the UI goroutine.
+// loadedRow is a saved result laid out off the UI goroutine; gen is the
+// generation of the data that judged it here (0: it came judged).
 type loadedRow struct {
 	row    *table.Row
 	target scan.Target
+	gen    int
 }
 
 // load streams the Load feed into the table in batches, as scan does with
@@ -372,7 +464,7 @@ func (m *Model) load() tea.Cmd {
 	if m.cfg.Load == nil {
 		return nil
 	}
-	ctx, data, now, base, feed := m.ctx, m.cfg.Data, m.cfg.Now, m.loadBase, m.cfg.Load
+	ctx, stage, base, feed := m.ctx, m.cfg.Stage, m.loadBase, m.cfg.Load
 	ch := make(chan loadMsg, 4)
 	go func() {
 		defer close(ch)
@@ -411,10 +503,11 @@ func (m *Model) load() tea.Cmd {
 				}
 				if l.Result != nil && l.Row >= 0 {
 					r := *l.Result
-					if r.Urgency == nil && r.Phase == scan.PhaseDone && (r.State != scan.StateCancelled || r.Version != nil) {
-						assess.Judge(&r, data, now)
+					gen := 0
+					if r.Urgency == nil {
+						gen = stage.Judge(&r)
 					}
-					b.rows = append(b.rows, loadedRow{row: table.NewRow(base+l.Row, r), target: l.Target})
+					b.rows = append(b.rows, loadedRow{row: table.NewRow(base+l.Row, r), target: l.Target, gen: gen})
 				}
 			case <-tick.C:
 				if !flush() {
@@ -442,17 +535,24 @@ func waitLoad(ch <-chan loadMsg) tea.Cmd {
 func (m *Model) applyLoad(b loadMsg) tea.Cmd {
 	if len(b.rows) > 0 {
 		rows := m.table.Rows()
+		_, current := m.cfg.Stage.Data()
 		for _, lr := range b.rows {
+			if lr.gen != 0 && lr.gen < current {
+				// Judged here just before new data landed.
+				lr.row = m.rejudgeResult(lr.row.ID, lr.row.Result, &lr.gen)
+			}
 			id := lr.row.ID
 			switch {
 			case id == len(rows):
 				rows = append(rows, lr.row)
 				m.cfg.Targets = append(m.cfg.Targets, lr.target)
 				m.gen = append(m.gen, 0)
+				m.judgedWith = append(m.judgedWith, lr.gen)
 				m.loaded++
 			case id < len(rows) && id >= m.loadBase && m.gen[id] == 0:
 				rows[id] = lr.row
 				m.cfg.Targets[id] = lr.target
+				m.judgedWith[id] = lr.gen
 			}
 		}
 		m.table.SetRows(rows)
@@ -719,9 +819,8 @@ func (m *Model) openExport(rs []scan.Result) {
 // export writes the report; a failure is reported and the program goes
 // on, and an existing file turns the dialog into a question.
 func (m *Model) export(req export.Request) {
-	d := m.cfg.Data
-	info := report.DataInfo{Origin: d.Origin, SnapshotDate: d.SnapshotDate, DataAsOf: d.DataAsOf, Stale: assess.Staleness(d, m.cfg.Now)}
-	err := report.Export(req.Path, req.Format, m.exports, m.cfg.Clock(), info, req.Overwrite)
+	d, _ := m.cfg.Stage.Data()
+	err := report.Export(req.Path, req.Format, m.exports, m.cfg.Clock(), report.DataOf(d, m.cfg.Stage.Now()), req.Overwrite)
 	switch {
 	case errors.Is(err, report.ErrExists) && !req.Overwrite:
 		m.dialog.AskOverwrite()
@@ -823,7 +922,14 @@ func (m *Model) header() string {
 		line1 += " · " + loadProgress(m.loading)
 	}
 	line1 += fmt.Sprintf(" · %s", elapsed)
-	line1 += st.Muted.Render(" · data as of " + clean.Line(dataAsOf(asOf, m.cfg.Data.DataAsOf)))
+	data, gen := m.cfg.Stage.Data()
+	line1 += st.Muted.Render(" · data as of " + clean.Line(dataAsOf(asOf, data.DataAsOf)))
+	switch {
+	case m.refreshing:
+		line1 += st.Muted.Render(" · refreshing data")
+	case gen > 1:
+		line1 += st.Muted.Render(" (refreshed)")
+	}
 	var parts []string
 	for _, l := range append(assess.Levels, assess.Unknown) {
 		if n := urg[l]; n > 0 {

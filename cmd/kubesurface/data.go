@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -36,7 +38,7 @@ cache, which is used from then on while it is at least as new as the snapshot.`,
 }
 
 func newDataUpdateCmd() *cobra.Command {
-	var eolURL, osvURL, feedURL string
+	var eolURL, osvURL, feedURL, snapshot string
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "update",
@@ -52,10 +54,21 @@ Nothing is written unless every source was read in full and the result passes
 the checks the embedded data passes: on any failure the previous cache, or the
 embedded snapshot, stays in use.
 
-Exit codes: 0 the cache was written, 1 a source failed or the cache could not
-be written, 2 bad flags, 130 interrupted.`,
+The release step: --snapshot DIR (scan/assess/data) writes the fetched data
+into the snapshot the next build embeds (DIR/refreshed.json, and a note at the
+head of DIR/SOURCES.md saying when and from where) instead of the cache, then
+reads DIR back as the binary will.
+
+Scan, the TUI and demo run this refresh on their own, in the background, when
+the data in use is over 7 days old (--offline or KUBESURFACE_OFFLINE=1 turn it
+off). The source URLs can also be set with KUBESURFACE_ENDOFLIFE_URL,
+KUBESURFACE_OSV_URL and KUBESURFACE_CVE_FEED_URL, for both.
+
+Exit codes: 0 the cache (or snapshot) was written, 1 a source failed or the
+cache could not be written, 2 bad flags, 130 interrupted.`,
 		Example: `  kubesurface data update
-  kubesurface data update --timeout 2m && kubesurface data show`,
+  kubesurface data update --timeout 2m && kubesurface data show
+  go run ./cmd/kubesurface data update --snapshot scan/assess/data   # before a release build`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, u := range []struct{ flag, value string }{{"--endoflife-url", eolURL}, {"--osv-url", osvURL}, {"--cve-feed-url", feedURL}} {
@@ -66,19 +79,34 @@ be written, 2 bad flags, 130 interrupted.`,
 			if timeout <= 0 {
 				return usageError{errors.New("--timeout must be positive")}
 			}
-			path, note, err := assess.CacheFile()
-			if note != "" {
-				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)
-			}
-			if err != nil {
-				return err
+			var path string
+			if snapshot != "" {
+				if fi, err := os.Stat(filepath.Join(snapshot, "lifecycle.json")); err != nil || !fi.Mode().IsRegular() {
+					return usageError{fmt.Errorf("--snapshot %q: not a snapshot directory (no lifecycle.json); the embedded one is scan/assess/data", snapshot)}
+				}
+			} else {
+				p, note, err := assess.CacheFile()
+				if note != "" {
+					fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)
+				}
+				if err != nil {
+					return err
+				}
+				path = p
 			}
 			ctx := cmd.Context()
 			now := time.Now().UTC()
 			b, said, err := assess.Update(ctx, assess.UpdateOptions{
 				EndOfLife: eolURL, OSV: osvURL, CVEFeed: feedURL, Timeout: timeout, Now: now,
 			})
-			if err == nil {
+			switch {
+			case err != nil:
+			case snapshot != "":
+				if werr := assess.WriteSnapshot(snapshot, b); werr != nil {
+					err = fmt.Errorf("writing the snapshot %s: %w", snapshot, werr)
+				}
+				path = filepath.Join(snapshot, assess.RefreshedFile)
+			default:
 				if werr := assess.WriteCache(path, b); werr != nil {
 					err = fmt.Errorf("writing the cache %s: %w", path, werr)
 				}
@@ -98,7 +126,7 @@ be written, 2 bad flags, 130 interrupted.`,
 				fmt.Fprintln(w, clean.Line(s))
 			}
 			fmt.Fprintf(w, "wrote %s: data as of %s\n", clean.Line(path), clean.Line(b.DataAsOf))
-			if emb, err := assess.Embedded(); err == nil && emb.DataAsOf > b.DataAsOf {
+			if emb, err := assess.Embedded(); err == nil && emb.DataAsOf > b.DataAsOf && snapshot == "" {
 				// Newest prefers whichever is newer; say so rather than
 				// let the user believe the fetched data is in use.
 				fmt.Fprintf(w, "note: the embedded snapshot (data as of %s) is newer than what the sources gave and stays in use\n", emb.DataAsOf)
@@ -107,10 +135,12 @@ be written, 2 bad flags, 130 interrupted.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&eolURL, "endoflife-url", assess.DefaultEndOfLife, "base URL of the endoflife.date API (v1)")
-	fl.StringVar(&osvURL, "osv-url", assess.DefaultOSV, "base URL of the OSV API")
-	fl.StringVar(&feedURL, "cve-feed-url", assess.DefaultCVEFeed, "URL of the official Kubernetes CVE feed (JSON Feed)")
+	eol, osv, feed := sourceURLs()
+	fl.StringVar(&eolURL, "endoflife-url", eol, "base URL of the endoflife.date API (v1; env "+eolEnv+")")
+	fl.StringVar(&osvURL, "osv-url", osv, "base URL of the OSV API (env "+osvEnv+")")
+	fl.StringVar(&feedURL, "cve-feed-url", feed, "URL of the official Kubernetes CVE feed (JSON Feed; env "+feedEnv+")")
 	fl.DurationVar(&timeout, "timeout", assess.DefaultUpdateTimeout, "timeout of each request, reading the answer included")
+	fl.StringVar(&snapshot, "snapshot", "", "write into snapshot directory DIR (scan/assess/data: the release step) instead of the cache")
 	return cmd
 }
 

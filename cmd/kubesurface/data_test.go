@@ -5,20 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/kubesurface/kubesurface/internal/sourcetest"
 	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
 // samples are the recorded source answers the assess package tests with.
 const samples = "../../scan/assess/testdata"
-
-const feedPath = "/docs/reference/issues-security/official-cve-feed/index.json"
 
 // startSources serves the samples as endoflife.date, OSV and the CVE feed
 // do, on 127.0.0.1, and returns the flags that point `data update` at it.
@@ -27,60 +25,14 @@ const feedPath = "/docs/reference/issues-security/official-cve-feed/index.json"
 // two pages.
 func startSources(t *testing.T, override map[string]http.HandlerFunc) []string {
 	t.Helper()
-	read := func(name string) []byte {
-		raw, err := os.ReadFile(filepath.Join(samples, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return raw
-	}
-	var k8s struct{ Vulns []json.RawMessage }
-	if err := json.Unmarshal(read("osv-query-k8s.json"), &k8s); err != nil {
-		t.Fatal(err)
-	}
-	page1, _ := json.Marshal(map[string]any{"vulns": k8s.Vulns[:2], "next_page_token": "p2"})
-	page2, _ := json.Marshal(map[string]any{"vulns": k8s.Vulns[2:]})
-	serve := func(key string, w http.ResponseWriter, r *http.Request, body []byte) {
+	_, srv := sourcetest.Start(t, samples, func(key string, w http.ResponseWriter, r *http.Request) bool {
 		if h := override[key]; h != nil {
 			h(w, r)
-			return
+			return true
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(body)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/products/{product}", func(w http.ResponseWriter, r *http.Request) {
-		p := r.PathValue("product")
-		raw, err := os.ReadFile(filepath.Join(samples, "endoflife-v1-product-"+p+".json"))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		serve("eol/"+p, w, r, raw)
+		return false
 	})
-	mux.HandleFunc("POST /v1/query", func(w http.ResponseWriter, r *http.Request) {
-		var q struct {
-			Package   struct{ Name string }
-			PageToken string `json:"page_token"`
-		}
-		json.NewDecoder(r.Body).Decode(&q)
-		switch {
-		case q.Package.Name == "k8s.io/kubernetes" && q.PageToken == "":
-			serve("osv/k8s.io/kubernetes/1", w, r, page1)
-		case q.Package.Name == "k8s.io/kubernetes" && q.PageToken == "p2":
-			serve("osv/k8s.io/kubernetes/2", w, r, page2)
-		case q.Package.Name == "k8s.io/apiserver":
-			serve("osv/k8s.io/apiserver/1", w, r, read("osv-query-apiserver.json"))
-		default:
-			w.Write([]byte(`{}`))
-		}
-	})
-	mux.HandleFunc("GET "+feedPath, func(w http.ResponseWriter, r *http.Request) {
-		serve("feed", w, r, read("k8s-official-cve-feed.json"))
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return []string{"--endoflife-url", srv.URL, "--osv-url", srv.URL, "--cve-feed-url", srv.URL + feedPath}
+	return []string{"--endoflife-url", srv.URL, "--osv-url", srv.URL, "--cve-feed-url", srv.URL + sourcetest.FeedPath}
 }
 
 // cacheHome points the XDG cache (and HOME) at fresh directories and
@@ -184,7 +136,7 @@ func TestDataShowThenUpdateThenShow(t *testing.T) {
 		after.CVEs != len(emb.CVEs) || len(after.RemovalMinors) != len(emb.Removals) {
 		t.Errorf("after the update: %+v", after)
 	}
-	if !strings.Contains(strings.Join(after.Sources, "\n"), feedPath) {
+	if !strings.Contains(strings.Join(after.Sources, "\n"), sourcetest.FeedPath) {
 		t.Errorf("sources %q: want the feed fetched", after.Sources)
 	}
 	code, text, _ = runData(t, "data", "show")
@@ -338,4 +290,38 @@ func TestDataUsageErrors(t *testing.T) {
 			wantUsageError(t, code, stdout, stderr, c.want)
 		})
 	}
+}
+
+// TestDataUpdateSnapshot is the release step: the fetched data goes into
+// a snapshot directory, not the cache, and a directory that is not one is
+// a usage error before anything is fetched.
+func TestDataUpdateSnapshot(t *testing.T) {
+	cache := cacheHome(t)
+	dir := t.TempDir()
+	for _, name := range []string{"lifecycle.json", "cves.json", "versions-eol-notes.json", "SOURCES.md"} {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "scan", "assess", "data", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	flags := startSources(t, nil)
+	code, stdout, stderr := runData(t, append([]string{"data", "update", "--snapshot", dir}, flags...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote "+filepath.Join(dir, assess.RefreshedFile)) {
+		t.Errorf("stdout %q: want the snapshot file named", stdout)
+	}
+	b, err := assess.LoadSnapshot(os.DirFS(dir))
+	if err != nil || len(b.Sources) == 0 || !strings.Contains(b.Sources[0], "endoflife.date API") {
+		t.Fatalf("the snapshot loads as %v, %v: want the fetched data", b, err)
+	}
+	if _, err := os.Stat(cache); !os.IsNotExist(err) {
+		t.Errorf("the cache was written too: %v", err)
+	}
+	code, stdout, stderr = runData(t, append([]string{"data", "update", "--snapshot", t.TempDir()}, flags...)...)
+	wantUsageError(t, code, stdout, stderr, "not a snapshot directory")
 }

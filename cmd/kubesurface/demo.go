@@ -9,7 +9,6 @@ import (
 
 	"github.com/kubesurface/kubesurface/demo"
 	"github.com/kubesurface/kubesurface/scan"
-	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/tui"
 )
 
@@ -21,6 +20,7 @@ const demoTimeout = 3 * time.Second
 
 func newDemoCmd() *cobra.Command {
 	var serve bool
+	var rf refreshFlags
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Scan a fleet of lifelike API servers on 127.0.0.1 (no cluster needed)",
@@ -69,21 +69,24 @@ point 'kubesurface scan' at them.`,
 				targets[i].Name = servers[i].Name
 			}
 			now := time.Now().UTC()
-			data, notes := assess.Newest(ctx, now)
+			judge := rf.start(ctx, now)
+			defer judge.stop()
 			// Exports go where the bare command puts them, so trying
 			// them in the demo shows where real ones will land.
 			dir, _ := os.Getwd()
 			return tui.Run(ctx, tui.Config{
 				Targets:   targets,
 				Options:   scan.Options{Timeout: demoTimeout},
-				Data:      data,
-				DataNotes: notes,
+				Stage:     judge.stage,
+				Refresh:   judge.refresh,
+				DataNotes: judge.notes,
 				Now:       now,
 				Dir:       dir,
 				Dark:      true,
 			})
 		},
 	}
+	rf.register(cmd)
 	cmd.Flags().BoolVar(&serve, "serve", false, "print the endpoints and keep serving until interrupted, instead of starting the TUI")
 	return cmd
 }

@@ -232,6 +232,7 @@ func (j *judgeFlags) date() (time.Time, error) {
 func newScanCmd() *cobra.Command {
 	var tf targetFlags
 	var jf judgeFlags
+	var rf refreshFlags
 	var output string
 	cmd := &cobra.Command{
 		Use:   "scan [endpoint...]",
@@ -286,11 +287,12 @@ level, 130 interrupted.`,
 				return err
 			}
 			ctx := cmd.Context()
-			data, notes := assess.Newest(ctx, now)
+			judge := rf.start(ctx, now)
+			defer judge.stop()
 			if ctx.Err() != nil {
 				return errInterrupted
 			}
-			for _, n := range notes {
+			for _, n := range judge.notes {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
 			}
 			if note := tf.fitConcurrency(targets); note != "" {
@@ -310,16 +312,18 @@ level, 130 interrupted.`,
 				}
 			}
 			culprit, culpritAt := "", len(targets)
-			finish := func(i int, r scan.Result) error {
-				if r.State != scan.StateCancelled || r.Version != nil {
-					// A cut-short probe that saw no version has nothing
-					// to judge: "not visible" would be the stop's doing.
-					assess.Judge(&r, data, now)
-				}
+			check := func(i int, r scan.Result) {
 				if c := gate.check(r); c != "" && i < culpritAt {
 					culprit, culpritAt = c, i // report the first in input order
 				}
+			}
+			// judgedWith counts the results written, by the generation of
+			// the data that judged them: a refresh may land midway.
+			judgedWith := map[int]int{}
+			finish := func(i int, r scan.Result) error {
+				judgedWith[judge.stage.Judge(&r)]++
 				if stream {
+					check(i, r)
 					return report.Line(w, r)
 				}
 				results[i] = r
@@ -353,11 +357,24 @@ level, 130 interrupted.`,
 				}
 				results = slices.DeleteFunc(results, func(r scan.Result) bool { return r.Phase != scan.PhaseDone })
 			}
+			refreshNote := settleRefresh(cmd, judge, interrupted, stream, results, judgedWith)
+			// Ctrl-C while waiting for the refresh: the results are whole
+			// and still written, and the exit says it was interrupted.
+			interrupted = interrupted || ctx.Err() != nil
 			if !stream {
-				info := report.DataInfo{Origin: data.Origin, SnapshotDate: data.SnapshotDate, DataAsOf: data.DataAsOf, Stale: assess.Staleness(data, now)}
+				for i, r := range results {
+					check(i, r)
+				}
+				data, _ := judge.stage.Data()
+				info := report.DataOf(data, now)
+				info.Refresh = refreshNote
 				if err := report.Write(w, output, results, time.Now(), info); err != nil {
 					return err
 				}
+			}
+			if refreshNote != "" && output != "table" {
+				// The table's footer says it where it is read already.
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(refreshNote))
 			}
 			if interrupted {
 				return errInterrupted
@@ -370,6 +387,7 @@ level, 130 interrupted.`,
 	}
 	tf.register(cmd)
 	jf.register(cmd)
+	rf.register(cmd)
 	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page) or csv (one row per target)")
 	return cmd

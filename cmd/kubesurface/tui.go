@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/tui"
 )
 
@@ -26,6 +25,7 @@ Press q to quit.`
 func attachTUI(root *cobra.Command) {
 	var tf targetFlags
 	var jf judgeFlags
+	var rf refreshFlags
 	root.Use = "kubesurface [endpoint...]"
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		for _, a := range args {
@@ -52,10 +52,12 @@ func attachTUI(root *cobra.Command) {
 			// Only --shard can leave nothing of a non-empty list.
 			hint = "Shard " + tf.shard + " holds none of the targets given.\n\nPress q to quit."
 		}
-		data, notes := assess.Newest(cmd.Context(), now)
+		judge := rf.start(cmd.Context(), now)
+		defer judge.stop()
 		if cmd.Context().Err() != nil {
 			return errInterrupted
 		}
+		notes := judge.notes
 		if note := tf.fitConcurrency(targets); note != "" {
 			notes = append(notes, note)
 		}
@@ -64,7 +66,7 @@ func attachTUI(root *cobra.Command) {
 		verboseLog.tui.Store(true)
 		opts := tf.options()
 		opts.PluginStderr = true
-		err = tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: opts, Data: data,
+		err = tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: opts, Stage: judge.stage, Refresh: judge.refresh,
 			DataNotes: notes, Now: now, Dir: dir, Hint: hint, Dark: true})
 		if err == nil && cmd.Context().Err() != nil {
 			// SIGINT or SIGTERM from outside (in the TUI, ctrl+c is a key
@@ -75,6 +77,7 @@ func attachTUI(root *cobra.Command) {
 	}
 	tf.register(root)
 	jf.register(root)
+	rf.register(root)
 }
 
 // looksLikeCommand is a word with no dot, colon or slash that is not

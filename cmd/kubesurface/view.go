@@ -99,6 +99,8 @@ results, 130 interrupted by SIGINT or SIGTERM.`,
 // not, with their targets rebuilt for rescans. wait stops the feed and
 // returns once it has ended; call it when the TUI has.
 func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts scan.Options, warnings *notices) (tui.Config, func()) {
+	// Saved results are triaged as they are: view probes nothing on start,
+	// and refreshes no data either.
 	data, notes := assess.Newest(ctx, now)
 	ctx, cancel := context.WithCancel(ctx)
 	feed := make(chan tui.Loaded, 256)
@@ -109,7 +111,7 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 		loadSaved(ctx, inputs, feed, warnings)
 	}()
 	wait := func() { cancel(); <-done }
-	return tui.Config{Load: feed, Options: opts, Data: data, DataNotes: notes, Now: now, Dark: true}, wait
+	return tui.Config{Load: feed, Options: opts, Stage: assess.NewStage(data, now), DataNotes: notes, Now: now, Dark: true}, wait
 }
 
 // loadSaved reads every input to its end into feed, merged as scan.Merger

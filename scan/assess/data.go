@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
@@ -17,7 +18,10 @@ import (
 	utilversion "k8s.io/apimachinery/pkg/util/version"
 )
 
-//go:embed data/lifecycle.json data/cves.json data/versions-eol-notes.json data/SOURCES.md
+// data/*.json takes refreshed.json too, when the release step has written
+// it (see snapshot.go).
+//
+//go:embed data/*.json data/SOURCES.md
 var embedded embed.FS
 
 // Lifecycle keys, as in Bundle.Lifecycle.
@@ -115,8 +119,17 @@ type Removal struct {
 
 // Embedded returns the snapshot compiled into the binary.
 func Embedded() (*Bundle, error) {
+	sub, err := fs.Sub(embedded, "data")
+	if err != nil {
+		return nil, err
+	}
+	return LoadSnapshot(sub)
+}
+
+// loadBase reads the hand-collected files of a snapshot directory.
+func loadBase(fsys fs.FS) (*Bundle, error) {
 	read := func(name string, v any) error {
-		b, err := embedded.ReadFile("data/" + name)
+		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
 		}

@@ -56,50 +56,51 @@ func ReadCache(ctx context.Context, path string) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b Bundle
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("cache %s: %w", path, err)
-	}
-	if err := b.Validate(); err != nil {
-		return nil, fmt.Errorf("cache %s: %w", path, err)
+	b, err := parseBundle(raw, "cache "+path)
+	if err != nil {
+		return nil, err
 	}
 	if err := b.notAfter(time.Now().UTC()); err != nil {
 		return nil, fmt.Errorf("cache %s: %w", path, err)
 	}
 	b.Origin = path
+	return b, nil
+}
+
+// parseBundle decodes and validates data in the cache's format; what
+// names it in errors.
+func parseBundle(raw []byte, what string) (*Bundle, error) {
+	var b Bundle
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
 	return &b, nil
+}
+
+// marshalValid is b in the cache's format, refused when it does not
+// validate: nothing invalid is ever written for a later run to read.
+func marshalValid(b *Bundle) ([]byte, error) {
+	if err := b.Validate(); err != nil {
+		return nil, fmt.Errorf("refusing to write invalid data: %w", err)
+	}
+	return json.MarshalIndent(b, "", " ")
 }
 
 // WriteCache validates b and replaces the cache atomically: a new file is
 // written and renamed over the old, so a failure leaves the old one whole.
 func WriteCache(path string, b *Bundle) error {
-	if err := b.Validate(); err != nil {
-		return fmt.Errorf("refusing to cache invalid data: %w", err)
-	}
-	raw, err := json.MarshalIndent(b, "", " ")
+	raw, err := marshalValid(b)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".data-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	// 0600, as os.CreateTemp made it before: a cache is the user's own.
+	return writeFileAtomic(path, raw, 0o600)
 }
 
 // Newest returns the newest valid data there is (the cache if it is valid

@@ -203,6 +203,11 @@ func Update(ctx context.Context, o UpdateOptions) (*Bundle, []string, error) {
 	removedFrom := "the embedded snapshot"
 	for _, s := range emb.Sources {
 		if rest, ok := strings.CutPrefix(s, "removed APIs: "); ok {
+			// Data refreshed before says where its removals came from:
+			// that origin, not a chain of carry-overs.
+			if origin, ok := strings.CutPrefix(rest, "no online source; carried over from "+removedFrom+": "); ok {
+				rest = origin
+			}
 			removedFrom += ": " + rest
 		}
 	}

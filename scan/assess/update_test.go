@@ -10,83 +10,26 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/kubesurface/kubesurface/internal/sourcetest"
 )
 
-// feedPath is where the fake sources serve the CVE feed, as kubernetes.io
-// does.
-const feedPath = "/docs/reference/issues-security/official-cve-feed/index.json"
-
 // fakeSources serves testdata as endoflife.date, OSV and the CVE feed do,
-// on 127.0.0.1. OSV's k8s.io/kubernetes answer is split into two pages so
-// that pagination is exercised.
+// on 127.0.0.1 (package sourcetest, which every test of the sources shares).
 type fakeSources struct {
+	*sourcetest.Sources
 	srv *httptest.Server
-	// intercept may answer a request itself (returning true); key names
-	// the request: "eol/<product>", "osv/<package>/<page>", "feed".
-	intercept func(key string, w http.ResponseWriter, r *http.Request) bool
-
-	mu      sync.Mutex
-	queries []osvQuery
 }
 
 func startSources(t *testing.T, intercept func(key string, w http.ResponseWriter, r *http.Request) bool) (*fakeSources, UpdateOptions) {
 	t.Helper()
-	fs := &fakeSources{intercept: intercept}
-	var osvK8s osvList
-	if err := json.Unmarshal(sample(t, "osv-query-k8s.json"), &osvK8s); err != nil {
-		t.Fatal(err)
-	}
-	page1, _ := json.Marshal(map[string]any{"vulns": rawRecords(t, "osv-query-k8s.json")[:2], "next_page_token": "page-2"})
-	page2, _ := json.Marshal(map[string]any{"vulns": rawRecords(t, "osv-query-k8s.json")[2:]})
-	serve := func(key string, w http.ResponseWriter, r *http.Request, body []byte) {
-		if fs.intercept != nil && fs.intercept(key, w, r) {
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(body)
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/products/{product}", func(w http.ResponseWriter, r *http.Request) {
-		p := r.PathValue("product")
-		raw, err := os.ReadFile(filepath.Join("testdata", "endoflife-v1-product-"+p+".json"))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		serve("eol/"+p, w, r, raw)
-	})
-	mux.HandleFunc("POST /v1/query", func(w http.ResponseWriter, r *http.Request) {
-		var q osvQuery
-		if err := json.NewDecoder(r.Body).Decode(&q); err != nil || q.Package.Ecosystem != "Go" {
-			http.Error(w, `{"code":3,"message":"bad query"}`, http.StatusBadRequest)
-			return
-		}
-		fs.mu.Lock()
-		fs.queries = append(fs.queries, q)
-		fs.mu.Unlock()
-		switch {
-		case q.Package.Name == "k8s.io/kubernetes" && q.PageToken == "":
-			serve("osv/k8s.io/kubernetes/1", w, r, page1)
-		case q.Package.Name == "k8s.io/kubernetes" && q.PageToken == "page-2":
-			serve("osv/k8s.io/kubernetes/2", w, r, page2)
-		case q.Package.Name == "k8s.io/apiserver" && q.PageToken == "":
-			serve("osv/k8s.io/apiserver/1", w, r, sample(t, "osv-query-apiserver.json"))
-		default:
-			serve("osv/"+q.Package.Name+"/?", w, r, []byte(`{}`))
-		}
-	})
-	mux.HandleFunc("GET "+feedPath, func(w http.ResponseWriter, r *http.Request) {
-		serve("feed", w, r, sample(t, "k8s-official-cve-feed.json"))
-	})
-	fs.srv = httptest.NewServer(mux)
-	t.Cleanup(fs.srv.Close)
-	return fs, UpdateOptions{
-		EndOfLife: fs.srv.URL, OSV: fs.srv.URL, CVEFeed: fs.srv.URL + feedPath,
-		Client: fs.srv.Client(), Timeout: 30 * time.Second,
+	s, srv := sourcetest.Start(t, "testdata", intercept)
+	return &fakeSources{s, srv}, UpdateOptions{
+		EndOfLife: srv.URL, OSV: srv.URL, CVEFeed: srv.URL + sourcetest.FeedPath,
+		Client: srv.Client(), Timeout: 30 * time.Second,
 		Now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
 	}
 }
@@ -248,7 +191,7 @@ func TestUpdateMapsTheSources(t *testing.T) {
 			t.Error("removals are not the snapshot's")
 		}
 		joined := strings.Join(b.Sources, "\n")
-		for _, w := range []string{fs.srv.URL + "/api/v1/products/", fs.srv.URL + "/v1/query", fs.srv.URL + feedPath, "2026-11-25T12:00:00Z", "removed APIs: no online source"} {
+		for _, w := range []string{fs.srv.URL + "/api/v1/products/", fs.srv.URL + "/v1/query", fs.srv.URL + sourcetest.FeedPath, "2026-11-25T12:00:00Z", "removed APIs: no online source"} {
 			if !strings.Contains(joined, w) {
 				t.Errorf("sources lack %q:\n%s", w, joined)
 			}
@@ -271,15 +214,13 @@ func TestUpdateMapsTheSources(t *testing.T) {
 	})
 
 	t.Run("osv queries", func(t *testing.T) {
-		want := []osvQuery{
-			{Package: osvPackage{Ecosystem: "Go", Name: "k8s.io/kubernetes"}},
-			{Package: osvPackage{Ecosystem: "Go", Name: "k8s.io/kubernetes"}, PageToken: "page-2"},
-			{Package: osvPackage{Ecosystem: "Go", Name: "k8s.io/apiserver"}},
+		want := []sourcetest.Query{
+			{Ecosystem: "Go", Name: "k8s.io/kubernetes"},
+			{Ecosystem: "Go", Name: "k8s.io/kubernetes", PageToken: "page-2"},
+			{Ecosystem: "Go", Name: "k8s.io/apiserver"},
 		}
-		fs.mu.Lock()
-		defer fs.mu.Unlock()
-		if !reflect.DeepEqual(fs.queries, want) {
-			t.Errorf("queries %+v, want %+v", fs.queries, want)
+		if got := fs.Queries(); !reflect.DeepEqual(got, want) {
+			t.Errorf("queries %+v, want %+v", got, want)
 		}
 	})
 

@@ -47,8 +47,9 @@ func TestHumanFormatsShowNoHostileText(t *testing.T) {
 			}
 		}
 		if format == "table" {
-			// Header, one line per result, a blank line and the data line.
-			if n := strings.Count(out, "\n"); n != len(rs)+3 {
+			// Header, one line per result, a blank line, the data line and
+			// the refresh's line.
+			if n := strings.Count(out, "\n"); n != len(rs)+4 {
 				t.Errorf("table: %d lines for %d results:\n%s", n, len(rs), out)
 			}
 		}

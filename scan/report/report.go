@@ -17,6 +17,7 @@ import (
 
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
 // Formats lists what Write accepts ("md" is accepted for markdown too);
@@ -44,6 +45,15 @@ type DataInfo struct {
 	DataAsOf     string `json:"dataAsOf"`
 	// Stale is set when the data is over 90 days old, saying so.
 	Stale string `json:"stale,omitempty"`
+	// Refresh says what the background refresh of this run did, when it
+	// tried one: the data before and after, and whether results were
+	// judged with each.
+	Refresh string `json:"refresh,omitempty"`
+}
+
+// DataOf describes data b for a report of judgements made at now.
+func DataOf(b *assess.Bundle, now time.Time) DataInfo {
+	return DataInfo{Origin: b.Origin, SnapshotDate: b.SnapshotDate, DataAsOf: b.DataAsOf, Stale: assess.Staleness(b, now)}
 }
 
 // NewDocument wraps results with the schema version, time and data used.
@@ -81,6 +91,9 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 			return err
 		}
 		_, err := fmt.Fprintf(w, "\ndata: %s, as of %s\n", clean.Line(data.Origin), clean.Line(data.DataAsOf))
+		if err == nil && data.Refresh != "" {
+			_, err = fmt.Fprintf(w, "%s\n", clean.Line(data.Refresh))
+		}
 		return err
 	case "markdown", "md":
 		return Markdown(w, results, at, data)

@@ -34,6 +34,9 @@ const howToStart = `no real kube-apiserver is up; start them with:
 var binary string
 
 func TestMain(m *testing.M) {
+	// The binary must not refresh its (week-old) data from the Internet
+	// while these tests run it; every child inherits this.
+	os.Setenv("KUBESURFACE_OFFLINE", "1")
 	code := func() int {
 		if os.Getenv("KS_E2E_ANON_URL") == "" {
 			return m.Run() // every test skips with howToStart

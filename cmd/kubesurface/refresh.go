@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/assess"
+)
+
+// The environment's say over the background refresh: KUBESURFACE_OFFLINE
+// keeps every run off the network (CI, air-gapped hosts, the tests), and
+// the URL variables point the refresh and `data update` at mirrors or, in
+// tests, at local servers.
+const (
+	offlineEnv = "KUBESURFACE_OFFLINE"
+	eolEnv     = "KUBESURFACE_ENDOFLIFE_URL"
+	osvEnv     = "KUBESURFACE_OSV_URL"
+	feedEnv    = "KUBESURFACE_CVE_FEED_URL"
+)
+
+// offlineFromEnv: any value but empty, 0 or false is offline, so that a
+// typo errs on the side of no network.
+func offlineFromEnv() bool {
+	v := strings.TrimSpace(os.Getenv(offlineEnv))
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+}
+
+// sourceURLs are the sources' URLs: the public services unless the
+// environment names others.
+func sourceURLs() (eol, osv, feed string) {
+	or := func(env, def string) string {
+		if v := os.Getenv(env); v != "" {
+			return v
+		}
+		return def
+	}
+	return or(eolEnv, assess.DefaultEndOfLife), or(osvEnv, assess.DefaultOSV), or(feedEnv, assess.DefaultCVEFeed)
+}
+
+// refreshFlags is --offline, on every command that judges fresh results.
+type refreshFlags struct{ offline bool }
+
+func (f *refreshFlags) register(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.offline, "offline", false, "never refresh data older than 7 days in the background (also "+offlineEnv+"=1)")
+}
+
+// judging is a run's judging stage and the refresh feeding it, if any.
+type judging struct {
+	stage   *assess.Stage
+	refresh *assess.Refresh
+	// notes are for the user at start: a rejected cache, stale data.
+	notes []string
+	// stop ends the refresh, if it still runs, and waits for it.
+	stop func()
+}
+
+// start loads the newest data for judgements at now and, unless the user
+// or the environment said offline, starts refreshing it in the background
+// when it is over assess.RefreshDays old. Nothing here waits for the
+// network; the refresh ends with ctx or with stop.
+func (f *refreshFlags) start(ctx context.Context, now time.Time) judging {
+	data, notes := assess.Newest(ctx, now)
+	j := judging{stage: assess.NewStage(data, now), notes: notes, stop: func() {}}
+	if ctx.Err() != nil {
+		return j
+	}
+	eol, osv, feed := sourceURLs()
+	rctx, cancel := context.WithCancel(ctx)
+	j.refresh = j.stage.StartRefresh(rctx, assess.RefreshOptions{
+		Sources: assess.UpdateOptions{EndOfLife: eol, OSV: osv, CVEFeed: feed},
+		Offline: f.offline || offlineFromEnv(),
+	})
+	r := j.refresh
+	j.stop = func() {
+		cancel()
+		if r != nil {
+			<-r.Done()
+		}
+	}
+	return j
+}
+
+// settleRefresh ends a scan's refresh: one still in flight may finish
+// within its own timeout, so that the cache is written for the next run
+// even when the scan was quick; with new data the results held for the
+// output are judged again, so a report never mixes two data sets. Lines
+// already streamed cannot change: the note says which data judged which.
+// judgedWith counts the results finished so far by the generation of the
+// data that judged them. The note is "" when no refresh was tried.
+func settleRefresh(cmd *cobra.Command, j judging, interrupted, stream bool, results []scan.Result, judgedWith map[int]int) string {
+	r := j.refresh
+	if r == nil || interrupted {
+		return "" // a stop ends the refresh too; nothing changed
+	}
+	select {
+	case <-r.Done():
+	default:
+		fmt.Fprintf(cmd.ErrOrStderr(), "kubesurface: waiting for the data refresh to finish (at most %s from its start; --offline or %s=1 skip it)\n", assess.RefreshTimeout, offlineEnv)
+	}
+	out := r.Wait()
+	if !out.Refreshed {
+		return out.Note
+	}
+	before := 0
+	for gen, n := range judgedWith {
+		if gen != 0 && gen < out.Gen {
+			before += n
+		}
+	}
+	switch {
+	case !stream:
+		for i := range results {
+			j.stage.Judge(&results[i])
+		}
+		return fmt.Sprintf("%s; every result is judged with it (%d judged again)", out.Note, before)
+	case before == 0:
+		return out.Note + "; every result is judged with it"
+	}
+	return fmt.Sprintf("%s; %d results printed before it landed were judged with data as of %s (printed lines do not change), the %d after with data as of %s",
+		out.Note, before, out.Old.DataAsOf, judgedWith[out.Gen], out.New.DataAsOf)
+}
