@@ -11,27 +11,31 @@ import (
 // minor is never current; rules the data still vouches for (support
 // windows, minors behind) keep firing and set the level.
 func TestPatchBeyondTheData(t *testing.T) {
+	// Dates on the newest minor are within a week of the data (2026-08-22),
+	// before it can be stale.
 	cases := []struct {
 		name, git, dist, now string
 		level                string
 		rules                []string
 		known                string // the newest patch the reason names
 	}{
-		{name: "newest minor, patch beyond", git: "v1.36.999", dist: scan.DistKubeadm, now: "2026-11-26",
+		{name: "newest minor, patch beyond", git: "v1.36.999", dist: scan.DistKubeadm, now: "2026-08-25",
 			level: Unknown, known: "1.36.4"},
-		{name: "one past the newest", git: "v1.36.5", dist: scan.DistK3s, now: "2026-11-26",
+		{name: "one past the newest", git: "v1.36.5", dist: scan.DistK3s, now: "2026-08-25",
 			level: Unknown, known: "1.36.4"},
 		{name: "a pre-release of the next patch", git: "v1.36.5-rc.0", dist: scan.DistKubeadm, now: "2026-11-26",
 			level: High, rules: []string{"pre-release"}, known: "1.36.4"},
-		{name: "provider build beyond upstream", git: "v1.36.7-eks-ab12cd3", dist: scan.DistEKS, now: "2026-11-26",
+		{name: "provider build beyond upstream", git: "v1.36.7-eks-ab12cd3", dist: scan.DistEKS, now: "2026-08-25",
 			level: Unknown, known: "1.36.4"},
-		{name: "GKE beyond its own newest, not upstream's", git: "v1.36.4-gke.100", dist: scan.DistGKE, now: "2026-11-26",
+		{name: "GKE beyond its own newest, not upstream's", git: "v1.36.4-gke.100", dist: scan.DistGKE, now: "2026-08-25",
 			level: Current},
 		{name: "past all support at any patch", git: "v1.29.999-eks-ab12cd3", dist: scan.DistEKS, now: "2026-11-26",
 			level: Critical, rules: []string{"past-all-support"}, known: "1.29."},
 		{name: "support ends soon at any patch", git: "v1.35.99", dist: scan.DistKubeadm, now: "2027-01-15",
 			level: Medium, rules: []string{"support-ends-soon", "one-minor-behind"}, known: "1.35.8"},
-		{name: "the newest patch itself", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-11-26", level: Current},
+		{name: "stale data's newest minor, patch beyond", git: "v1.36.999", dist: scan.DistKubeadm, now: "2026-11-26",
+			level: Low, rules: []string{"newer-minor-probably-out"}, known: "1.36.4"},
+		{name: "the newest patch itself", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-08-25", level: Current},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

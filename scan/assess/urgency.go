@@ -129,7 +129,7 @@ var Rules = []Rule{
 		func(f facts) bool { return f.patchesBehind > 0 }},
 	{"low-cve", Low, "a CVE rated low that a newer release fixes affects the running version or its kubelets",
 		func(f facts) bool { return f.worstCVE == Low }},
-	{"newer-minor-probably-out", Low, fmt.Sprintf("on the newest minor the data knows, but the data and that minor are both more than %d days (one 15-week release cycle) old", CycleDays),
+	{"newer-minor-probably-out", Low, fmt.Sprintf("on the newest minor the data knows, which came out more than %d days (one 15-week release cycle) ago, and the data is more than %d days old", CycleDays, RefreshDays),
 		func(f facts) bool { return f.staleNewest }},
 }
 
@@ -421,9 +421,12 @@ func first(xs []string, n int) []string {
 }
 
 // staleNewest says whether data has probably missed a newer minor than its
-// newest: both the data and its newest minor are over one release cycle
-// old at the judged date. Either alone is no sign: fresh data rules a
-// release out, and a young minor has no successor yet.
+// newest: that minor is over one release cycle old at the judged date, and
+// the data is older than the week after which a refresh would renew it.
+// Either alone is no sign: a young minor has no successor yet, and data
+// from this week would already list one. (Data a cycle old is not needed:
+// a snapshot taken just after its newest minor's successor was due can
+// still miss it, as releases slip.)
 func staleNewest(b *Bundle, d *Distribution, now time.Time) (stale bool, newest string, dataAge, minorAge int) {
 	asOf, err1 := parseDate(b.DataAsOf)
 	rels := d.sorted()
@@ -435,7 +438,7 @@ func staleNewest(b *Bundle, d *Distribution, now time.Time) (stale bool, newest 
 		return false, "", 0, 0
 	}
 	dataAge, minorAge = DaysBetween(asOf, now), DaysBetween(released, now)
-	return dataAge > CycleDays && minorAge > CycleDays, rels[0].Minor, dataAge, minorAge
+	return dataAge > RefreshDays && minorAge > CycleDays, rels[0].Minor, dataAge, minorAge
 }
 
 // supportNotes are what the phase alone does not say: support the cluster

@@ -68,7 +68,7 @@ func TestJudgeAtFixedDates(t *testing.T) {
 		rules                []string
 		reason               string // substring of Reason
 	}{
-		{name: "supported and current", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-11-26",
+		{name: "supported and current", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-08-25",
 			level: Current, phase: "standard", reason: "supported until 2027-06-28, on the newest patch the data knows, with no CVE an upgrade fixes"},
 		{name: "current minor, old patch", git: "v1.36.1", dist: scan.DistK3s, now: "2026-11-26",
 			level: Low, phase: "standard", rules: []string{"patches-behind"}, reason: "3 patches behind 1.36.4"},
@@ -136,6 +136,10 @@ func TestJudgeAtFixedDates(t *testing.T) {
 			level: Critical, phase: "unsupported", rules: []string{"past-all-support"}, reason: "out of all support since 2026-06-28 (1 day ago)"},
 
 		// Stale data and versions that are not versions.
+		{name: "newest minor of data a week old", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-08-29",
+			level: Current, phase: "standard", reason: "supported until 2027-06-28"},
+		{name: "newest minor of data eight days old", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-08-30",
+			level: Low, phase: "standard", rules: []string{"newer-minor-probably-out"}, reason: "data is 8 days old and its newest minor 1.36 came out 130 days ago"},
 		{name: "newest minor of stale data", git: "v1.36.4", dist: scan.DistKubeadm, now: "2026-12-10",
 			level: Low, phase: "standard", rules: []string{"newer-minor-probably-out"},
 			reason: "data is 110 days old and its newest minor 1.36 came out 232 days ago, more than one release cycle: a newer minor is probably out; run `kubesurface data update`"},
