@@ -15,7 +15,7 @@ import (
 )
 
 // Node providers, as in Node.Provider, beyond the distribution names a
-// node can also carry (eks, gke, aks, digitalocean, lke, oke, kind): bare
+// node can also carry (eks, gke, aks, doks, lke, oke, kind): bare
 // clouds, whose provider IDs say where a node runs but not who runs the
 // cluster (kOps, kubeadm or Cluster API on cloud machines look the same).
 const (

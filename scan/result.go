@@ -197,7 +197,7 @@ type Node struct {
 	// where it is windows.
 	OS string `json:"os,omitempty"`
 	// Provider is what the node's spec.providerID scheme and well-known
-	// labels name: a managed service (eks, gke, aks, digitalocean, lke,
+	// labels name: a managed service (eks, gke, aks, doks, lke,
 	// oke), kind, or a bare cloud (aws, gce, azure, oci); empty when
 	// silent. Only the name is kept, never the provider ID or a label's
 	// value (they hold account, project and subscription ids).
@@ -222,7 +222,7 @@ type Skew struct {
 
 // Distribution is the judged Kubernetes distribution with its evidence.
 type Distribution struct {
-	// Name is eks, eks-d, gke, aks, digitalocean, lke, oke, k3s, rke2,
+	// Name is eks, eks-d, gke, aks, doks, lke, oke, k3s, rke2,
 	// openshift, minikube, kind, kubeadm or unknown.
 	Name     string   `json:"name"`
 	Evidence []string `json:"evidence,omitempty"`

@@ -24,7 +24,7 @@ const (
 	// DistEKSD is EKS Distro or EKS Anywhere: Amazon's build of Kubernetes
 	// run by its owner, with upstream's calendar and no one upgrading it.
 	DistEKSD         = "eks-d"
-	DistDigitalOcean = "digitalocean"
+	DistDigitalOcean = "doks"
 	DistLKE          = "lke"
 	DistOKE          = "oke"
 	DistUnknown      = "unknown"
