@@ -65,6 +65,20 @@ func (a *apiserver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"subject_types_supported":               []string{"public"},
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 		}, false)
+	case oauthDiscovery:
+		if a.p.oauth == "" {
+			a.status(w, http.StatusNotFound, metav1.StatusReasonNotFound, "the server could not find the requested resource", &metav1.StatusDetails{})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"issuer":                           a.p.oauth,
+			"authorization_endpoint":           a.p.oauth + "/oauth/authorize",
+			"token_endpoint":                   a.p.oauth + "/oauth/token",
+			"scopes_supported":                 []string{"user:check-access", "user:full", "user:info", "user:list-projects", "user:list-scoped-projects"},
+			"response_types_supported":         []string{"code", "token"},
+			"grant_types_supported":            []string{"authorization_code", "implicit"},
+			"code_challenge_methods_supported": []string{"plain", "S256"},
+		}, false)
 	case "/metrics":
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		fmt.Fprint(w, a.metrics())

@@ -81,7 +81,10 @@ func TestDemoFleetIsJudgedAsEachDistribution(t *testing.T) {
 		// anonymous: a 403 names system:anonymous, so the exposure says
 		// anonymous authentication is on.
 		anonymous, expired bool
-		urgency            string
+		// named: the certificate is the organisation's own, of no
+		// Kubernetes shape.
+		named   bool
+		urgency string
 	}{
 		{name: "demo-eks", dist: scan.DistEKS, access: scan.AccessVersion, version: "v1.30.14-eks-7bfd1a2",
 			status:    map[string]int{"/version": 200, "/healthz": 200, "/api": 403, "/api/v1/namespaces": 403, "/metrics": 403},
@@ -95,6 +98,8 @@ func TestDemoFleetIsJudgedAsEachDistribution(t *testing.T) {
 			status: map[string]int{"/version": 200, "/apis": 403}, anonymous: true},
 		{name: "demo-openshift", dist: scan.DistOpenShift, access: scan.AccessVersion, version: "v1.28.9+2f7b992",
 			status: map[string]int{"/version": 200, "/api": 403}, anonymous: true, urgency: assess.Critical},
+		{name: "demo-openshift-named", dist: scan.DistOpenShift, access: scan.AccessVersion, version: "v1.31.8",
+			status: map[string]int{"/version": 200, "/.well-known/oauth-authorization-server": 200, "/api": 403}, anonymous: true, named: true, urgency: assess.High},
 		{name: "demo-kubeadm", dist: scan.DistKubeadm, access: scan.AccessHealth,
 			status: map[string]int{"/version": 403, "/healthz": 200, "/api": 403}, anonymous: true, urgency: assess.Unknown},
 		{name: "demo-rke2-open", dist: scan.DistRKE2, access: scan.AccessRead, version: "v1.36.4+rke2r1",
@@ -117,7 +122,11 @@ func TestDemoFleetIsJudgedAsEachDistribution(t *testing.T) {
 			if r.Dist.Name != c.dist {
 				t.Errorf("distribution %s (%v), want %s", r.Dist.Name, r.Dist.Evidence, c.dist)
 			}
-			if r.TLS == nil || !r.TLS.Kubernetes || r.TLS.Flavour != c.dist {
+			if c.named {
+				if r.TLS == nil || r.TLS.Flavour != "" {
+					t.Errorf("certificate shape: %+v, want none (a named certificate)", r.TLS)
+				}
+			} else if r.TLS == nil || !r.TLS.Kubernetes || r.TLS.Flavour != c.dist {
 				t.Errorf("certificate shape: %+v, want a %s API server's", r.TLS, c.dist)
 			} else {
 				if !r.TLS.ClientCertRequested {

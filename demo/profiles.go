@@ -31,6 +31,10 @@ var (
 	publicInfo = []string{"/healthz", "/livez", "/readyz", "/version", "/version/"}
 )
 
+// oauthDiscovery is where OpenShift publishes its OAuth server's metadata,
+// readable without credentials.
+const oauthDiscovery = "/.well-known/oauth-authorization-server"
+
 // profile is everything one demo server imitates.
 type profile struct {
 	name  string
@@ -44,8 +48,11 @@ type profile struct {
 	allowAll  bool
 	// advertise is the address the cluster believes it serves on, as
 	// discovery and the OIDC document repeat it.
-	advertise  string
-	issuer     string
+	advertise string
+	issuer    string
+	// oauth is the issuer of OpenShift's OAuth server, whose discovery
+	// document OpenShift serves to anyone; empty elsewhere.
+	oauth      string
 	namespaces []string
 	groups     []string
 }
@@ -141,6 +148,22 @@ var profiles = []profile{
 		allowed:   publicInfo,
 		advertise: "10.0.42.10:6443",
 		issuer:    "https://kubernetes.default.svc",
+	},
+	{
+		name:  "demo-openshift-named",
+		shows: "OpenShift 4.18 (Kubernetes 1.31) behind a named certificate: a plain upstream version; only its anonymous OAuth discovery says OpenShift (on EUS)",
+		info: info("1", "31", "v1.31.8", "5b3d8e1f0a9c7b2d4e6f8a0c1e3b5d7f9a2c4e6b",
+			"2025-08-05T11:20:31Z", "go1.22.12 (Red Hat 1.22.12-2.el9_5) X:strictfipsruntime"),
+		cert: certSpec{
+			ca:      pkix.Name{CommonName: "Example Corp Issuing CA 2", Organization: []string{"Example Corp"}},
+			subject: pkix.Name{CommonName: "api.ocp-lab.example.com"},
+			dns:     []string{"api.ocp-lab.example.com"},
+		},
+		anonymous: anonymousOn,
+		allowed:   append([]string{oauthDiscovery}, publicInfo...),
+		advertise: "10.0.7.10:6443",
+		issuer:    "https://kubernetes.default.svc",
+		oauth:     "https://oauth-openshift.apps.ocp-lab.example.com",
 	},
 	{
 		name:  "demo-kubeadm",
