@@ -3,9 +3,16 @@ package kubeconfig
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -608,9 +615,31 @@ func fakeAPIServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}`)
 		}
 	}))
+	// EKS serves a certificate naming its endpoint; an -eks- build behind
+	// any other would be EKS Distro or EKS Anywhere.
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{eksShapedCert(t)}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv, &withCred
+}
+
+// eksShapedCert is a self-signed certificate for 127.0.0.1 with the names
+// an EKS API server's carries; being self-signed, it is its own CA.
+func eksShapedCert(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kube-apiserver"},
+		DNSNames:    []string{"0123456789ABCDEF0123456789ABCDEF.gr7.us-east-1.eks.amazonaws.com", "kubernetes", "kubernetes.default"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 func port(t *testing.T, srv *httptest.Server) int {
