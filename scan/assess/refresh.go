@@ -3,8 +3,12 @@ package assess
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -80,6 +84,13 @@ func (s *Stage) StartRefresh(ctx context.Context, o RefreshOptions) *Refresh {
 	if o.Offline || !Due(old, o.Today) {
 		return nil
 	}
+	if o.CachePath == "" {
+		// Without a cache directory the refresh fails and says so.
+		o.CachePath, _, _ = CacheFile()
+	}
+	if o.CachePath != "" && failedOn(o.CachePath) == o.Today.UTC().Format(time.DateOnly) {
+		return nil
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = RefreshTimeout
 	}
@@ -87,8 +98,38 @@ func (s *Stage) StartRefresh(ctx context.Context, o RefreshOptions) *Refresh {
 	go func() {
 		defer close(r.done)
 		r.outcome = s.refresh(ctx, old, o)
+		if o.CachePath != "" && !r.outcome.Refreshed && ctx.Err() == nil {
+			markFailed(o.CachePath, o.Today)
+		} else if r.outcome.Refreshed {
+			_ = os.Remove(failedFile(o.CachePath))
+		}
 	}()
 	return r
+}
+
+// failedFile, next to the cache, holds the day a refresh last failed (or
+// found nothing newer): a machine that cannot reach the sources then pays
+// for the attempt, up to RefreshTimeout at the end of a scan, once a day
+// and not on every run. `data update` always tries.
+func failedFile(cache string) string { return cache + ".refresh-failed" }
+
+// failedOn is the day in failedFile, "" when there is none. The file is
+// ours, but read as anything in the cache directory is: a few bytes at most.
+func failedOn(cache string) string {
+	f, err := os.Open(failedFile(cache))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 32))
+	return strings.TrimSpace(string(b))
+}
+
+func markFailed(cache string, today time.Time) {
+	if err := os.MkdirAll(filepath.Dir(cache), 0o700); err != nil {
+		return
+	}
+	_ = os.WriteFile(failedFile(cache), []byte(today.UTC().Format(time.DateOnly)+"\n"), 0o600)
 }
 
 func (s *Stage) refresh(ctx context.Context, old *Bundle, o RefreshOptions) RefreshOutcome {

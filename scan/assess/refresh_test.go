@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,5 +173,44 @@ func TestRefreshStopsWithItsContext(t *testing.T) {
 	out := s.StartRefresh(ctx, refreshOptions(t, o)).Wait()
 	if out.Refreshed || !strings.Contains(out.Note, "data refresh failed (stopped)") {
 		t.Errorf("outcome %+v: want stopped", out)
+	}
+}
+
+// TestRefreshFailureIsTriedOnceADay: after a refresh fails, later runs of
+// the same day do not try again (no request reaches the sources); the
+// next day they do, and a refresh that lands clears the mark.
+func TestRefreshFailureIsTriedOnceADay(t *testing.T) {
+	var up atomic.Bool
+	fs, o := startSources(t, func(key string, w http.ResponseWriter, _ *http.Request) bool {
+		if up.Load() || key != "feed" {
+			return false
+		}
+		http.Error(w, "upstream down", http.StatusBadGateway)
+		return true
+	})
+	fs.Stamp(time.Now().UTC().AddDate(0, 0, -1))
+	ro := refreshOptions(t, o)
+	s := NewStage(mustEmbedded(t), day("2026-11-30"))
+	if out := s.StartRefresh(context.Background(), ro).Wait(); out.Refreshed {
+		t.Fatalf("outcome %+v: want a failure", out)
+	}
+	served := fs.Served()
+	if r := s.StartRefresh(context.Background(), ro); r != nil {
+		t.Errorf("tried again on the day it failed: %+v", r.Wait())
+	}
+	if n := fs.Served(); n != served {
+		t.Errorf("%d more requests on the day the refresh failed", n-served)
+	}
+	up.Store(true)
+	ro.Today = ro.Today.AddDate(0, 0, 1)
+	r := s.StartRefresh(context.Background(), ro)
+	if r == nil {
+		t.Fatal("not tried again the next day")
+	}
+	if out := r.Wait(); !out.Refreshed {
+		t.Fatalf("outcome %+v: want refreshed", out)
+	}
+	if _, err := os.Stat(failedFile(ro.CachePath)); !os.IsNotExist(err) {
+		t.Errorf("the failure mark stays after a refresh landed: %v", err)
 	}
 }
