@@ -62,9 +62,11 @@ type Result struct {
 	Exposure  Exposure     `json:"exposure"`
 	// Urgency and Advice are filled by package assess from the result,
 	// dated facts and a date; the scanner leaves them nil.
-	Urgency *Urgency       `json:"urgency,omitempty"`
-	Advice  *Advice        `json:"advice,omitempty"`
-	Errors  []PhaseFailure `json:"errors,omitempty"`
+	Urgency *Urgency `json:"urgency,omitempty"`
+	Advice  *Advice  `json:"advice,omitempty"`
+	// Readiness is filled by package assess too.
+	Readiness *Readiness     `json:"readiness,omitempty"`
+	Errors    []PhaseFailure `json:"errors,omitempty"`
 }
 
 // Ref identifies the target a result belongs to, without any credential.
@@ -170,6 +172,9 @@ type Auth struct {
 	Nodes         []Node   `json:"nodes,omitempty"`
 	// OpenShift is the ClusterVersion, read where the API serves it.
 	OpenShift *OpenShiftVersion `json:"openshift,omitempty"`
+	// Metrics is what the server's own /metrics says about the deprecated
+	// APIs its clients call, read with the context's credentials.
+	Metrics *Metrics `json:"metrics,omitempty"`
 	// Skew summarises kubelets against the server's minor.
 	Skew      *Skew  `json:"skew,omitempty"`
 	LatencyMS int64  `json:"latencyMs"`
@@ -202,6 +207,81 @@ type Node struct {
 	// silent. Only the name is kept, never the provider ID or a label's
 	// value (they hold account, project and subscription ids).
 	Provider string `json:"provider,omitempty"`
+}
+
+// Metrics is the part of /metrics an upgrade plan needs: the server counts
+// every request to a deprecated API, whoever made it, which no manifest
+// scan can see.
+type Metrics struct {
+	// DeprecatedAPIs are the series of apiserver_requested_deprecated_apis:
+	// each deprecated API requested since the server started.
+	DeprecatedAPIs []DeprecatedAPI `json:"deprecatedApis,omitempty"`
+	// Bytes is how much of /metrics was read.
+	Bytes int64 `json:"bytes,omitempty"`
+	// Error says why /metrics could not be used; ErrorKind classifies it
+	// as Auth.ErrorKind does (forbidden: the user may not get /metrics).
+	Error     string `json:"error,omitempty"`
+	ErrorKind string `json:"errorKind,omitempty"`
+}
+
+// DeprecatedAPI is one deprecated API the server saw requested.
+type DeprecatedAPI struct {
+	Group       string `json:"group,omitempty"`
+	Version     string `json:"version"`
+	Resource    string `json:"resource"`
+	Subresource string `json:"subresource,omitempty"`
+	// RemovedRelease is the minor that stops serving it, as the server
+	// says (empty when no removal is planned).
+	RemovedRelease string `json:"removedRelease,omitempty"`
+	// Requests sums apiserver_request_total for this group, version and
+	// resource (and subresource); nil when the server does not say.
+	Requests *int64 `json:"requests,omitempty"`
+}
+
+// Readiness is whether each hop of the upgrade path can be taken now, from
+// what the cluster actually uses: its own verdict, separate from urgency
+// (which is about time and risk).
+type Readiness struct {
+	// Verdict is that of the next hop: ready, blocked or unknown; empty
+	// when there is no hop to take.
+	Verdict string `json:"verdict,omitempty"`
+	// Reason is the one line a table shows.
+	Reason string         `json:"reason,omitempty"`
+	Hops   []HopReadiness `json:"hops,omitempty"`
+}
+
+// HopReadiness is one minor upgrade and what stands in its way.
+type HopReadiness struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Verdict is ready, blocked (Why says by what) or unknown (no
+	// credentials, or no permission to read /metrics).
+	Verdict string   `json:"verdict"`
+	Why     []string `json:"why,omitempty"`
+	// APIs are the deprecated APIs in use that this hop stops serving.
+	APIs []APIInUse `json:"apis,omitempty"`
+	// Kubelets are the kubelets that must move before the control plane
+	// may take this hop (skew policy), grouped by version.
+	Kubelets []KubeletBlocker `json:"kubelets,omitempty"`
+}
+
+// APIInUse is a deprecated API a hop removes that clients still call.
+type APIInUse struct {
+	Group       string `json:"group,omitempty"`
+	Version     string `json:"version"`
+	Resource    string `json:"resource"`
+	Subresource string `json:"subresource,omitempty"`
+	Requests    *int64 `json:"requests,omitempty"`
+	// Source says where the removal comes from: "metric" (the server's
+	// removed_release) or "data" (the removed-API data).
+	Source string `json:"source"`
+}
+
+// KubeletBlocker is the kubelets at one version that block a hop.
+type KubeletBlocker struct {
+	Version string   `json:"version"`
+	Count   int      `json:"count"`
+	Nodes   []string `json:"nodes,omitempty"`
 }
 
 // OpenShiftVersion is what config.openshift.io/v1 ClusterVersion says,
