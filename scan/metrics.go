@@ -3,14 +3,16 @@ package scan
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
@@ -20,6 +22,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
+	"github.com/kubesurface/kubesurface/internal/clean"
 )
 
 // Bounds of the /metrics read. A large cluster's API server serves tens of
@@ -45,7 +48,7 @@ const (
 	// into Go values, so it gets a bounded slice of the kept lines.
 	metricsBatchBytes = 1 << 20
 	metricsBatchLines = 1000
-	// maxFamilyHeaders bounds a family's # HELP, # TYPE and # UNIT lines.
+	// maxFamilyHeaders bounds a family's # HELP and # TYPE lines.
 	maxFamilyHeaders = 4
 	// maxLabelValueLen cuts a kept label value: groups and resources are
 	// DNS subdomains.
@@ -66,9 +69,6 @@ const (
 
 	deprecatedFamily = "apiserver_requested_deprecated_apis"
 	requestsFamily   = "apiserver_request_total"
-	// In OpenMetrics a counter's family drops _total, which its samples
-	// keep.
-	omRequestsFamily = "apiserver_request"
 )
 
 // readMetrics reads the server's /metrics with the context's credentials
@@ -81,7 +81,7 @@ func readMetrics(ctx context.Context, rc rest.Interface) *Metrics {
 		Stream(withHeaderSink(withBodyLimit(ctx, MetricsBodyLimit), &hdr))
 	if err != nil {
 		kind, msg := metricsRequestErr(err)
-		return &Metrics{Error: oneLine(msg), ErrorKind: kind}
+		return &Metrics{Error: clean.Line(msg), ErrorKind: kind}
 	}
 	defer body.Close()
 	apis, n, err := parseMetrics(body, hdr.Get("Content-Type"))
@@ -119,23 +119,19 @@ func metricsReadErr(err error, n int64) (kind, msg string) {
 			msg = "the server cut /metrics short"
 		}
 	}
-	return kind, oneLine(fmt.Sprintf("%s; %s of /metrics read, nothing of it kept", msg, sizeWords(n)))
+	return kind, clean.Line(fmt.Sprintf("%s; %s of /metrics read, nothing of it kept", msg, sizeWords(n)))
 }
 
 // malformedMetrics is a /metrics body the parser or the checks after it
 // refused, kept apart from read errors so that nothing the body says can
-// pass for a timeout or a refusal.
+// pass for a timeout or a refusal. What it quotes of the body is cut short
+// and made one clean line.
 type malformedMetrics struct{ msg string }
 
 func (e *malformedMetrics) Error() string { return "unreadable /metrics: " + e.msg }
 
 func malformed(format string, args ...any) error {
-	return &malformedMetrics{msg: clip(fmt.Sprintf(format, args...), maxMetricsMessage)}
-}
-
-// oneLine keeps a message on one row whatever a server put in it.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
+	return &malformedMetrics{msg: clean.Line(clip(fmt.Sprintf(format, args...), maxMetricsMessage))}
 }
 
 // sizeWords says a byte count as a person reads it.
@@ -149,31 +145,30 @@ func sizeWords(n int64) string {
 	return bounded.Size(n)
 }
 
-// metricsFormatOf tells from the Content-Type which parser reads the body:
-// the text format (also when the server names none, as Prometheus assumes),
-// or OpenMetrics 1.0 should a server send it unasked. Protobuf and anything
-// else are refused by name.
-func metricsFormatOf(contentType string) (openMetrics bool, err error) {
+// checkMetricsFormat accepts the text format (also when the server names
+// no Content-Type, as Prometheus assumes) and refuses anything else by
+// name. OpenMetrics is refused too, though expfmt has a parser for it: that
+// parser runs an ABNF grammar per line, which takes milliseconds a line and
+// grows faster than the line (seconds for one of a few KB), so a server
+// could hold a core for as long as it liked. No API server sends it
+// unasked.
+func checkMetricsFormat(contentType string) error {
 	if contentType == "" {
-		return false, nil
+		return nil
 	}
-	mt, params, perr := mime.ParseMediaType(contentType)
-	if perr != nil {
-		return false, malformed("the Content-Type %q does not parse", clip(contentType, 100))
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return malformed("the Content-Type %q does not parse", clip(contentType, 100))
 	}
 	switch mt {
 	case "text/plain":
-		return false, nil
+		return nil
 	case expfmt.OpenMetricsType:
-		switch params["version"] {
-		case "", expfmt.OpenMetricsVersion_0_0_1, expfmt.OpenMetricsVersion_1_0_0:
-			return true, nil
-		}
-		return false, malformed("the server sent OpenMetrics version %q, which kubesurface does not read", clip(params["version"], 32))
+		return malformed("the server sent OpenMetrics though the text format was asked for; kubesurface reads only the Prometheus text format")
 	case expfmt.ProtoType:
-		return false, malformed("the server sent protobuf though the text format was asked for; kubesurface does not read protobuf")
+		return malformed("the server sent protobuf though the text format was asked for; kubesurface reads only the Prometheus text format")
 	}
-	return false, malformed("the server sent %q, not the Prometheus text format", clip(mt, 100))
+	return malformed("the server sent %q, not the Prometheus text format", clip(mt, 100))
 }
 
 // apiKey is what a deprecated series and apiserver_request_total agree on.
@@ -198,17 +193,13 @@ type metricsFamily struct {
 // metricsScan filters a /metrics body down to the kept families' lines and
 // hands them to the Prometheus parser in batches, adding up as it goes.
 type metricsScan struct {
-	openMetrics bool
-	// families by the name their # lines use; samples by sample name.
 	families map[string]*metricsFamily
-	samples  map[string]*metricsFamily
 
 	cur      *metricsFamily
 	batch    []byte
 	lines    []int // the body's line number of each batch line
 	nSamples int
-	// batchBytes and batchLines bound a batch; a test shrinks them to
-	// show that batching changes nothing.
+	// batchBytes and batchLines bound a batch.
 	batchBytes, batchLines int
 
 	text       expfmt.TextParser
@@ -216,31 +207,20 @@ type metricsScan struct {
 	sums       map[apiKey]float64
 	// sawRequests is a series of apiserver_request_total read.
 	sawRequests bool
-	eof         bool
 }
 
-func newMetricsScan(openMetrics bool) *metricsScan {
-	dep := &metricsFamily{name: deprecatedFamily}
-	s := &metricsScan{
-		openMetrics: openMetrics,
-		batchBytes:  metricsBatchBytes,
-		batchLines:  metricsBatchLines,
-		text:        expfmt.NewTextParser(model.UTF8Validation),
-		deprecated:  map[deprecatedKey]struct{}{},
-		sums:        map[apiKey]float64{},
+func newMetricsScan() *metricsScan {
+	return &metricsScan{
+		families: map[string]*metricsFamily{
+			deprecatedFamily: {name: deprecatedFamily},
+			requestsFamily:   {name: requestsFamily},
+		},
+		batchBytes: metricsBatchBytes,
+		batchLines: metricsBatchLines,
+		text:       expfmt.NewTextParser(model.UTF8Validation),
+		deprecated: map[deprecatedKey]struct{}{},
+		sums:       map[apiKey]float64{},
 	}
-	if openMetrics {
-		req := &metricsFamily{name: omRequestsFamily}
-		s.families = map[string]*metricsFamily{deprecatedFamily: dep, omRequestsFamily: req}
-		// The counter's _created samples are not needed, and a batch
-		// holding one without its _total would not parse.
-		s.samples = map[string]*metricsFamily{deprecatedFamily: dep, requestsFamily: req}
-	} else {
-		req := &metricsFamily{name: requestsFamily}
-		s.families = map[string]*metricsFamily{deprecatedFamily: dep, requestsFamily: req}
-		s.samples = s.families
-	}
-	return s
 }
 
 // parseMetrics reads a /metrics body of the given Content-Type and returns
@@ -248,12 +228,18 @@ func newMetricsScan(openMetrics bool) *metricsScan {
 // error (a read error as the body gave it, else *malformedMetrics) means
 // nothing is to be kept.
 func parseMetrics(r io.Reader, contentType string) ([]DeprecatedAPI, int64, error) {
+	return parseMetricsBatched(r, contentType, metricsBatchLines)
+}
+
+// parseMetricsBatched is parseMetrics handing the parser batchLines
+// samples at a time: tests show that the batch size changes nothing.
+func parseMetricsBatched(r io.Reader, contentType string, batchLines int) ([]DeprecatedAPI, int64, error) {
 	cr := &countingReader{r: r}
-	om, err := metricsFormatOf(contentType)
-	if err != nil {
+	if err := checkMetricsFormat(contentType); err != nil {
 		return nil, 0, err
 	}
-	s := newMetricsScan(om)
+	s := newMetricsScan()
+	s.batchLines = batchLines
 	if err := s.scan(cr); err != nil {
 		return nil, cr.n, err
 	}
@@ -283,10 +269,7 @@ func (s *metricsScan) scan(r io.Reader) error {
 		if len(line) == 0 && err == io.EOF {
 			break
 		}
-		if s.eof {
-			return malformed("line %d: data after # EOF", no)
-		}
-		f, header, eof := s.classify(line)
+		f, header := s.classify(line)
 		if err == bufio.ErrBufferFull {
 			if f != nil {
 				return malformed("line %d: a line of %s is longer than %s", no, f.name, bounded.Size(maxMetricsLine))
@@ -295,22 +278,19 @@ func (s *metricsScan) scan(r io.Reader) error {
 				_, err = br.ReadSlice('\n')
 			}
 			if err == io.EOF {
-				break
+				return malformed("line %d: the body ends mid-line, cut short", no)
 			}
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		if err == io.EOF && line[len(line)-1] != '\n' && !eof {
+		if err == io.EOF && line[len(line)-1] != '\n' {
 			// The format ends every line, the last one too: a body
 			// that stops mid-line was cut short, however cleanly.
 			return malformed("line %d: the body ends mid-line, cut short", no)
 		}
-		switch {
-		case eof:
-			s.eof = true
-		case f != nil:
+		if f != nil {
 			if err := s.add(f, header, line, no); err != nil {
 				return err
 			}
@@ -322,9 +302,6 @@ func (s *metricsScan) scan(r io.Reader) error {
 	if err := s.flush(); err != nil {
 		return err
 	}
-	if s.openMetrics && !s.eof {
-		return malformed("the OpenMetrics body ends without # EOF")
-	}
 	if !s.sawRequests {
 		// Every API server counts requests, this probe's own /version
 		// among them: without the counter the body is not an API
@@ -335,31 +312,22 @@ func (s *metricsScan) scan(r io.Reader) error {
 }
 
 // classify says which kept family a line belongs to, if any, and whether
-// it is one of its # lines; for OpenMetrics it also spots # EOF.
-func (s *metricsScan) classify(line []byte) (f *metricsFamily, header, eof bool) {
+// it is one of its # lines.
+func (s *metricsScan) classify(line []byte) (f *metricsFamily, header bool) {
 	l := bytes.TrimLeft(line, " \t")
 	if len(l) > 0 && l[0] == '#' {
-		if s.openMetrics && string(bytes.TrimSuffix(l, []byte("\n"))) == "# EOF" {
-			return nil, false, true
-		}
 		kw, rest := token(l[1:])
-		switch string(kw) {
-		case "HELP", "TYPE":
-		case "UNIT":
-			if !s.openMetrics {
-				return nil, false, false
-			}
-		default:
-			return nil, false, false
+		if string(kw) != "HELP" && string(kw) != "TYPE" {
+			return nil, false
 		}
 		name, _ := token(rest)
-		return s.families[string(name)], true, false
+		return s.families[string(name)], true
 	}
 	end := bytes.IndexAny(l, "{ \t\r\n")
 	if end < 0 {
 		end = len(l)
 	}
-	return s.samples[string(l[:end])], false, false
+	return s.families[string(l[:end])], false
 }
 
 // token is the first blank-separated word of b and what follows it.
@@ -414,32 +382,11 @@ func (s *metricsScan) flush() error {
 		return nil
 	}
 	f := s.cur
-	in := append(append(make([]byte, 0, len(f.headers)+len(s.batch)+len("# EOF\n")), f.headers...), s.batch...)
+	in := append(append(make([]byte, 0, len(f.headers)+len(s.batch)), f.headers...), s.batch...)
 	lines := append(append(make([]int, 0, len(f.headerLines)+len(s.lines)), f.headerLines...), s.lines...)
 	s.batch, s.lines, s.nSamples = s.batch[:0], s.lines[:0], 0
 
-	var families []*dto.MetricFamily
-	var err error
-	if s.openMetrics {
-		in = append(in, "# EOF\n"...)
-		dec := expfmt.NewDecoder(bytes.NewReader(in), expfmt.FmtOpenMetrics_1_0_0)
-		for {
-			mf := &dto.MetricFamily{}
-			if err = dec.Decode(mf); err != nil {
-				break
-			}
-			families = append(families, mf)
-		}
-		if err == io.EOF {
-			err = nil
-		}
-	} else {
-		var byName map[string]*dto.MetricFamily
-		byName, err = s.text.TextToMetricFamilies(bytes.NewReader(in))
-		for _, mf := range byName {
-			families = append(families, mf)
-		}
-	}
+	families, err := s.text.TextToMetricFamilies(bytes.NewReader(in))
 	if err != nil {
 		var pe expfmt.ParseError
 		if errors.As(err, &pe) {
@@ -451,7 +398,8 @@ func (s *metricsScan) flush() error {
 		}
 		return malformed("%s", err)
 	}
-	for _, mf := range families {
+	for _, name := range slices.Sorted(maps.Keys(families)) {
+		mf := families[name]
 		for _, m := range mf.GetMetric() {
 			if err := s.keep(f.name, mf.GetType(), m); err != nil {
 				return err
@@ -526,17 +474,16 @@ func (s *metricsScan) result() []DeprecatedAPI {
 		}
 		out = append(out, d)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		for _, c := range [][2]string{{a.Group, b.Group}, {a.Version, b.Version}, {a.Resource, b.Resource}, {a.Subresource, b.Subresource}, {a.RemovedRelease, b.RemovedRelease}} {
-			if c[0] != c[1] {
-				return c[0] < c[1]
-			}
-		}
-		return false
-	})
+	slices.SortFunc(out, compareDeprecated)
 	if len(out) == 0 {
 		return nil
 	}
 	return out
+}
+
+// compareDeprecated is the order deprecated APIs are kept in: by group,
+// version, resource, subresource and removal.
+func compareDeprecated(a, b DeprecatedAPI) int {
+	return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Version, b.Version), cmp.Compare(a.Resource, b.Resource),
+		cmp.Compare(a.Subresource, b.Subresource), cmp.Compare(a.RemovedRelease, b.RemovedRelease))
 }
