@@ -119,6 +119,9 @@ func metricsReadErr(err error, n int64) (kind, msg string) {
 			msg = "the server cut /metrics short"
 		}
 	}
+	if n == 0 {
+		return kind, clean.Line(msg + "; nothing of /metrics read")
+	}
 	return kind, clean.Line(fmt.Sprintf("%s; %s of /metrics read, nothing of it kept", msg, sizeWords(n)))
 }
 

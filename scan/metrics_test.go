@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -198,7 +199,7 @@ func TestMetricsUnreadableFormats(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := scanOwner(t, metricsServer(tc.contentType, tc.body, nil))
-			metricsFailed(t, r, AuthOther, tc.want, "of /metrics read, nothing of it kept")
+			metricsFailed(t, r, AuthOther, tc.want, "of /metrics read")
 		})
 	}
 }
@@ -514,5 +515,39 @@ func TestMetricsRealAPIServer(t *testing.T) {
 	if u == nil || u.Error != "" || u.Metrics == nil || u.Metrics.ErrorKind != AuthForbidden ||
 		!strings.HasPrefix(u.Metrics.Error, "the user may not get /metrics (403)") {
 		t.Errorf("user's auth %+v metrics %+v, want /metrics forbidden", u, u.Metrics)
+	}
+}
+
+// TestMetricsCancelled: a scan stopped while /metrics trickles ends the
+// read (the probe's timeout is an hour, so only the stop can), and
+// nothing of it is kept.
+func TestMetricsCancelled(t *testing.T) {
+	ca := newTestCA(t, "kubernetes")
+	release := make(chan struct{})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	srv := startTLS(t, ca.leaf(t), ownerAPIServer(func(w http.ResponseWriter, req *http.Request) bool {
+		if req.URL.Path != metricsPath {
+			return false
+		}
+		w.Header().Set("Content-Type", textContentType)
+		_, _ = io.WriteString(w, realMetricsBody[:200])
+		w.(http.Flusher).Flush()
+		cancel()
+		<-release
+		return true
+	}))
+	defer close(release)
+	res := New(Options{Timeout: time.Hour}).Scan(ctx, []Target{
+		contextTarget(t, "owner", srv.URL, bearer(srv.URL, rest.TLSClientConfig{CAData: ca.pem})),
+	})
+	if res[0].State != StateCancelled {
+		t.Errorf("state %s, want cancelled", res[0].State)
+	}
+	if a := res[0].Auth; a != nil && a.Metrics != nil && len(a.Metrics.DeprecatedAPIs) != 0 {
+		t.Errorf("kept %v from a cancelled read", a.Metrics.DeprecatedAPIs)
+	}
+	if a := res[0].Auth; a != nil && a.Metrics != nil && !strings.Contains(a.Metrics.Error, "cancelled") {
+		t.Errorf("metrics %+v, want the read said cancelled", a.Metrics)
 	}
 }
