@@ -290,11 +290,11 @@ func TestMetricsGzipBombIsCapped(t *testing.T) {
 	}
 }
 
-// TestMetricsStallTimesOut: a /metrics that sends its first bytes and then
-// nothing ends with the probe's timeout, as a timeout; the rest of the
-// probe stands. The handler holds the response open until the scan is
-// over, so only the probe's own timeout can end the read.
-func TestMetricsStallTimesOut(t *testing.T) {
+// scanStalledMetrics scans a context whose /metrics sends 200 bytes, calls
+// stalled, and then holds the response open until the scan is over: only
+// the probe's timeout or its context can end the read.
+func scanStalledMetrics(t *testing.T, ctx context.Context, timeout time.Duration, stalled func()) []Result {
+	t.Helper()
 	ca := newTestCA(t, "kubernetes")
 	release := make(chan struct{})
 	srv := startTLS(t, ca.leaf(t), ownerAPIServer(func(w http.ResponseWriter, req *http.Request) bool {
@@ -304,13 +304,21 @@ func TestMetricsStallTimesOut(t *testing.T) {
 		w.Header().Set("Content-Type", textContentType)
 		_, _ = io.WriteString(w, realMetricsBody[:200])
 		w.(http.Flusher).Flush()
-		<-release // never the end of the body while the probe waits
+		stalled()
+		<-release
 		return true
 	}))
 	defer close(release)
-	res := New(Options{Timeout: time.Second}).Scan(t.Context(), []Target{
+	return New(Options{Timeout: timeout}).Scan(ctx, []Target{
 		contextTarget(t, "owner", srv.URL, bearer(srv.URL, rest.TLSClientConfig{CAData: ca.pem})),
 	})
+}
+
+// TestMetricsStallTimesOut: a /metrics that sends its first bytes and then
+// nothing ends with the probe's timeout, as a timeout; the rest of the
+// probe stands.
+func TestMetricsStallTimesOut(t *testing.T) {
+	res := scanStalledMetrics(t, t.Context(), time.Second, func() {})
 	metricsFailed(t, res[0], AuthTimeout, "timed out", "200 bytes of /metrics read, nothing of it kept")
 }
 
@@ -522,25 +530,9 @@ func TestMetricsRealAPIServer(t *testing.T) {
 // read (the probe's timeout is an hour, so only the stop can), and
 // nothing of it is kept.
 func TestMetricsCancelled(t *testing.T) {
-	ca := newTestCA(t, "kubernetes")
-	release := make(chan struct{})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	srv := startTLS(t, ca.leaf(t), ownerAPIServer(func(w http.ResponseWriter, req *http.Request) bool {
-		if req.URL.Path != metricsPath {
-			return false
-		}
-		w.Header().Set("Content-Type", textContentType)
-		_, _ = io.WriteString(w, realMetricsBody[:200])
-		w.(http.Flusher).Flush()
-		cancel()
-		<-release
-		return true
-	}))
-	defer close(release)
-	res := New(Options{Timeout: time.Hour}).Scan(ctx, []Target{
-		contextTarget(t, "owner", srv.URL, bearer(srv.URL, rest.TLSClientConfig{CAData: ca.pem})),
-	})
+	res := scanStalledMetrics(t, ctx, time.Hour, cancel)
 	if res[0].State != StateCancelled {
 		t.Errorf("state %s, want cancelled", res[0].State)
 	}
