@@ -155,7 +155,7 @@ func readinessEnd(r *scan.Result, b *Bundle, pv scan.ParsedVersion, series []sca
 		switch {
 		case !ok || !newer(m, pv.Minor):
 		case newer(m, limit):
-			notes = append(notes, fmt.Sprintf("%s is removed in %s, more than %d minors ahead: not judged", apiName(s.Group, s.Version, s.Resource, s.Subresource), m, MaxReadinessHops))
+			notes = append(notes, fmt.Sprintf("%s is removed in %s, more than %d minors ahead: not judged", APIName(s.Group, s.Version, s.Resource, s.Subresource), m, MaxReadinessHops))
 		case end == "" || newer(m, end):
 			end = m
 		}
@@ -179,7 +179,7 @@ func apisRemoved(h scan.Hop, series []scan.DeprecatedAPI) []scan.APIInUse {
 	var out []scan.APIInUse
 	seen := map[string]bool{}
 	add := func(s scan.DeprecatedAPI, source string) {
-		k := apiName(s.Group, s.Version, s.Resource, s.Subresource)
+		k := APIName(s.Group, s.Version, s.Resource, s.Subresource)
 		if seen[k] {
 			return
 		}
@@ -233,8 +233,9 @@ func resourceOf(kind string) string {
 	return k + "s"
 }
 
-// apiName writes an API as kubectl names resources: resource.version.group.
-func apiName(group, version, resource, sub string) string {
+// APIName writes an API as kubectl names resources:
+// resource[/subresource].version.group, so a reader can grep for it.
+func APIName(group, version, resource, sub string) string {
 	n := resource
 	if sub != "" {
 		n += "/" + sub
@@ -249,7 +250,7 @@ func apiName(group, version, resource, sub string) string {
 func apiNames(apis []scan.APIInUse) []string {
 	out := make([]string, len(apis))
 	for i, a := range apis {
-		out[i] = apiName(a.Group, a.Version, a.Resource, a.Subresource)
+		out[i] = APIName(a.Group, a.Version, a.Resource, a.Subresource)
 		if a.Requests != nil {
 			out[i] += fmt.Sprintf(" (%s)", plural(int(*a.Requests), "request"))
 		}

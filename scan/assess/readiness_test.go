@@ -42,7 +42,7 @@ func apiKeys(apis []scan.APIInUse) []string {
 		if a.Requests != nil {
 			n = fmt.Sprint(*a.Requests)
 		}
-		out = append(out, apiName(a.Group, a.Version, a.Resource, a.Subresource)+" "+n+" "+a.Source)
+		out = append(out, APIName(a.Group, a.Version, a.Resource, a.Subresource)+" "+n+" "+a.Source)
 	}
 	return out
 }
