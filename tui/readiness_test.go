@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/tui/detail"
@@ -31,11 +30,38 @@ func withCredentials(r *scan.Result) {
 	}
 }
 
+// credentialed is a runner whose results carry withCredentials' views.
+func credentialed() *fakeRunner { r := released(); r.final = withCredentials; return r }
+
+// filterTo types a filter query and keeps it.
+func (s *session) filterTo(q string) {
+	s.t.Helper()
+	s.tm.Type("/" + q)
+	s.press(keyEnter)
+	s.waitFor("filter: " + q)
+}
+
+// upgradeTab opens the Upgrade tab of the one row query lets through, on
+// a w x h terminal, and returns the model as it was then.
+func upgradeTab(t *testing.T, query string, w, h int) *Model {
+	t.Helper()
+	s := start(t, config(t, credentialed(), fleet(t)), w, h, colorprofile.Ascii)
+	s.waitFor("scan finished")
+	s.filterTo(query)
+	s.press(keyEnter)
+	s.waitFor("Target and verdicts")
+	for range 6 {
+		s.press(keyTab)
+	}
+	s.waitFor("Upgrade readiness")
+	return s.quit()
+}
+
 // The READY column, its filter key and the Upgrade tab, on a terminal
 // wide enough for the column.
 func TestReadinessInTheTUI(t *testing.T) {
 	ascii := colorprofile.Ascii
-	runner := func() *fakeRunner { r := released(); r.final = withCredentials; return r }
+	runner := credentialed
 
 	t.Run("column", func(t *testing.T) {
 		s := start(t, config(t, runner(), fleet(t)), 160, 12, ascii)
@@ -53,9 +79,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 	t.Run("filter", func(t *testing.T) {
 		s := start(t, config(t, runner(), fleet(t)), 160, 12, ascii)
 		s.waitFor("scan finished")
-		s.tm.Type("/ready:blocked")
-		s.press(keyEnter)
-		s.waitFor("filter: ready:blocked")
+		s.filterTo("ready:blocked")
 		m := s.quit()
 		p := plain(m)
 		if !strings.Contains(p, "1/4 rows") || !strings.Contains(p, k3sInput) || strings.Contains(p, ocpHost[:20]) {
@@ -79,18 +103,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 	})
 
 	t.Run("upgrade tab", func(t *testing.T) {
-		s := start(t, config(t, runner(), fleet(t)), 120, 30, ascii)
-		s.waitFor("scan finished")
-		s.tm.Type("/dist:k3s")
-		s.press(keyEnter)
-		s.waitFor("filter: dist:k3s")
-		s.press(keyEnter)
-		s.waitFor("Target and verdicts")
-		for range 6 {
-			s.press(keyTab)
-		}
-		s.waitFor("Upgrade readiness")
-		m := s.quit()
+		m := upgradeTab(t, "dist:k3s", 120, 30)
 		golden(t, m)
 		if m.detail.Tab() != 6 || detail.Tabs[6] != "Upgrade" {
 			t.Fatalf("tab %d", m.detail.Tab())
@@ -108,18 +121,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 // The Upgrade tab of a cluster whose /metrics is forbidden says so and
 // shows the RBAC to apply, its YAML indentation intact.
 func TestUpgradeTabGivesTheGrant(t *testing.T) {
-	s := start(t, config(t, func() *fakeRunner { r := released(); r.final = withCredentials; return r }(), fleet(t)), 140, 200, colorprofile.Ascii)
-	s.waitFor("scan finished")
-	s.tm.Type("/dist:openshift")
-	s.press(keyEnter)
-	s.waitFor("filter: dist:openshift")
-	s.press(keyEnter)
-	s.waitFor("Target and verdicts")
-	for range 6 {
-		s.press(keyTab)
-	}
-	s.waitFor("Upgrade readiness")
-	p := ansi.Strip(s.quit().render())
+	p := plain(upgradeTab(t, "dist:openshift", 140, 200))
 	for _, want := range []string{"/metrics is forbidden to dev-alice", "kubectl apply -f - <<'EOF'", "kind: ClusterRole",
 		`- nonResourceURLs: ["/metrics"]`, `name: "dev-alice"`, "kind: ClusterRoleBinding"} {
 		if !strings.Contains(p, want) {
