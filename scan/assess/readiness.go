@@ -127,7 +127,7 @@ func metricsState(r *scan.Result, pv scan.ParsedVersion) (bool, string) {
 	case a == nil:
 		return false, "no credentials: the authenticated probe did not run"
 	case a.Error != "":
-		return false, "no credentials: the authenticated probe failed (" + a.Error + ")"
+		return false, "the authenticated probe failed (" + a.Error + "), so /metrics was not read"
 	case a.Metrics == nil:
 		return false, "/metrics was not read with the context's credentials"
 	case a.Metrics.ErrorKind == scan.AuthForbidden:

@@ -260,3 +260,40 @@ func TestReadinessPathIsBounded(t *testing.T) {
 		t.Fatalf("readiness %+v", r.Readiness)
 	}
 }
+
+// What keeps a hop from being judged is said, not guessed past.
+func TestReadinessUnknownSaysWhy(t *testing.T) {
+	cases := []struct {
+		name string
+		mod  func(*scan.Result)
+		want string
+	}{
+		{"probe failed", func(r *scan.Result) {
+			cluster("", nil)(r)
+			r.Auth = &scan.Auth{Error: "the server has asked for the client to provide credentials", ErrorKind: scan.AuthUnauthorized}
+		}, "the authenticated probe failed (the server has asked for the client to provide credentials)"},
+		{"reader absent", func(r *scan.Result) {
+			cluster("admin", map[string]string{"n1": "v1.35.3"})(r)
+			r.Auth.Metrics = nil
+		}, "/metrics was not read"},
+		{"metrics unreadable", func(r *scan.Result) {
+			cluster("admin", map[string]string{"n1": "v1.35.3"})(r)
+			r.Auth.Metrics = &scan.Metrics{Error: "timeout", ErrorKind: scan.AuthTimeout}
+		}, "/metrics could not be read: timeout"},
+		{"nodes not listable", func(r *scan.Result) {
+			cluster("admin", nil)(r)
+			r.Auth.Warnings = []string{"nodes: forbidden"}
+		}, "kubelets unknown: nodes: forbidden"},
+	}
+	for _, c := range cases {
+		r := judged(t, "v1.35.3", scan.DistKubeadm, "2026-11-26", c.mod)
+		if rd := r.Readiness; rd.Verdict != Unknown || !strings.Contains(rd.Reason, c.want) {
+			t.Errorf("%s: %+v, want unknown saying %q", c.name, rd, c.want)
+		}
+	}
+	// A server older than the metric cannot say what is in use.
+	r := judged(t, "v1.18.20", scan.DistKubeadm, "2026-11-26", cluster("admin", map[string]string{"n1": "v1.18.20"}))
+	if rd := r.Readiness; rd.Hops[0].Verdict != Unknown || !strings.Contains(rd.Reason, "no apiserver_requested_deprecated_apis metric") {
+		t.Errorf("1.18: %+v", rd)
+	}
+}
