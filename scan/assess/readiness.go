@@ -59,6 +59,14 @@ func readiness(r *scan.Result, b *Bundle) *scan.Readiness {
 	rd := &scan.Readiness{Notes: notes}
 	hops := path(pv.Minor, end, b.Removals)
 	if len(hops) == 0 {
+		if !apisKnown && (end == "" || newer(pv.Minor, end)) {
+			// Past the data, only the server's own removed_release names
+			// the minors ahead: without it, whether there is a hop is
+			// itself unknown.
+			rd.Verdict = Unknown
+			rd.Reason = fmt.Sprintf("%s is newer than the data knows, and the server's own removals are not known: %s", pv.Minor, apisWhy)
+			return rd
+		}
 		rd.Reason = fmt.Sprintf("no hop to take: %s is the newest minor known (the data's, or a removal the server names)", pv.Minor)
 		return rd
 	}

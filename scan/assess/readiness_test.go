@@ -297,3 +297,16 @@ func TestReadinessUnknownSaysWhy(t *testing.T) {
 		t.Errorf("1.18: %+v", rd)
 	}
 }
+
+// Past the data, without the server's metric, even whether a hop exists
+// is unknown; with it and no removal named, there is none.
+func TestReadinessPastTheData(t *testing.T) {
+	r := judged(t, "v1.37.2", scan.DistKubeadm, "2026-11-26", nil)
+	if rd := r.Readiness; rd.Verdict != Unknown || len(rd.Hops) != 0 || !strings.Contains(rd.Reason, "1.37 is newer than the data knows") {
+		t.Errorf("anonymous 1.37: %+v", rd)
+	}
+	r = judged(t, "v1.37.2", scan.DistKubeadm, "2026-11-26", cluster("admin", sameKubelets))
+	if rd := r.Readiness; rd.Verdict != "" || len(rd.Hops) != 0 || ReadyCell(rd) != "-" {
+		t.Errorf("1.37 whose metric names no removal: %+v", rd)
+	}
+}
