@@ -433,7 +433,7 @@ func TestGolden(t *testing.T) {
 		m := s.quit()
 		golden(t, m)
 		p := plain(m)
-		if !strings.Contains(p, "1/4 rows") || !strings.Contains(p, ocpHost[:20]) || strings.Contains(p, eksHost[:20]) {
+		if !strings.Contains(p, "1/4 rows") || !strings.Contains(p, ocpHost[:18]) || strings.Contains(p, eksHost[:18]) {
 			t.Errorf("want only the OpenShift row:\n%s", p)
 		}
 	})
@@ -445,7 +445,7 @@ func TestGolden(t *testing.T) {
 		s.tm.Type("44")
 		m := s.quit()
 		golden(t, m)
-		rowOrder(t, plain(m), eksInput[:20], deadInput, k3sInput, ocpHost[:20])
+		rowOrder(t, plain(m), eksInput[:18], deadInput, k3sInput, ocpHost[:18])
 	})
 	detailTabs := []struct{ name, marker string }{
 		{"detail-overview", "Target and verdicts"},

@@ -38,7 +38,7 @@ type Column struct {
 
 // Columns is the table's layout, in display order.
 var Columns = [numCols]Column{
-	ColTarget:   {"TARGET", 22, 0},
+	ColTarget:   {"TARGET", 20, 0},
 	ColState:    {"STATE", 7, 2},
 	ColSource:   {"SOURCE", 10, 8},
 	ColAddress:  {"ADDRESS", 21, 9},
@@ -47,8 +47,8 @@ var Columns = [numCols]Column{
 	ColExposure: {"EXPOSURE", 17, 1},
 	ColUrgency:  {"URGENCY", 8, 0},
 	ColSupport:  {"END OF SUPPORT", 17, 5},
-	ColCVEs:     {"CVES", 11, 6},
-	ColReady:    {"READY", 15, 7},
+	ColCVEs:     {"CVES", 11, 7},
+	ColReady:    {"READY", 15, 6},
 	ColLatency:  {"LATENCY", 7, 10},
 }
 
