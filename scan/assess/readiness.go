@@ -59,15 +59,9 @@ func readiness(r *scan.Result, b *Bundle) *scan.Readiness {
 	rd := &scan.Readiness{Notes: notes}
 	hops := path(pv.Minor, end, b.Removals)
 	if len(hops) == 0 {
-		if !apisKnown && (end == "" || newer(pv.Minor, end)) {
-			// Past the data, only the server's own removed_release names
-			// the minors ahead: without it, whether there is a hop is
-			// itself unknown.
-			rd.Verdict = Unknown
-			rd.Reason = fmt.Sprintf("%s is newer than the data knows, and the server's own removals are not known: %s", pv.Minor, apisWhy)
-			return rd
-		}
-		rd.Reason = fmt.Sprintf("no hop to take: %s is the newest minor known (the data's, or a removal the server names)", pv.Minor)
+		// The path always reaches the next minor; only an unreadable
+		// minor leaves none.
+		rd.Reason = fmt.Sprintf("no upgrade path to judge from %s", pv.Minor)
 		return rd
 	}
 	if apisKnown {
@@ -150,11 +144,16 @@ func metricsState(r *scan.Result, pv scan.ParsedVersion) (bool, string) {
 
 // readinessEnd is the minor the readiness path runs to: the newest minor
 // of the data, or the highest removed_release the server names when that is
-// later (a server newer than the data knows its own removals), bounded.
+// later (a server newer than the data knows its own removals), bounded —
+// and at least the next minor, where the next upgrade goes whether or not
+// the data lists it yet: the kubelets' skew is known for it either way.
 func readinessEnd(r *scan.Result, b *Bundle, pv scan.ParsedVersion, series []scan.DeprecatedAPI) (string, []string) {
 	end := ""
 	if d := b.Lifecycle[calendarFor(r.Dist.Name)]; d != nil {
 		_, end, _ = findRelease(d, calendarFor(r.Dist.Name), pv, "")
+	}
+	if next := nextMinor(pv.Minor, 1); end == "" || newer(next, end) {
+		end = next
 	}
 	var notes []string
 	limit := nextMinor(pv.Minor, MaxReadinessHops)
@@ -342,7 +341,7 @@ func nodeList(k scan.KubeletBlocker) string {
 }
 
 // ReadyCell is the readiness a table shows in one short cell: ready,
-// blocked: N APIs, blocked: skew, unknown, or - with no hop to judge.
+// blocked: N APIs, blocked: skew, unknown, or - without readiness.
 func ReadyCell(rd *scan.Readiness) string {
 	switch {
 	case rd == nil || rd.Verdict == "":

@@ -151,10 +151,16 @@ func TestReadinessPerHop(t *testing.T) {
 		}
 	})
 
-	t.Run("newest minor: no hop", func(t *testing.T) {
+	t.Run("newest minor: the next one is judged", func(t *testing.T) {
+		// The data's newest is 1.36; the next upgrade goes to 1.37 whether
+		// or not the data lists it, and the kubelets' skew is known for it.
 		r := judged(t, "v1.36.4", scan.DistKubeadm, "2026-11-26", cluster("admin", map[string]string{"n1": "v1.36.4"}, noRemoval))
-		if rd := r.Readiness; rd.Verdict != "" || len(rd.Hops) != 0 || ReadyCell(rd) != "-" || !strings.Contains(rd.Reason, "no hop to take") {
+		if rd := r.Readiness; rd.Verdict != Ready || len(rd.Hops) != 1 || rd.Hops[0].To != "1.37" || !strings.Contains(rd.Reason, "removes nothing the data or the server names") {
 			t.Fatalf("readiness %+v", rd)
+		}
+		r = judged(t, "v1.36.4", scan.DistKubeadm, "2026-11-26", cluster("admin", map[string]string{"n1": "v1.36.4", "old": "v1.33.2"}, noRemoval))
+		if rd := r.Readiness; rd.Verdict != Blocked || ReadyCell(rd) != "blocked: skew" || len(rd.Hops[0].Kubelets) != 1 || rd.Hops[0].Kubelets[0].Nodes[0] != "old" {
+			t.Fatalf("a 1.33 kubelet under 1.36: readiness %+v", rd)
 		}
 	})
 
@@ -256,7 +262,7 @@ func TestResourceOfKind(t *testing.T) {
 func TestReadinessPathIsBounded(t *testing.T) {
 	far := scan.DeprecatedAPI{Group: "x.io", Version: "v1beta1", Resource: "things", RemovedRelease: "1.999999"}
 	r := judged(t, "v1.37.0", scan.DistKubeadm, "2026-11-26", cluster("admin", sameKubelets, far))
-	if len(r.Readiness.Hops) != 0 || !strings.Contains(strings.Join(r.Readiness.Notes, "\n"), "not judged") {
+	if len(r.Readiness.Hops) != 1 || !strings.Contains(strings.Join(r.Readiness.Notes, "\n"), "not judged") {
 		t.Fatalf("readiness %+v", r.Readiness)
 	}
 }
@@ -298,15 +304,15 @@ func TestReadinessUnknownSaysWhy(t *testing.T) {
 	}
 }
 
-// Past the data, without the server's metric, even whether a hop exists
-// is unknown; with it and no removal named, there is none.
+// Past the data, the next minor is still judged: unknown without the
+// server's metric, ready when it names no removal and the kubelets allow.
 func TestReadinessPastTheData(t *testing.T) {
 	r := judged(t, "v1.37.2", scan.DistKubeadm, "2026-11-26", nil)
-	if rd := r.Readiness; rd.Verdict != Unknown || len(rd.Hops) != 0 || !strings.Contains(rd.Reason, "1.37 is newer than the data knows") {
+	if rd := r.Readiness; rd.Verdict != Unknown || len(rd.Hops) != 1 || rd.Hops[0].To != "1.38" || !strings.Contains(rd.Reason, "no credentials") {
 		t.Errorf("anonymous 1.37: %+v", rd)
 	}
 	r = judged(t, "v1.37.2", scan.DistKubeadm, "2026-11-26", cluster("admin", sameKubelets))
-	if rd := r.Readiness; rd.Verdict != "" || len(rd.Hops) != 0 || ReadyCell(rd) != "-" {
+	if rd := r.Readiness; rd.Verdict != Ready || len(rd.Hops) != 1 || ReadyCell(rd) != Ready {
 		t.Errorf("1.37 whose metric names no removal: %+v", rd)
 	}
 }
