@@ -1,0 +1,394 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubesurface/kubesurface/scan"
+)
+
+// The deprecated APIs the harness serves (clusters.sh: --runtime-config)
+// and the minors that stop serving them, as v1.37's own API types say.
+var (
+	resourceClaimsV1beta1      = schema.GroupVersionResource{Group: "resource.k8s.io", Version: "v1beta1", Resource: "resourceclaims"}
+	deviceClassesV1beta1       = schema.GroupVersionResource{Group: "resource.k8s.io", Version: "v1beta1", Resource: "deviceclasses"}
+	leaseCandidatesV1beta1     = schema.GroupVersionResource{Group: "coordination.k8s.io", Version: "v1beta1", Resource: "leasecandidates"}
+	deviceClassesV1            = schema.GroupVersionResource{Group: "resource.k8s.io", Version: "v1", Resource: "deviceclasses"}
+	removedIn138, removedIn139 = "1.38", "1.39"
+)
+
+// warnings collects the Warning headers the server sends a client.
+type warnings struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (w *warnings) HandleWarningHeader(_ int, _ string, text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seen = append(w.seen, text)
+}
+
+func (w *warnings) all() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.Join(w.seen, "\n")
+}
+
+// TestReadinessDeprecatedAPIsFromMetrics calls deprecated APIs of the real
+// kube-apiserver with client-go, as an old controller would, then scans
+// the context: the server's own /metrics must name exactly those APIs
+// with their removal release and request counts, and the hops that stop
+// serving them must be blocked by them and by nothing else.
+//
+// It uses the HEALTH cluster, which no other test calls with credentials:
+// a freshly started cluster reports no deprecated API at all (the
+// apiserver's own controllers use none; discovery of a deprecated
+// group-version does not count), and no other test of this package
+// requests one (checked by hand after a full run, see
+// realcluster/README.md). So the set the server reports is exactly the set
+// requested here, however often the test runs against the same cluster.
+func TestReadinessDeprecatedAPIsFromMetrics(t *testing.T) {
+	c := need(t, "HEALTH")
+	ctx := context.Background()
+	cfg := adminConfig(c)
+	warned := &warnings{}
+	cfg.WarningHandler = warned
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// resourceclaims: two LISTs across all namespaces.
+	for range 2 {
+		if _, err := dyn.Resource(resourceClaimsV1beta1).List(ctx, metav1.ListOptions{}); err != nil {
+			t.Fatalf("list %s: %v (does the harness still serve it? clusters.sh --runtime-config)", resourceClaimsV1beta1, err)
+		}
+	}
+	// deviceclasses: one object created at v1beta1, deleted at v1 (a
+	// request at v1 is not deprecated and must not count).
+	name := "ks-e2e-readiness-" + rand.String(5)
+	dc := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "resource.k8s.io/v1beta1", "kind": "DeviceClass",
+		"metadata": map[string]any{"name": name}, "spec": map[string]any{},
+	}}
+	if _, err := dyn.Resource(deviceClassesV1beta1).Create(ctx, dc, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create %s %s: %v", deviceClassesV1beta1, name, err)
+	}
+	t.Cleanup(func() {
+		err := dyn.Resource(deviceClassesV1).Delete(context.Background(), name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("deleting device class %s: %v", name, err)
+		}
+	})
+	// leasecandidates: one LIST across all namespaces.
+	if _, err := dyn.Resource(leaseCandidatesV1beta1).List(ctx, metav1.ListOptions{}); err != nil {
+		t.Fatalf("list %s: %v", leaseCandidatesV1beta1, err)
+	}
+	// The server itself says these versions are going away.
+	for _, w := range []string{
+		"resource.k8s.io/v1beta1 ResourceClaim is deprecated",
+		"resource.k8s.io/v1beta1 DeviceClass is deprecated",
+		"coordination.k8s.io/v1beta1 LeaseCandidate is deprecated",
+	} {
+		if !strings.Contains(warned.all(), w) {
+			t.Errorf("no warning %q from the server; got:\n%s", w, warned.all())
+		}
+	}
+
+	r := only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26"))
+	a := r.Auth
+	if a == nil || a.Error != "" {
+		t.Fatalf("auth = %+v", a)
+	}
+	m := a.Metrics
+	if m == nil || m.Error != "" || m.ErrorKind != "" || m.Bytes == 0 {
+		t.Fatalf("metrics = %+v, want /metrics read as the admin", m)
+	}
+
+	// Exactly what was requested, each with its removal release and at
+	// least the requests made above (a rerun against the same cluster
+	// adds to the counts, never to the set).
+	type api struct{ group, version, resource, subresource, removed string }
+	want := map[api]int64{
+		{"resource.k8s.io", "v1beta1", "resourceclaims", "", removedIn138}:      2,
+		{"resource.k8s.io", "v1beta1", "deviceclasses", "", removedIn138}:       1,
+		{"coordination.k8s.io", "v1beta1", "leasecandidates", "", removedIn139}: 1,
+	}
+	got := map[api]*int64{}
+	for _, d := range m.DeprecatedAPIs {
+		got[api{d.Group, d.Version, d.Resource, d.Subresource, d.RemovedRelease}] = d.Requests
+	}
+	for k, min := range want {
+		n, ok := got[k]
+		switch {
+		case !ok:
+			t.Errorf("deprecated APIs lack %+v; got %s", k, show(m.DeprecatedAPIs))
+		case n == nil || *n < min:
+			t.Errorf("%+v: requests %v, want at least %d (apiserver_request_total)", k, deref(n), min)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("deprecated API %+v reported but never requested by this test; got %s", k, show(m.DeprecatedAPIs))
+		}
+	}
+
+	rd := r.Readiness
+	if rd == nil {
+		t.Fatal("no readiness judged")
+	}
+	// 1.37 -> 1.38 stops serving resource.k8s.io/v1beta1: blocked by
+	// exactly the two resources requested, as the metric says.
+	h := hop(t, rd, "1.37", "1.38")
+	if h.Verdict != "blocked" || len(h.Why) == 0 {
+		t.Errorf("hop 1.37 -> 1.38: verdict %q, why %q; want blocked with reasons", h.Verdict, h.Why)
+	}
+	checkHopAPIs(t, h, []string{"resource.k8s.io/v1beta1 deviceclasses", "resource.k8s.io/v1beta1 resourceclaims"})
+	if len(h.Kubelets) != 0 {
+		t.Errorf("hop 1.37 -> 1.38 blocked by kubelets %+v on a cluster without nodes", h.Kubelets)
+	}
+	// 1.38 -> 1.39 stops serving LeaseCandidate v1beta1.
+	h = hop(t, rd, "1.38", "1.39")
+	if h.Verdict != "blocked" {
+		t.Errorf("hop 1.38 -> 1.39: verdict %q, why %q; want blocked", h.Verdict, h.Why)
+	}
+	checkHopAPIs(t, h, []string{"coordination.k8s.io/v1beta1 leasecandidates"})
+	if rd.Verdict != "blocked" || rd.Reason == "" {
+		t.Errorf("readiness verdict %q, reason %q; want blocked (the next hop) with a reason", rd.Verdict, rd.Reason)
+	}
+}
+
+// TestReadinessUnknownWithoutMetricsPermission: an authenticated user
+// without RBAC grants may not GET /metrics (nor list nodes), so nothing
+// can be said about the hops: unknown, never ready, with the RBAC that
+// would let the scan see.
+func TestReadinessUnknownWithoutMetricsPermission(t *testing.T) {
+	c := need(t, "HEALTH")
+	ca, err := os.ReadFile(c.CA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	writeKubeconfig(t, kc, c.URL, map[string]userCA{"no-rbac": {token: c.UserToken, ca: ca}})
+
+	r := only(t, scanJSON(t, "--kubeconfig", kc, "--now", "2026-11-26"))
+	a := r.Auth
+	if a == nil || a.Error != "" || a.User != "realcluster-user" {
+		t.Fatalf("auth = %+v, want the plain user authenticated", a)
+	}
+	if a.Metrics == nil || a.Metrics.ErrorKind != scan.AuthForbidden || len(a.Metrics.DeprecatedAPIs) != 0 {
+		t.Fatalf("metrics = %+v, want forbidden and nothing read", a.Metrics)
+	}
+	rd := r.Readiness
+	if rd == nil {
+		t.Fatal("no readiness judged")
+	}
+	if rd.Verdict != "unknown" {
+		t.Errorf("readiness verdict %q (%s), want unknown without /metrics", rd.Verdict, rd.Reason)
+	}
+	h := hop(t, rd, "1.37", "1.38")
+	if h.Verdict != "unknown" {
+		t.Errorf("hop 1.37 -> 1.38: verdict %q, want unknown", h.Verdict)
+	}
+	for _, h := range rd.Hops {
+		if h.Verdict == "ready" {
+			t.Errorf("hop %s -> %s judged ready without /metrics", h.From, h.To)
+		}
+	}
+	// The way out: the RBAC that grants GET on /metrics, wherever the
+	// judgement puts it (reason, a hop's why, advice).
+	raw, _ := json.Marshal(struct {
+		R *scan.Readiness
+		A *scan.Advice
+	}{rd, r.Advice})
+	text := string(raw)
+	if !strings.Contains(text, "/metrics") || !containsAny(text, "nonResourceURLs", "ClusterRole", "RBAC", "rbac") {
+		t.Errorf("no RBAC advice for /metrics in readiness %+v / advice %+v", rd, r.Advice)
+	}
+}
+
+// TestReadinessKubeletSkew creates Node objects through the API with
+// kubelet versions set through the status subresource, as kubelets would:
+// v1.34 kubelets are within the skew policy of the v1.37 server (3 minors)
+// but not of 1.38 (4), so they block the hop to 1.38; a v1.35 and a
+// v1.37 kubelet do not. Before the nodes exist, the same hop is ready.
+//
+// It uses the OFF cluster, where no test requests a deprecated API (so a
+// block can come only from the kubelets), and which other tests expect to
+// be without nodes when they start (evidence_test.go): the nodes get
+// unique names and are gone again, checked, before the test ends.
+func TestReadinessKubeletSkew(t *testing.T) {
+	c := need(t, "OFF")
+	cs := adminClient(t, c)
+	ctx := context.Background()
+	if list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err != nil || len(list.Items) != 0 {
+		t.Fatalf("the cluster has %d nodes before the test (%v); the ready hop below assumes none", len(list.Items), err)
+	}
+
+	// With no deprecated API requested and no kubelet, nothing blocks.
+	r := only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26"))
+	if r.Auth == nil || r.Auth.Metrics == nil || r.Auth.Metrics.ErrorKind != "" || len(r.Auth.Metrics.DeprecatedAPIs) != 0 {
+		t.Fatalf("metrics before = %+v, want read and empty", r.Auth)
+	}
+	if r.Readiness == nil {
+		t.Fatal("no readiness judged")
+	}
+	if h := hop(t, r.Readiness, "1.37", "1.38"); h.Verdict != "ready" || len(h.APIs) != 0 || len(h.Kubelets) != 0 {
+		t.Errorf("hop 1.37 -> 1.38 before the nodes: %+v, want ready", h)
+	}
+
+	suffix := rand.String(5)
+	old := []string{"old-a-" + suffix, "old-b-" + suffix}
+	allowed, current := "skew-ok-"+suffix, "current-"+suffix
+	kubelets := map[string]string{old[0]: "v1.34.3", old[1]: "v1.34.3", allowed: "v1.35.1", current: c.Version}
+	// Registered first, so it runs after createNode's deletions.
+	t.Cleanup(func() { waitNodesGone(t, cs, kubelets) })
+	for name, v := range kubelets {
+		createNode(t, cs, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}, corev1.NodeSystemInfo{KubeletVersion: v})
+	}
+
+	r = only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26"))
+	if r.Auth == nil || r.Auth.Error != "" || len(r.Auth.Nodes) != len(kubelets) {
+		t.Fatalf("auth = %+v, want our %d nodes", r.Auth, len(kubelets))
+	}
+	if r.Auth.Skew != nil && len(r.Auth.Skew.Violations) != 0 {
+		t.Errorf("skew violations %v: every kubelet here is within 3 minors of v1.37", r.Auth.Skew.Violations)
+	}
+	rd := r.Readiness
+	if rd == nil {
+		t.Fatal("no readiness judged")
+	}
+	h := hop(t, rd, "1.37", "1.38")
+	if h.Verdict != "blocked" || len(h.Why) == 0 {
+		t.Errorf("hop 1.37 -> 1.38: verdict %q, why %q; want blocked by the v1.34 kubelets", h.Verdict, h.Why)
+	}
+	if len(h.APIs) != 0 {
+		t.Errorf("hop 1.37 -> 1.38 blocked by APIs %+v; none was requested on this cluster", h.APIs)
+	}
+	var named []string
+	for _, k := range h.Kubelets {
+		if !strings.HasPrefix(strings.TrimPrefix(k.Version, "v"), "1.34") {
+			t.Errorf("hop 1.37 -> 1.38 blocked by kubelets at %q %v; only v1.34 is 4 minors behind 1.38", k.Version, k.Nodes)
+		}
+		if k.Count < len(k.Nodes) || k.Count == 0 {
+			t.Errorf("kubelet group %+v: count does not match", k)
+		}
+		named = append(named, k.Nodes...)
+	}
+	slices.Sort(named)
+	if !slices.Equal(named, old) {
+		t.Errorf("hop 1.37 -> 1.38 names kubelets %v, want exactly %v", named, old)
+	}
+	if rd.Verdict != "blocked" {
+		t.Errorf("readiness verdict %q (%s), want blocked (the next hop)", rd.Verdict, rd.Reason)
+	}
+	// Where the judgement goes on to 1.39, the v1.35 kubelet blocks that
+	// hop too (4 minors behind); the current one blocks nothing.
+	for _, h := range rd.Hops {
+		var names []string
+		for _, k := range h.Kubelets {
+			names = append(names, k.Nodes...)
+		}
+		if slices.Contains(names, current) {
+			t.Errorf("hop %s -> %s blocked by the %s kubelet of %s", h.From, h.To, c.Version, current)
+		}
+		if h.From == "1.38" && h.To == "1.39" && (!slices.Contains(names, allowed) || h.Verdict != "blocked") {
+			t.Errorf("hop 1.38 -> 1.39: verdict %q, kubelets %+v; want blocked by %s (v1.35)", h.Verdict, h.Kubelets, allowed)
+		}
+	}
+}
+
+// waitNodesGone waits until none of the named nodes exists, so that the
+// tests after this one find the cluster as it was.
+func waitNodesGone(t *testing.T, cs *kubernetes.Clientset, names map[string]string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var left []string
+		for name := range names {
+			_, err := cs.CoreV1().Nodes().Get(context.Background(), name, metav1.GetOptions{})
+			if !apierrors.IsNotFound(err) {
+				left = append(left, name)
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("nodes %v still there a minute after their deletion", left)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// hop finds the hop from -> to, failing the test when the judgement has none.
+func hop(t *testing.T, rd *scan.Readiness, from, to string) scan.HopReadiness {
+	t.Helper()
+	for _, h := range rd.Hops {
+		if h.From == from && h.To == to {
+			return h
+		}
+	}
+	t.Fatalf("no hop %s -> %s in readiness %+v", from, to, rd)
+	return scan.HopReadiness{}
+}
+
+// checkHopAPIs wants the hop's APIs to be exactly want ("group/version
+// resource"), each from the metric with a request count.
+func checkHopAPIs(t *testing.T, h scan.HopReadiness, want []string) {
+	t.Helper()
+	var got []string
+	for _, a := range h.APIs {
+		got = append(got, a.Group+"/"+a.Version+" "+a.Resource)
+		if a.Source != "metric" || a.Requests == nil || *a.Requests <= 0 || a.Subresource != "" {
+			t.Errorf("hop %s -> %s: API %+v (requests %v), want from the metric with requests > 0", h.From, h.To, a, deref(a.Requests))
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("hop %s -> %s stops serving APIs in use %v, want exactly %v", h.From, h.To, got, want)
+	}
+}
+
+func show(ds []scan.DeprecatedAPI) string {
+	var b strings.Builder
+	for _, d := range ds {
+		fmt.Fprintf(&b, "\n  %s/%s %s/%s removed in %q, requests %v", d.Group, d.Version, d.Resource, d.Subresource, d.RemovedRelease, deref(d.Requests))
+	}
+	return b.String()
+}
+
+func deref(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return *n
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
