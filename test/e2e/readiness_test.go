@@ -204,13 +204,12 @@ func TestReadinessUnknownWithoutMetricsPermission(t *testing.T) {
 	if rd.Verdict != "unknown" {
 		t.Errorf("readiness verdict %q (%s), want unknown without /metrics", rd.Verdict, rd.Reason)
 	}
-	h := hop(t, rd, "1.37", "1.38")
-	if h.Verdict != "unknown" {
-		t.Errorf("hop 1.37 -> 1.38: verdict %q, want unknown", h.Verdict)
-	}
+	// Hops, where the judgement lists any (past the data only the
+	// server's removals name them), can be nothing but unknown: neither
+	// the APIs in use nor the kubelets are visible to this user.
 	for _, h := range rd.Hops {
-		if h.Verdict == "ready" {
-			t.Errorf("hop %s -> %s judged ready without /metrics", h.From, h.To)
+		if h.Verdict != "unknown" {
+			t.Errorf("hop %s -> %s judged %q without /metrics and nodes", h.From, h.To, h.Verdict)
 		}
 	}
 	// The way out: the RBAC that grants GET on /metrics, wherever the
@@ -228,18 +227,18 @@ func TestReadinessUnknownWithoutMetricsPermission(t *testing.T) {
 // TestReadinessKubeletSkew creates Node objects through the API with
 // kubelet versions set through the status subresource, as kubelets would:
 // v1.34 kubelets are within the skew policy of the v1.37 server (3 minors)
-// but not of 1.38 (4), so they block the hop to 1.38; a v1.35 and a
+// but not of 1.38 (4), so they alone block the hop to 1.38; a v1.35 and a
 // v1.37 kubelet do not. Before the nodes exist, the same hop is ready.
 //
 // It uses the OFF cluster, where no test requests a deprecated API (so a
-// block can come only from the kubelets), and which other tests expect to
-// be without nodes when they start (evidence_test.go): the nodes get
-// unique names and are gone again, checked, before the test ends.
+// block can come only from the kubelets, and the server names no removal
+// ahead), and which other tests expect to be without nodes when they
+// start (evidence_test.go): the nodes get unique names and are gone again,
+// checked, before the test ends.
 func TestReadinessKubeletSkew(t *testing.T) {
 	c := need(t, "OFF")
 	cs := adminClient(t, c)
-	ctx := context.Background()
-	if list, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{}); err != nil || len(list.Items) != 0 {
+	if list, err := cs.CoreV1().Nodes().List(context.Background(), metav1.ListOptions{}); err != nil || len(list.Items) != 0 {
 		t.Fatalf("the cluster has %d nodes before the test (%v); the ready hop below assumes none", len(list.Items), err)
 	}
 
@@ -255,19 +254,98 @@ func TestReadinessKubeletSkew(t *testing.T) {
 		t.Errorf("hop 1.37 -> 1.38 before the nodes: %+v, want ready", h)
 	}
 
+	k := makeKubelets(t, c, cs)
+	r = only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26"))
+	rd := checkKubelets(t, c, r, k)
+	h := hop(t, rd, "1.37", "1.38")
+	if h.Verdict != "blocked" || len(h.Why) == 0 {
+		t.Errorf("hop 1.37 -> 1.38: verdict %q, why %q; want blocked by the v1.34 kubelets", h.Verdict, h.Why)
+	}
+	if len(h.APIs) != 0 {
+		t.Errorf("hop 1.37 -> 1.38 blocked by APIs %+v; none was requested on this cluster", h.APIs)
+	}
+	if rd.Verdict != "blocked" {
+		t.Errorf("readiness verdict %q (%s), want blocked (the next hop)", rd.Verdict, rd.Reason)
+	}
+}
+
+// TestReadinessKubeletSkewOnNamedHops: the same kubelets on a cluster
+// whose server names removals in 1.38 and 1.39 (deprecated APIs requested
+// here, on the HEALTH cluster as in TestReadinessDeprecatedAPIsFromMetrics,
+// and none other): the v1.34 kubelets block both hops, the v1.35 one only
+// the hop to 1.39 (4 minors behind it), the v1.37 one neither.
+func TestReadinessKubeletSkewOnNamedHops(t *testing.T) {
+	c := need(t, "HEALTH")
+	cfg := adminConfig(c)
+	cfg.WarningHandler = &warnings{} // expected, and checked above
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gvr := range []schema.GroupVersionResource{resourceClaimsV1beta1, leaseCandidatesV1beta1} {
+		if _, err := dyn.Resource(gvr).List(context.Background(), metav1.ListOptions{}); err != nil {
+			t.Fatalf("list %s: %v", gvr, err)
+		}
+	}
+	cs := adminClient(t, c)
+	k := makeKubelets(t, c, cs)
+	r := only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26"))
+	rd := checkKubelets(t, c, r, k)
+	for _, to := range []string{"1.38", "1.39"} {
+		from := map[string]string{"1.38": "1.37", "1.39": "1.38"}[to]
+		if h := hop(t, rd, from, to); h.Verdict != "blocked" || len(h.APIs) == 0 {
+			t.Errorf("hop %s -> %s: verdict %q, APIs %+v; want blocked, by the APIs the server names too", from, to, h.Verdict, h.APIs)
+		}
+	}
+	h := hop(t, rd, "1.38", "1.39")
+	want := map[string][]string{"1.34": k.old, "1.35": {k.allowed}}
+	got := map[string][]string{}
+	for _, b := range h.Kubelets {
+		m := strings.TrimPrefix(b.Version, "v")
+		if len(m) > 4 {
+			m = m[:4]
+		}
+		got[m] = append(got[m], b.Nodes...)
+	}
+	for m := range got {
+		slices.Sort(got[m])
+	}
+	if len(got) != len(want) || !slices.Equal(got["1.34"], want["1.34"]) || !slices.Equal(got["1.35"], want["1.35"]) {
+		t.Errorf("hop 1.38 -> 1.39 kubelets %+v, want the v1.34 nodes %v and the v1.35 node %s", h.Kubelets, k.old, k.allowed)
+	}
+}
+
+// kubelets are the nodes makeKubelets made: two at v1.34.3, one at
+// v1.35.1 and one at the server's version.
+type kubelets struct {
+	old              []string
+	allowed, current string
+	versions         map[string]string
+}
+
+// makeKubelets creates the nodes through the API, their kubelet versions
+// set through the status subresource, and removes them (waiting until they
+// are gone) when the test ends.
+func makeKubelets(t *testing.T, c cluster, cs *kubernetes.Clientset) kubelets {
+	t.Helper()
 	suffix := rand.String(5)
-	old := []string{"old-a-" + suffix, "old-b-" + suffix}
-	allowed, current := "skew-ok-"+suffix, "current-"+suffix
-	kubelets := map[string]string{old[0]: "v1.34.3", old[1]: "v1.34.3", allowed: "v1.35.1", current: c.Version}
+	k := kubelets{old: []string{"old-a-" + suffix, "old-b-" + suffix}, allowed: "skew-ok-" + suffix, current: "current-" + suffix}
+	k.versions = map[string]string{k.old[0]: "v1.34.3", k.old[1]: "v1.34.3", k.allowed: "v1.35.1", k.current: c.Version}
 	// Registered first, so it runs after createNode's deletions.
-	t.Cleanup(func() { waitNodesGone(t, cs, kubelets) })
-	for name, v := range kubelets {
+	t.Cleanup(func() { waitNodesGone(t, cs, k.versions) })
+	for name, v := range k.versions {
 		createNode(t, cs, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}, corev1.NodeSystemInfo{KubeletVersion: v})
 	}
+	return k
+}
 
-	r = only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26"))
-	if r.Auth == nil || r.Auth.Error != "" || len(r.Auth.Nodes) != len(kubelets) {
-		t.Fatalf("auth = %+v, want our %d nodes", r.Auth, len(kubelets))
+// checkKubelets checks what every hop says about the kubelets of k: the
+// hop to 1.38 is held back by exactly the v1.34 nodes, and no hop by the
+// kubelet at the server's own version.
+func checkKubelets(t *testing.T, c cluster, r scan.Result, k kubelets) *scan.Readiness {
+	t.Helper()
+	if r.Auth == nil || r.Auth.Error != "" || len(r.Auth.Nodes) != len(k.versions) {
+		t.Fatalf("auth = %+v, want our %d nodes", r.Auth, len(k.versions))
 	}
 	if r.Auth.Skew != nil && len(r.Auth.Skew.Violations) != 0 {
 		t.Errorf("skew violations %v: every kubelet here is within 3 minors of v1.37", r.Auth.Skew.Violations)
@@ -277,43 +355,31 @@ func TestReadinessKubeletSkew(t *testing.T) {
 		t.Fatal("no readiness judged")
 	}
 	h := hop(t, rd, "1.37", "1.38")
-	if h.Verdict != "blocked" || len(h.Why) == 0 {
-		t.Errorf("hop 1.37 -> 1.38: verdict %q, why %q; want blocked by the v1.34 kubelets", h.Verdict, h.Why)
-	}
-	if len(h.APIs) != 0 {
-		t.Errorf("hop 1.37 -> 1.38 blocked by APIs %+v; none was requested on this cluster", h.APIs)
-	}
 	var named []string
-	for _, k := range h.Kubelets {
-		if !strings.HasPrefix(strings.TrimPrefix(k.Version, "v"), "1.34") {
-			t.Errorf("hop 1.37 -> 1.38 blocked by kubelets at %q %v; only v1.34 is 4 minors behind 1.38", k.Version, k.Nodes)
+	for _, b := range h.Kubelets {
+		if !strings.HasPrefix(strings.TrimPrefix(b.Version, "v"), "1.34") {
+			t.Errorf("hop 1.37 -> 1.38 blocked by kubelets at %q %v; only v1.34 is 4 minors behind 1.38", b.Version, b.Nodes)
 		}
-		if k.Count < len(k.Nodes) || k.Count == 0 {
-			t.Errorf("kubelet group %+v: count does not match", k)
+		if b.Count != len(b.Nodes) {
+			t.Errorf("kubelet group %+v: count %d, %d nodes named", b, b.Count, len(b.Nodes))
 		}
-		named = append(named, k.Nodes...)
+		named = append(named, b.Nodes...)
 	}
 	slices.Sort(named)
-	if !slices.Equal(named, old) {
-		t.Errorf("hop 1.37 -> 1.38 names kubelets %v, want exactly %v", named, old)
+	if !slices.Equal(named, k.old) {
+		t.Errorf("hop 1.37 -> 1.38 names kubelets %v, want exactly %v", named, k.old)
 	}
-	if rd.Verdict != "blocked" {
-		t.Errorf("readiness verdict %q (%s), want blocked (the next hop)", rd.Verdict, rd.Reason)
+	if !strings.Contains(strings.Join(h.Why, "\n"), k.old[0]) {
+		t.Errorf("hop 1.37 -> 1.38 why %q does not name %s", h.Why, k.old[0])
 	}
-	// Where the judgement goes on to 1.39, the v1.35 kubelet blocks that
-	// hop too (4 minors behind); the current one blocks nothing.
 	for _, h := range rd.Hops {
-		var names []string
-		for _, k := range h.Kubelets {
-			names = append(names, k.Nodes...)
-		}
-		if slices.Contains(names, current) {
-			t.Errorf("hop %s -> %s blocked by the %s kubelet of %s", h.From, h.To, c.Version, current)
-		}
-		if h.From == "1.38" && h.To == "1.39" && (!slices.Contains(names, allowed) || h.Verdict != "blocked") {
-			t.Errorf("hop 1.38 -> 1.39: verdict %q, kubelets %+v; want blocked by %s (v1.35)", h.Verdict, h.Kubelets, allowed)
+		for _, b := range h.Kubelets {
+			if slices.Contains(b.Nodes, k.current) {
+				t.Errorf("hop %s -> %s blocked by the %s kubelet of %s", h.From, h.To, c.Version, k.current)
+			}
 		}
 	}
+	return rd
 }
 
 // waitNodesGone waits until none of the named nodes exists, so that the
