@@ -248,6 +248,8 @@ type Readiness struct {
 	// Reason is the one line a table shows.
 	Reason string         `json:"reason,omitempty"`
 	Hops   []HopReadiness `json:"hops,omitempty"`
+	// Notes are caveats: what the metric counts, removals too far ahead.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // HopReadiness is one minor upgrade and what stands in its way.
@@ -438,7 +440,10 @@ type CVERef struct {
 type Advice struct {
 	Path     []Hop  `json:"path,omitempty"`
 	Restrict []Step `json:"restrict,omitempty"`
-	Cadence  string `json:"cadence"`
+	// Grant is what the probe's user lacks to judge readiness: the RBAC
+	// to read /metrics, when reading it was forbidden.
+	Grant   []Step `json:"grant,omitempty"`
+	Cadence string `json:"cadence"`
 	// Notes hold caveats (provider back-ports, data age).
 	Notes []string `json:"notes,omitempty"`
 }

@@ -180,6 +180,8 @@ func probing(t scan.Target) scan.Result {
 // result. It records what it was asked for and when its context ended.
 type fakeRunner struct {
 	parallel int
+	// final, when set, changes each final result before it is sent.
+	final func(*scan.Result)
 
 	mu    sync.Mutex
 	gates map[int]chan struct{}
@@ -246,7 +248,11 @@ func (f *fakeRunner) Run(ctx context.Context, targets []scan.Target) <-chan scan
 			}
 		}
 		for i, t := range targets {
-			if !send(scan.Update{Index: i, Result: done(t)}) {
+			r := done(t)
+			if f.final != nil {
+				f.final(&r)
+			}
+			if !send(scan.Update{Index: i, Result: r}) {
 				return
 			}
 		}

@@ -17,13 +17,18 @@ import (
 var gateLevels = []string{assess.Critical, assess.High, assess.Medium, assess.Low, assess.Current, assess.Unknown,
 	scan.LevelNone, "", "severe"}
 
+// readyVerdicts are the words a result's readiness verdict may be, nil
+// (not judged) and the odd ones included.
+var readyVerdicts = []string{assess.Blocked, assess.Ready, assess.Unknown, "", "nil", "Blocked"}
+
 // FuzzFailOn: any --fail-on either is refused with one clean line naming
 // the flag, or is a known scale and level that reads back the same when
 // written out; a gate fires on a result exactly when the scale it watches
-// is at or above its level.
+// is at or above its level (readiness: when the next hop is blocked).
 func FuzzFailOn(f *testing.F) {
 	for _, s := range []string{"", "high", "critical", "urgency:high", "exposure:low", "severe", "risk:high", "urgency:",
-		":high", "urgency:exposure:high", "HIGH", " high", "high\n", "exposure:\x1b[31mlow", "urgency:current"} {
+		":high", "urgency:exposure:high", "HIGH", " high", "high\n", "exposure:\x1b[31mlow", "urgency:current",
+		"readiness:blocked", "readiness:high", "readiness:", "READINESS:blocked", "readiness:blocked:x", "blocked", "readiness:ready"} {
 		f.Add(s, uint8(0), uint8(3))
 	}
 	f.Fuzz(func(t *testing.T, s string, u, e uint8) {
@@ -41,7 +46,8 @@ func FuzzFailOn(f *testing.F) {
 			}
 			return
 		}
-		if !slices.Contains([]string{"", "urgency", "exposure"}, g.scale) || !slices.Contains(gateLevels[:4], g.level) {
+		if g.scale == "readiness" && g.level != assess.Blocked ||
+			g.scale != "readiness" && (!slices.Contains([]string{"", "urgency", "exposure"}, g.scale) || !slices.Contains(gateLevels[:4], g.level)) {
 			t.Fatalf("--fail-on %q = %+v", s, g)
 		}
 		written := g.level
@@ -54,10 +60,14 @@ func FuzzFailOn(f *testing.F) {
 		r := scan.Result{Target: scan.Ref{Name: "t"},
 			Urgency:  &scan.Urgency{Level: gateLevels[int(u)%len(gateLevels)]},
 			Exposure: scan.Exposure{Level: gateLevels[int(e)%len(gateLevels)]}}
-		want := g.scale != "exposure" && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) ||
-			g.scale != "urgency" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.level)
+		if v := readyVerdicts[int(u^e)%len(readyVerdicts)]; v != "nil" {
+			r.Readiness = &scan.Readiness{Verdict: v}
+		}
+		want := g.scale != "exposure" && g.scale != "readiness" && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) ||
+			g.scale != "urgency" && g.scale != "readiness" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.level) ||
+			g.scale == "readiness" && r.Readiness != nil && r.Readiness.Verdict == assess.Blocked
 		if got := g.check(r) != ""; got != want {
-			t.Fatalf("--fail-on %q on urgency %q, exposure %q: fires %v", s, r.Urgency.Level, r.Exposure.Level, got)
+			t.Fatalf("--fail-on %q on urgency %q, exposure %q, readiness %+v: fires %v", s, r.Urgency.Level, r.Exposure.Level, r.Readiness, got)
 		}
 	})
 }

@@ -90,7 +90,8 @@ contexts: [{name: dev, context: {cluster: c, user: u}}]
 		{"unknown command", "", []string{"scna"}, `unknown command "scna"`},
 		{"bad --now", "", []string{"scan", "--now", "26/11/2026", "127.0.0.1:1"}, `--now "26/11/2026": want a date as YYYY-MM-DD`},
 		{"bad --fail-on level", "", []string{"scan", "--fail-on", "severe", "127.0.0.1:1"}, "level must be critical, high, medium or low"},
-		{"bad --fail-on scale", "", []string{"scan", "--fail-on", "risk:high", "127.0.0.1:1"}, "scale must be urgency or exposure"},
+		{"bad --fail-on scale", "", []string{"scan", "--fail-on", "risk:high", "127.0.0.1:1"}, "scale must be urgency, exposure or readiness"},
+		{"bad --fail-on readiness level", "", []string{"scan", "--fail-on", "readiness:high", "127.0.0.1:1"}, "readiness takes only blocked"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

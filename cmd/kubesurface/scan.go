@@ -261,7 +261,8 @@ unreachable); targets not started are not written.
 Exit codes: 0 the scan completed (whatever it found), 1 the results could not
 be written, 2 bad flags or input (malformed kubeconfig, unknown context,
 unparsable endpoint, nothing to scan), 3 a target reached the --fail-on
-level, 130 interrupted.`,
+level (--fail-on readiness:blocked: its next upgrade hop is blocked by a
+deprecated API in use or by kubelet skew), 130 interrupted.`,
 		Example: `  kubesurface scan                              # every kubeconfig context
   kubesurface scan --context prod -o json
   kubesurface scan 203.0.113.10 https://api.example.com:6443 -o yaml
@@ -388,15 +389,17 @@ level, 130 interrupted.`,
 	tf.register(cmd)
 	jf.register(cmd)
 	rf.register(cmd)
-	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale")
+	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale; readiness:blocked when a target's next upgrade hop is blocked")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page) or csv (one row per target)")
 	return cmd
 }
 
 // gate is --fail-on: the least level, on either scale or one of them, at
-// which the scan should fail a CI job.
+// which the scan should fail a CI job; or readiness:blocked, a verdict of
+// its own (readiness is not ranked with urgency: it is about what is in
+// use, not time or risk).
 type gate struct {
-	scale string // "", "urgency" or "exposure"
+	scale string // "", "urgency", "exposure" or "readiness"
 	level string
 }
 
@@ -408,8 +411,14 @@ func parseGate(s string) (gate, error) {
 	if scale, level, ok := strings.Cut(s, ":"); ok {
 		g.scale, g.level = scale, level
 	}
+	if g.scale == "readiness" {
+		if g.level != assess.Blocked {
+			return gate{}, fmt.Errorf("--fail-on %q: readiness takes only blocked", s)
+		}
+		return g, nil
+	}
 	if g.scale != "" && g.scale != "urgency" && g.scale != "exposure" {
-		return gate{}, fmt.Errorf("--fail-on %q: scale must be urgency or exposure", s)
+		return gate{}, fmt.Errorf("--fail-on %q: scale must be urgency, exposure or readiness", s)
 	}
 	switch g.level {
 	case assess.Critical, assess.High, assess.Medium, assess.Low:
@@ -421,6 +430,12 @@ func parseGate(s string) (gate, error) {
 // check names a result at or above the gate, or "".
 func (g gate) check(r scan.Result) string {
 	if g.level == "" {
+		return ""
+	}
+	if g.scale == "readiness" {
+		if rd := r.Readiness; rd != nil && rd.Verdict == assess.Blocked {
+			return fmt.Sprintf("%s: readiness %s (%s)", r.Target.Name, rd.Verdict, clean.Redact(rd.Reason))
+		}
 		return ""
 	}
 	if g.scale != "exposure" && r.Urgency != nil && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) {

@@ -37,6 +37,9 @@ func advise(r *scan.Result, b *Bundle) *scan.Advice {
 			}
 		}
 	}
+	if au := r.Auth; au != nil && au.Error == "" && au.Metrics != nil && au.Metrics.ErrorKind == scan.AuthForbidden {
+		a.Grant = []scan.Step{metricsGrant(au.User)}
+	}
 	if r.Exposure.Level != scan.LevelNone && r.Exposure.Access != scan.AccessUnreachable {
 		a.Restrict = memoized(b, "restrict\x00"+r.Dist.Name+"\x00"+r.Exposure.Access, func() []scan.Step { return restrict(r.Dist.Name, r.Exposure) })
 	}

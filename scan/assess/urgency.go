@@ -222,12 +222,15 @@ func openShiftMinor(r *scan.Result) string {
 	return fmt.Sprintf("%d.%d", v.Major(), v.Minor())
 }
 
-// Judge fills r.Urgency and r.Advice from the result, the data and the date.
-// It never fails: what cannot be known is stated as unknown, with why.
+// Judge fills r.Urgency, r.Advice and r.Readiness from the result, the data
+// and the date. It never fails: what cannot be known is stated as unknown,
+// with why. Readiness is judged here too, so that every consumer of the
+// judging stage gets it with the same data.
 func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	u := &scan.Urgency{JudgedAt: now.Format(time.DateOnly), DataAsOf: b.DataAsOf}
 	r.Urgency = u
 	r.Advice = advise(r, b)
+	r.Readiness = readiness(r, b)
 	defer func() { u.Priority = priority(r) }()
 
 	if r.Version == nil {

@@ -16,6 +16,7 @@ var CSVHeader = []string{
 	"target", "source", "context", "url", "address", "reach", "distribution", "version",
 	"state", "exposure", "access", "urgency", "support_phase", "end_of_support", "days_left",
 	"cve_count", "worst_cve", "cve_ids", "reason", "urgency_reasons",
+	"readiness", "readiness_reason", "readiness_hops",
 }
 
 // CSV writes one row per target under a header row, for spreadsheets and
@@ -64,6 +65,7 @@ func csvRow(r scan.Result) []string {
 		r.Target.Name, r.Target.Source, r.Target.Context, r.Target.URL, addr, r.Exposure.Reach, r.Dist.Name, ver,
 		string(r.State), r.Exposure.Level, r.Exposure.Access, level, phase, end, days,
 		count, worst, ids, note(r), reasons,
+		readyVerdict(r), readyReason(r), readyHops(r),
 	}
 	for i, v := range row {
 		if CSVHeader[i] != "days_left" && CSVHeader[i] != "cve_count" {
@@ -71,6 +73,34 @@ func csvRow(r scan.Result) []string {
 		}
 	}
 	return row
+}
+
+func readyVerdict(r scan.Result) string {
+	if r.Readiness == nil {
+		return ""
+	}
+	return r.Readiness.Verdict
+}
+
+func readyReason(r scan.Result) string {
+	if r.Readiness == nil {
+		return ""
+	}
+	return clean.Redact(r.Readiness.Reason)
+}
+
+// readyHops is every hop in one cell, "1.37→1.38 blocked; 1.38→1.39
+// ready": a spreadsheet filters on the summary, and the hops say how far a
+// cluster could go.
+func readyHops(r scan.Result) string {
+	if r.Readiness == nil {
+		return ""
+	}
+	parts := make([]string, len(r.Readiness.Hops))
+	for i, h := range r.Readiness.Hops {
+		parts[i] = h.From + "→" + h.To + " " + h.Verdict
+	}
+	return strings.Join(parts, "; ")
 }
 
 // defuse keeps a text cell from being read as a formula: spreadsheets

@@ -190,10 +190,10 @@ func Line(w io.Writer, r scan.Result) error {
 // line break in it cannot shift a column or forge a row.
 func Table(w io.Writer, results []scan.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tURGENCY\tSUPPORT\tCVES\tLATENCY\tREASON")
+	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tURGENCY\tSUPPORT\tCVES\tREADY\tLATENCY\tREASON")
 	for _, r := range results {
 		cells := []string{r.Target.Name, source(r), r.Address(), r.Dist.Name, version(r),
-			r.Exposure.Level, r.Exposure.Access, urgency(r), support(r), cves(r), latency(r), note(r)}
+			r.Exposure.Level, r.Exposure.Access, urgency(r), support(r), cves(r), assess.ReadyCell(r.Readiness), latency(r), note(r)}
 		for i, c := range cells {
 			cells[i] = clean.Line(c)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
 // page is one report as the formats people read (Markdown, HTML) show it.
@@ -57,6 +58,7 @@ const (
 	SectionVersion  = "Version and support"
 	SectionCVEs     = "CVEs"
 	SectionAdvice   = "Advice"
+	SectionUpgrade  = "Upgrade readiness"
 	SectionErrors   = "Errors"
 )
 
@@ -65,7 +67,7 @@ const (
 // than left out, so a reader can tell "nothing found" from "not shown".
 func Sections(r scan.Result) []Section {
 	return []Section{
-		verdicts(r), requests(r), network(r), tlsSection(r), versionSection(r), cveSection(r), adviceSection(r), errorSection(r),
+		verdicts(r), requests(r), network(r), tlsSection(r), versionSection(r), cveSection(r), adviceSection(r), upgradeSection(r), errorSection(r),
 	}
 }
 
@@ -133,7 +135,7 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 			Field{Label: "Exposure", Value: tally(results, func(r scan.Result) string { return r.Exposure.Level })},
 			Field{Label: "Urgency", Value: tally(results, func(r scan.Result) string { return urgency(r) })})
 	}
-	p.Summary = Grid{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Reason"}}
+	p.Summary = Grid{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Ready", "Reason"}}
 	for i, r := range results {
 		id := "target-" + strconv.Itoa(i+1)
 		exp := r.Exposure.Level
@@ -150,6 +152,7 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 			{Text: clean.Line(urgency(r)), Level: clean.Line(urgency(r))},
 			{Text: supportText(r)},
 			{Text: cveText(r), Level: worstCVE(r)},
+			{Text: clean.Line(assess.ReadyCell(r.Readiness))},
 			{Text: orNone(clean.Line(note(r)))},
 		})
 		p.Targets = append(p.Targets, targetPage{ID: id, Number: i + 1, Name: clean.Line(r.Target.Name), Sections: Sections(r)})
@@ -231,6 +234,12 @@ func verdicts(r scan.Result) Section {
 		}
 	} else {
 		v.Fields = append(v.Fields, Field{Label: "Urgency", Value: "not judged"})
+	}
+	if rd := r.Readiness; rd != nil {
+		v.Fields = append(v.Fields, Field{Label: "Upgrade readiness", Value: clean.Line(assess.ReadyCell(rd))})
+		if rd.Reason != "" {
+			v.Fields = append(v.Fields, Field{Label: "Readiness", Value: errText(rd.Reason)})
+		}
 	}
 	s.Blocks = append(s.Blocks, v)
 	s.Blocks = append(s.Blocks, listOr("Exposure reasons", e.Reasons, "No reasons given."))
@@ -612,9 +621,71 @@ func adviceSection(r scan.Result) Section {
 	for _, st := range a.Restrict {
 		s.Blocks = append(s.Blocks, Block{Heading: clean.Line(st.Title), Code: clean.All(st.Commands)})
 	}
+	s.Blocks = append(s.Blocks, grantBlocks(a)...)
 	s.Blocks = append(s.Blocks, Block{Heading: "Cadence", Text: orNone(clean.Line(a.Cadence))})
 	if len(a.Notes) > 0 {
 		s.Blocks = append(s.Blocks, Block{Heading: "Notes", Items: clean.All(a.Notes)})
+	}
+	return s
+}
+
+// grantBlocks are the RBAC the probe's user lacks, as commands to run.
+func grantBlocks(a *scan.Advice) []Block {
+	var out []Block
+	for _, st := range a.Grant {
+		out = append(out, Block{Heading: clean.Line(st.Title), Code: clean.All(st.Commands)})
+	}
+	return out
+}
+
+// upgradeSection is readiness hop by hop: what each hop breaks, who still
+// calls it and how often, the kubelets that must move first, and what
+// would let an unknown be judged.
+func upgradeSection(r scan.Result) Section {
+	s := Section{Title: SectionUpgrade}
+	rd := r.Readiness
+	if rd == nil {
+		s.Blocks = append(s.Blocks, Block{Text: "Not judged."})
+		return s
+	}
+	f := []Field{{Label: "Next hop", Value: clean.Line(assess.ReadyCell(rd))}}
+	if rd.Reason != "" {
+		f = append(f, Field{Label: "Reason", Value: errText(rd.Reason)})
+	}
+	s.Blocks = append(s.Blocks, Block{Fields: f})
+	for _, h := range rd.Hops {
+		b := Block{Heading: clean.Line(h.From + " → " + h.To + ": " + h.Verdict)}
+		for _, w := range h.Why {
+			b.Items = append(b.Items, errText(w))
+		}
+		if len(h.APIs) > 0 {
+			b.Table = &Grid{Head: []string{"API in use", "Requests", "Removal from"}}
+			for _, api := range h.APIs {
+				n := "not counted"
+				if api.Requests != nil {
+					n = strconv.FormatInt(*api.Requests, 10)
+				}
+				from := "the server's metric (removed_release)"
+				if api.Source == assess.SourceData {
+					from = "the removed-API data"
+				}
+				b.Table.Rows = append(b.Table.Rows, []Cell{{Text: clean.Line(assess.APIName(api.Group, api.Version, api.Resource, api.Subresource)), Code: true}, {Text: n}, {Text: from}})
+			}
+		}
+		s.Blocks = append(s.Blocks, b)
+		if len(h.Kubelets) > 0 {
+			tb := &Grid{Head: []string{"Kubelet minor", "Nodes", "First nodes"}}
+			for _, k := range h.Kubelets {
+				tb.Rows = append(tb.Rows, []Cell{{Text: clean.Line(k.Version)}, {Text: strconv.Itoa(k.Count)}, {Text: orNone(clean.Line(strings.Join(k.Nodes, ", ")))}})
+			}
+			s.Blocks = append(s.Blocks, Block{Heading: "Kubelets to upgrade before " + clean.Line(h.To), Table: tb})
+		}
+	}
+	if r.Advice != nil {
+		s.Blocks = append(s.Blocks, grantBlocks(r.Advice)...)
+	}
+	if len(rd.Notes) > 0 {
+		s.Blocks = append(s.Blocks, Block{Heading: "Notes", Items: clean.All(rd.Notes)})
 	}
 	return s
 }

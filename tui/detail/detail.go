@@ -21,7 +21,7 @@ import (
 )
 
 // Tabs, in order.
-var Tabs = []string{"Overview", "Exposure", "TLS", "Version & support", "CVEs", "Advice", "Raw"}
+var Tabs = []string{"Overview", "Exposure", "TLS", "Version & support", "CVEs", "Advice", "Upgrade", "Raw"}
 
 // tabSections are the report sections each tab but Raw shows, by title and
 // in this order. The sections are the reports' own, so the detail view
@@ -33,6 +33,7 @@ var tabSections = [][]string{
 	{report.SectionVersion},
 	{report.SectionCVEs},
 	{report.SectionAdvice},
+	{report.SectionUpgrade},
 }
 
 // Model shows one result. It is refreshed in place when the target is
@@ -118,11 +119,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 func (m *Model) View() string {
 	st := m.Styles
 	var tabs []string
+	// A narrow terminal gets the other tabs as numbers: the one shown
+	// keeps its name, and every tab stays on screen.
+	short := len(strings.Join(Tabs, " "))+len(Tabs)*4 > m.Width
 	for i, t := range Tabs {
 		label := fmt.Sprintf("%d %s", i+1, t)
 		if i == m.tab {
 			tabs = append(tabs, st.ActiveTab.Render(label))
 		} else {
+			if short {
+				label = fmt.Sprintf("%d", i+1)
+			}
 			tabs = append(tabs, st.Tab.Render(label))
 		}
 	}

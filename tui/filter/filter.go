@@ -1,6 +1,7 @@
 // Package filter parses the `/` query: fuzzy words matched against every
 // column, and key:value terms (urgency:high, dist:eks, exposure:version)
-// matched against one field. All terms must match.
+// matched against one field (ready:blocked, the readiness of the next
+// upgrade hop). All terms must match.
 package filter
 
 import "strings"
@@ -17,6 +18,7 @@ var Keys = map[string]string{
 	"access":  "access",
 	"reach":   "reach",
 	"urgency": "urgency", "urg": "urgency",
+	"ready": "ready", "readiness": "ready",
 	"state":   "state",
 	"cve":     "cve",
 	"support": "support", "phase": "support",
@@ -24,7 +26,7 @@ var Keys = map[string]string{
 
 // Fields are the canonical field names, in the order help lists them;
 // Keys maps every alias to one of them.
-var Fields = []string{"urgency", "exposure", "access", "reach", "dist", "version", "source", "context", "address", "state", "cve", "support", "target"}
+var Fields = []string{"urgency", "ready", "exposure", "access", "reach", "dist", "version", "source", "context", "address", "state", "cve", "support", "target"}
 
 // Term is one whitespace-separated part of a query. Key is "" for a fuzzy
 // word.

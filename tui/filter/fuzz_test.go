@@ -19,7 +19,8 @@ func FuzzQuery(f *testing.F) {
 	fields := "critical;eks;high,version;10.0.0.1:443"
 	for _, q := range []string{"", "urgency:critical", "URGENCY:crit", "urg:cur", "dist:eks exposure:version", "urgency:",
 		"prdeks", "v1.36", "10.0.0.1:443", "https://lab", "k3s urgency:current", "nosuchthing", "a:b:c", ":", "ctx:a:b",
-		"İstanbul", "ǅ", "\u2028urgency:x\u00a0y", "\x1b[31m", "cve:CVE-2024-0001", "support:ext phase:std"} {
+		"İstanbul", "ǅ", "\u2028urgency:x\u00a0y", "\x1b[31m", "cve:CVE-2024-0001", "support:ext phase:std",
+		"ready:blocked", "readiness:unk", "ready:none urgency:high"} {
 		f.Add(q, q[:len(q)/2], rows, fields)
 	}
 	f.Fuzz(func(t *testing.T, s, prev, text, vals string) {

@@ -33,7 +33,8 @@ type Styles struct {
 	Dialog     lipgloss.Style
 	Hint       lipgloss.Style
 
-	// Level colours words on the urgency and exposure scales.
+	// Level colours words on the urgency and exposure scales, and the
+	// readiness verdicts (blocked as high, ready as current).
 	Level map[string]lipgloss.Style
 }
 
@@ -72,6 +73,8 @@ func New(isDark bool) *Styles {
 		"current":  lipgloss.NewStyle().Foreground(c("#1B7F3B", "#7BD88F")),
 		"none":     lipgloss.NewStyle().Foreground(muted),
 		"unknown":  lipgloss.NewStyle().Foreground(muted),
+		"blocked":  lipgloss.NewStyle().Foreground(c("#C2410C", "#FF9F43")),
+		"ready":    lipgloss.NewStyle().Foreground(c("#1B7F3B", "#7BD88F")),
 	}
 	return s
 }

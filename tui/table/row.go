@@ -1,6 +1,7 @@
 package table
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ const (
 	ColUrgency
 	ColSupport
 	ColCVEs
+	ColReady
 	ColLatency
 	numCols
 )
@@ -46,6 +48,7 @@ var Columns = [numCols]Column{
 	ColUrgency:  {"URGENCY", 8, 0},
 	ColSupport:  {"END OF SUPPORT", 17, 5},
 	ColCVEs:     {"CVES", 11, 6},
+	ColReady:    {"READY", 15, 7},
 	ColLatency:  {"LATENCY", 7, 10},
 }
 
@@ -101,6 +104,7 @@ func NewRow(id int, r scan.Result) *Row {
 			c[ColCVEs] = fmt.Sprintf("%d %s", len(u.CVEs), worst)
 		}
 	}
+	c[ColReady] = assess.ReadyCell(r.Readiness)
 	c[ColLatency] = "-"
 	if r.Connect != nil && r.Connect.Error == "" {
 		c[ColLatency] = strconv.FormatInt(r.Connect.LatencyMS, 10) + "ms"
@@ -143,6 +147,10 @@ func NewRow(id int, r scan.Result) *Row {
 			row.fields["support"] = lower(u.Lifecycle.Phase)
 		}
 	}
+	if rd := r.Readiness; rd != nil {
+		// ready:none finds the rows with no hop to take.
+		row.fields["ready"] = lower(cmp.Or(rd.Verdict, "none"), c[ColReady])
+	}
 	row.sortKeys()
 	return row
 }
@@ -168,6 +176,7 @@ func (row *Row) sortKeys() {
 		row.keys[ColUrgency].n = -1
 		row.keys[ColSupport].n = 1e9
 	}
+	row.keys[ColReady].n = readyRank(r.Readiness)
 	if pv, err := scan.ParseVersion(row.Cells[ColVersion]); err == nil {
 		row.keys[ColVersion].n = float64(pv.Major)*1e8 + float64(pv.MinorNum)*1e4 + float64(pv.Patch)
 	}
@@ -183,6 +192,22 @@ func (row *Row) Text() string { return row.text }
 
 // Field is the lower-case values of one filter key.
 func (row *Row) Field(key string) []string { return row.fields[key] }
+
+// readyRank orders readiness like urgency, most in need of work first:
+// blocked (by more APIs higher), unknown, ready, no hop, not judged.
+func readyRank(rd *scan.Readiness) float64 {
+	switch {
+	case rd == nil:
+		return 0
+	case rd.Verdict == assess.Blocked && len(rd.Hops) > 0:
+		return 1000 + float64(len(rd.Hops[0].APIs))
+	case rd.Verdict == assess.Unknown:
+		return 3
+	case rd.Verdict == assess.Ready:
+		return 2
+	}
+	return 1
+}
 
 func stateRank(s scan.State) int {
 	switch s {

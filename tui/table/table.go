@@ -125,7 +125,7 @@ func (m *Model) Sort(col int) {
 	if col == m.sortCol {
 		m.sortDesc = !m.sortDesc
 	} else {
-		m.sortCol, m.sortDesc = col, col == ColUrgency || col == ColExposure || col == ColCVEs
+		m.sortCol, m.sortDesc = col, col == ColUrgency || col == ColExposure || col == ColCVEs || col == ColReady
 	}
 	m.resort()
 }
@@ -358,6 +358,12 @@ func (m *Model) colour(col int, row *Row, cell string) string {
 	case ColExposure:
 		if s, ok := m.Styles.Level[row.Result.Exposure.Level]; ok && row.Cells[ColExposure] != "-" {
 			return s.Render(cell)
+		}
+	case ColReady:
+		if rd := row.Result.Readiness; rd != nil {
+			if s, ok := m.Styles.Level[rd.Verdict]; ok {
+				return s.Render(cell)
+			}
 		}
 	case ColState:
 		if row.Result.State == "failed" {

@@ -195,3 +195,52 @@ func stripANSI(s string) string {
 	}
 	return b.String()
 }
+
+// The READY column: its cell, the ready: filter values (none for a
+// cluster with no hop to take) and a sort that puts blocked rows first,
+// those blocked by more APIs before the others.
+func TestReadyColumn(t *testing.T) {
+	hops := func(verdict string, apis int) *scan.Readiness {
+		h := scan.HopReadiness{From: "1.35", To: "1.36", Verdict: verdict}
+		for range apis {
+			h.APIs = append(h.APIs, scan.APIInUse{Version: "v1beta1", Resource: "things", Source: "metric"})
+		}
+		return &scan.Readiness{Verdict: verdict, Hops: []scan.HopReadiness{h}}
+	}
+	cases := []struct {
+		name   string
+		rd     *scan.Readiness
+		cell   string
+		values []string
+	}{
+		{"two-apis", hops("blocked", 2), "blocked: 2 APIs", []string{"blocked", "blocked: 2 apis"}},
+		{"skew", hops("blocked", 0), "blocked: skew", []string{"blocked", "blocked: skew"}},
+		{"unknown", hops("unknown", 0), "unknown", []string{"unknown", "unknown"}},
+		{"ready", hops("ready", 0), "ready", []string{"ready", "ready"}},
+		{"newest", &scan.Readiness{Reason: "no hop to take"}, "-", []string{"none", "-"}},
+		{"not-judged", nil, "-", nil},
+	}
+	var rows []*Row
+	for i, c := range cases {
+		row := NewRow(i, scan.Result{Target: scan.Ref{Name: c.name}, State: scan.StateDone, Readiness: c.rd})
+		if row.Cells[ColReady] != c.cell || fmt.Sprint(row.Field("ready")) != fmt.Sprint(c.values) {
+			t.Errorf("%s: cell %q, ready: %q", c.name, row.Cells[ColReady], row.Field("ready"))
+		}
+		rows = append(rows, row)
+	}
+	m := New(common.New(true))
+	m.SetSize(200, 20)
+	m.SetRows(rows)
+	m.Sort(ColReady)
+	var order []string
+	for _, id := range m.view {
+		order = append(order, m.rows[id].Result.Target.Name)
+	}
+	if want := "[two-apis skew unknown ready newest not-judged]"; fmt.Sprint(order) != want {
+		t.Errorf("sorted by READY: %v, want %s", order, want)
+	}
+	m.SetFilter(filter.Parse("ready:blocked"))
+	if m.Visible() != 2 {
+		t.Errorf("ready:blocked lets %d rows through", m.Visible())
+	}
+}
