@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,6 +19,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubesurface/kubesurface/scan"
 )
@@ -212,16 +213,73 @@ func TestReadinessUnknownWithoutMetricsPermission(t *testing.T) {
 			t.Errorf("hop %s -> %s judged %q without /metrics and nodes", h.From, h.To, h.Verdict)
 		}
 	}
-	// The way out: the RBAC that grants GET on /metrics, wherever the
-	// judgement puts it (reason, a hop's why, advice).
-	raw, _ := json.Marshal(struct {
-		R *scan.Readiness
-		A *scan.Advice
-	}{rd, r.Advice})
-	text := string(raw)
-	if !strings.Contains(text, "/metrics") || !containsAny(text, "nonResourceURLs", "ClusterRole", "RBAC", "rbac") {
-		t.Errorf("no RBAC advice for /metrics in readiness %+v / advice %+v", rd, r.Advice)
+	if !strings.Contains(rd.Reason, "/metrics") || !strings.Contains(rd.Reason, "realcluster-user") {
+		t.Errorf("readiness reason %q does not say /metrics is forbidden to the user", rd.Reason)
 	}
+
+	// The way out: the advice's RBAC, applied as the admin with the real
+	// kubectl, must let the same user read /metrics.
+	if r.Advice == nil || len(r.Advice.Grant) != 1 {
+		t.Fatalf("advice = %+v, want one grant for /metrics", r.Advice)
+	}
+	cmds := r.Advice.Grant[0].Commands
+	if len(cmds) < 3 || !strings.HasPrefix(cmds[0], "kubectl apply -f - <<") || cmds[len(cmds)-1] != "EOF" {
+		t.Fatalf("grant commands %q, want a kubectl apply heredoc", cmds)
+	}
+	grant := strings.Join(cmds[1:len(cmds)-1], "\n") + "\n"
+	for _, w := range []string{`nonResourceURLs: ["/metrics"]`, `verbs: ["get"]`, "realcluster-user"} {
+		if !strings.Contains(grant, w) {
+			t.Errorf("grant lacks %q:\n%s", w, grant)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "grant.yaml")
+	if err := os.WriteFile(file, []byte(grant), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	admin := c // kubectl runs as the cluster's admin (c.Kubeconfig)
+	if _, stderr, err := kubectl(t, admin, "apply", "-f", file); err != nil {
+		t.Fatalf("kubectl apply of the advised grant: %v\n%s\n%s", err, stderr, grant)
+	}
+	t.Cleanup(func() {
+		if _, stderr, err := kubectl(t, admin, "delete", "-f", file); err != nil {
+			t.Errorf("removing the grant: %v\n%s", err, stderr)
+		}
+	})
+	// RBAC reaches the authorizer through an informer: wait for it.
+	user := &rest.Config{Host: c.URL, BearerToken: c.UserToken, TLSClientConfig: rest.TLSClientConfig{CAFile: c.CA}}
+	rc, err := rest.UnversionedRESTClientFor(withCodecs(user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := rc.Get().AbsPath("/metrics").Do(context.Background()).Error()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /metrics as realcluster-user a minute after the grant: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	r = only(t, scanJSON(t, "--kubeconfig", kc, "--now", "2026-11-26"))
+	if m := r.Auth.Metrics; m == nil || m.Error != "" || m.ErrorKind != "" {
+		t.Errorf("metrics after the grant = %+v, want read", m)
+	}
+	if r.Advice != nil && len(r.Advice.Grant) != 0 {
+		t.Errorf("the grant is still advised once /metrics is readable: %+v", r.Advice.Grant)
+	}
+	if r.Readiness == nil || strings.Contains(r.Readiness.Reason, "/metrics is forbidden") {
+		t.Errorf("readiness after the grant = %+v", r.Readiness)
+	}
+}
+
+// withCodecs gives an unversioned REST client what it needs to decode a
+// Status from the server.
+func withCodecs(c *rest.Config) *rest.Config {
+	c.GroupVersion = &schema.GroupVersion{}
+	c.NegotiatedSerializer = scheme.Codecs.WithoutConversion()
+	return c
 }
 
 // TestReadinessKubeletSkew creates Node objects through the API with
@@ -448,13 +506,4 @@ func deref(n *int64) any {
 		return nil
 	}
 	return *n
-}
-
-func containsAny(s string, subs ...string) bool {
-	for _, x := range subs {
-		if strings.Contains(s, x) {
-			return true
-		}
-	}
-	return false
 }
