@@ -236,6 +236,26 @@ func TestReadinessUnknownWithoutMetricsPermission(t *testing.T) {
 	if err := os.WriteFile(file, []byte(grant), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// RBAC reaches the authorizer through an informer: wait for it, both
+	// ways, so that a rerun finds the user without the grant again.
+	user := &rest.Config{Host: c.URL, BearerToken: c.UserToken, TLSClientConfig: rest.TLSClientConfig{CAFile: c.CA}}
+	rc, err := rest.UnversionedRESTClientFor(withCodecs(user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAllowed := func(want bool) error {
+		deadline := time.Now().Add(time.Minute)
+		for {
+			err := rc.Get().AbsPath("/metrics").Do(context.Background()).Error()
+			if (err == nil) == want && (want || apierrors.IsForbidden(err)) {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("GET /metrics as realcluster-user, a minute after the change: %v", err)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 	admin := c // kubectl runs as the cluster's admin (c.Kubeconfig)
 	if _, stderr, err := kubectl(t, admin, "apply", "-f", file); err != nil {
 		t.Fatalf("kubectl apply of the advised grant: %v\n%s\n%s", err, stderr, grant)
@@ -243,24 +263,12 @@ func TestReadinessUnknownWithoutMetricsPermission(t *testing.T) {
 	t.Cleanup(func() {
 		if _, stderr, err := kubectl(t, admin, "delete", "-f", file); err != nil {
 			t.Errorf("removing the grant: %v\n%s", err, stderr)
+		} else if err := metricsAllowed(false); err != nil {
+			t.Error(err)
 		}
 	})
-	// RBAC reaches the authorizer through an informer: wait for it.
-	user := &rest.Config{Host: c.URL, BearerToken: c.UserToken, TLSClientConfig: rest.TLSClientConfig{CAFile: c.CA}}
-	rc, err := rest.UnversionedRESTClientFor(withCodecs(user))
-	if err != nil {
+	if err := metricsAllowed(true); err != nil {
 		t.Fatal(err)
-	}
-	deadline := time.Now().Add(time.Minute)
-	for {
-		err := rc.Get().AbsPath("/metrics").Do(context.Background()).Error()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GET /metrics as realcluster-user a minute after the grant: %v", err)
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	r = only(t, scanJSON(t, "--kubeconfig", kc, "--now", "2026-11-26"))
 	if m := r.Auth.Metrics; m == nil || m.Error != "" || m.ErrorKind != "" {
