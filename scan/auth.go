@@ -60,7 +60,8 @@ func (s *Scanner) authenticated(ctx context.Context, t Target, creds *credential
 // can only ever reach that context's server: requests to any other host are
 // refused before they leave, redirects are not followed, and TLS is
 // verified with the context's CA exactly as kubectl would. Every response
-// body is capped, nodes are listed in pages up to MaxNodes.
+// body is capped, nodes are listed in pages up to MaxNodes, and /metrics is
+// streamed for the two families an upgrade plan needs.
 func (s *Scanner) authProbe(ctx context.Context, t Target, creds *credential.Batch) *Auth {
 	// rest.CopyConfig shares (and writes into) the caller's ExecConfig;
 	// give it a private one so the target is never written to.
@@ -155,6 +156,8 @@ func (s *Scanner) authProbe(ctx context.Context, t Target, creds *credential.Bat
 		_, msg := classifyAuthErr(err)
 		a.Warnings = append(a.Warnings, "OpenShift ClusterVersion: "+msg)
 	}
+
+	a.Metrics = readMetrics(actx, cs.Discovery().RESTClient())
 	return a
 }
 

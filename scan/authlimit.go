@@ -57,6 +57,15 @@ func withBodyLimit(ctx context.Context, limit int64) context.Context {
 	return context.WithValue(ctx, bodyLimitKey{}, limit)
 }
 
+type headerSinkKey struct{}
+
+// withHeaderSink makes the response headers of requests made with ctx land
+// in *h: client-go's Stream hands back only the body, and /metrics must be
+// read in the format the server says it sent.
+func withHeaderSink(ctx context.Context, h *http.Header) context.Context {
+	return context.WithValue(ctx, headerSinkKey{}, h)
+}
+
 func (c capBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := c.rt.RoundTrip(req)
 	if err != nil {
@@ -65,6 +74,9 @@ func (c capBodies) RoundTrip(req *http.Request) (*http.Response, error) {
 	limit := c.limit
 	if l, ok := req.Context().Value(bodyLimitKey{}).(int64); ok {
 		limit = l
+	}
+	if h, ok := req.Context().Value(headerSinkKey{}).(*http.Header); ok {
+		*h = resp.Header.Clone()
 	}
 	resp.Body = &cappedBody{rc: resp.Body, left: limit, err: &bounded.TooLargeError{Name: "the response body of " + req.URL.Path, Limit: limit}}
 	resp.ContentLength = -1

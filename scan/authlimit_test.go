@@ -110,25 +110,7 @@ func TestAuthGzipBombIsCapped(t *testing.T) {
 	var asked atomic.Bool
 	var r Result
 	alloc := allocated(func() {
-		r = scanOwner(t, ownerAPIServer(func(w http.ResponseWriter, req *http.Request) bool {
-			if req.URL.Path != "/version" {
-				return false
-			}
-			asked.Store(strings.Contains(req.Header.Get("Accept-Encoding"), "gzip"))
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Encoding", "gzip")
-			zw := gzip.NewWriter(w)
-			zeros := make([]byte, 1<<20)
-			for inflated.Load() < 64<<30 {
-				n, err := zw.Write(zeros)
-				inflated.Add(int64(n))
-				if err != nil {
-					return true
-				}
-			}
-			zw.Close()
-			return true
-		}))
+		r = scanOwner(t, ownerAPIServer(gzipBomb("/version", "application/json", &inflated, &asked)))
 	})
 	if !asked.Load() {
 		t.Fatal("the probe did not ask for gzip; the test proves nothing")
@@ -140,6 +122,31 @@ func TestAuthGzipBombIsCapped(t *testing.T) {
 	}
 	if alloc > 256<<20 {
 		t.Errorf("the scan allocated %d bytes for a capped body", alloc)
+	}
+}
+
+// gzipBomb answers path with an endless gzip stream of zeros (64 GiB, a
+// thousandfold ratio), counting what it compressed and whether the client
+// asked for gzip.
+func gzipBomb(path, contentType string, inflated *atomic.Int64, asked *atomic.Bool) func(http.ResponseWriter, *http.Request) bool {
+	return func(w http.ResponseWriter, req *http.Request) bool {
+		if req.URL.Path != path {
+			return false
+		}
+		asked.Store(strings.Contains(req.Header.Get("Accept-Encoding"), "gzip"))
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		zeros := make([]byte, 1<<20)
+		for inflated.Load() < 64<<30 {
+			n, err := zw.Write(zeros)
+			inflated.Add(int64(n))
+			if err != nil {
+				return true
+			}
+		}
+		zw.Close()
+		return true
 	}
 }
 

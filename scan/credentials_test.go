@@ -35,7 +35,7 @@ const (
 // authedAPIServer answers like kube-apiserver: anonymous requests get what
 // fakeAPIServer gives a stranger (401 beyond /version and /healthz), and
 // requests bearing testToken are alice, who may read /version, review
-// herself and list one node.
+// herself and list one node, but not get /metrics.
 func authedAPIServer() http.Handler {
 	anon := fakeAPIServer(http.StatusUnauthorized)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +66,8 @@ func authedAPIServer() http.Handler {
 					"status":   map[string]any{"nodeInfo": map[string]any{"kubeletVersion": "v1.30.4"}},
 				}},
 			})
+		case metricsPath:
+			writeStatus(w, http.StatusForbidden, `forbidden: User "alice" cannot get path "/metrics"`)
 		default:
 			writeStatus(w, http.StatusNotFound, "the server could not find the requested resource")
 		}
@@ -161,7 +163,7 @@ func TestCredentialTokenStaysWithItsContext(t *testing.T) {
 		t.Errorf("context server received %q without credentials, want exactly the anonymous paths %q", anon, AnonymousPaths)
 	}
 	slices.Sort(authed)
-	if want := []string{nodesPath, selfSubjectReviewPath, clusterVersionPath, "/version"}; !slices.Equal(authed, want) {
+	if want := []string{nodesPath, selfSubjectReviewPath, clusterVersionPath, metricsPath, "/version"}; !slices.Equal(authed, want) {
 		t.Errorf("context server received credentials on %q, want only the authenticated probe's %q", authed, want)
 	}
 	for _, h := range headers {

@@ -132,8 +132,8 @@ func TestPluginCredentialIsUsed(t *testing.T) {
 		t.Fatalf("auth %+v, want alice with the plugin's token", a)
 	}
 	authed, _, headers := split(rec.requests())
-	if len(authed) != 4 || headers[0] != "Bearer "+testToken {
-		t.Errorf("authenticated requests %q with %q, want the probe's four with the plugin's token", authed, headers)
+	if len(authed) != 5 || headers[0] != "Bearer "+testToken {
+		t.Errorf("authenticated requests %q with %q, want the probe's five with the plugin's token", authed, headers)
 	}
 	if left := leftRunning(t, mark); len(left) > 0 {
 		t.Errorf("still running after the scan: %q", left)
