@@ -316,12 +316,21 @@ func TestReadinessKubeletSkew(t *testing.T) {
 	if r.Readiness == nil {
 		t.Fatal("no readiness judged")
 	}
-	if h := hop(t, r.Readiness, "1.37", "1.38"); h.Verdict != "ready" || len(h.APIs) != 0 || len(h.Kubelets) != 0 {
+	// The server (v1.37) is past the data (newest minor 1.36) and its
+	// metric names no removal ahead; the next minor is 1.38 all the same,
+	// and the skew policy alone says which kubelets it leaves behind.
+	const pastTheData = "(a v1.37 server past the data whose metric names no removal: the next minor's skew must still be judged)"
+	if h, ok := findHop(r.Readiness, "1.37", "1.38"); !ok {
+		t.Errorf("no hop 1.37 -> 1.38 before the nodes %s; readiness %+v", pastTheData, r.Readiness)
+	} else if h.Verdict != "ready" || len(h.APIs) != 0 || len(h.Kubelets) != 0 {
 		t.Errorf("hop 1.37 -> 1.38 before the nodes: %+v, want ready", h)
 	}
 
 	k := makeKubelets(t, c, cs)
 	r = only(t, scanJSON(t, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26"))
+	if _, ok := findHop(r.Readiness, "1.37", "1.38"); !ok {
+		t.Fatalf("v1.34 kubelets, 4 minors behind 1.38, block no hop %s; readiness %+v", pastTheData, r.Readiness)
+	}
 	rd := checkKubelets(t, c, r, k)
 	h := hop(t, rd, "1.37", "1.38")
 	if h.Verdict != "blocked" || len(h.Why) == 0 {
@@ -475,13 +484,23 @@ func waitNodesGone(t *testing.T, cs *kubernetes.Clientset, names map[string]stri
 // hop finds the hop from -> to, failing the test when the judgement has none.
 func hop(t *testing.T, rd *scan.Readiness, from, to string) scan.HopReadiness {
 	t.Helper()
+	h, ok := findHop(rd, from, to)
+	if !ok {
+		t.Fatalf("no hop %s -> %s in readiness %+v", from, to, rd)
+	}
+	return h
+}
+
+func findHop(rd *scan.Readiness, from, to string) (scan.HopReadiness, bool) {
+	if rd == nil {
+		return scan.HopReadiness{}, false
+	}
 	for _, h := range rd.Hops {
 		if h.From == from && h.To == to {
-			return h
+			return h, true
 		}
 	}
-	t.Fatalf("no hop %s -> %s in readiness %+v", from, to, rd)
-	return scan.HopReadiness{}
+	return scan.HopReadiness{}, false
 }
 
 // checkHopAPIs wants the hop's APIs to be exactly want ("group/version
