@@ -11,15 +11,23 @@
 # for MODE in ANON (anonymous auth on), HEALTH (anonymous only for /healthz,
 # /livez, /readyz) and OFF (anonymous auth off), plus KS_E2E_DIRS.
 # Binaries are built once and cached by realcluster/up.sh (see its README).
+#
+# Every cluster also serves two deprecated beta APIs that v1.37 still has but
+# keeps off by default, so that the upgrade-readiness tests can request them
+# and read what the server's /metrics says (realcluster/README.md: "Deprecated
+# APIs"): resource.k8s.io/v1beta1 (removed in 1.38) and coordination.k8s.io/v1beta1
+# (LeaseCandidate, removed in 1.39). Serving them changes nothing until a
+# client calls them. APISERVER_ARGS, if set, is added after this flag.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DEPRECATED_APIS=--runtime-config=resource.k8s.io/v1beta1=true,coordination.k8s.io/v1beta1=true
 
 case "${1:-}" in
 up)
   dirs=()
   for pair in ANON:true HEALTH:health OFF:false; do
     name=${pair%%:*} mode=${pair#*:}
-    if ! env=$(ANONYMOUS=$mode bash "$HERE/realcluster/up.sh"); then
+    if ! env=$(ANONYMOUS=$mode APISERVER_ARGS="$DEPRECATED_APIS ${APISERVER_ARGS:-}" bash "$HERE/realcluster/up.sh"); then
       for d in "${dirs[@]}"; do bash "$HERE/realcluster/down.sh" "$d" || true; done
       echo "clusters.sh: starting the $name cluster failed" >&2
       exit 1

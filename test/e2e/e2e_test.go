@@ -243,11 +243,15 @@ func TestAuthenticatedVersionsAndSkew(t *testing.T) {
 	}
 }
 
+// adminConfig is the client-go config of the cluster's admin.
+func adminConfig(c cluster) *rest.Config {
+	return &rest.Config{Host: c.URL, BearerToken: c.Token, TLSClientConfig: rest.TLSClientConfig{CAFile: c.CA}}
+}
+
 // adminClient is a client-go clientset for the cluster as its admin.
 func adminClient(t *testing.T, c cluster) *kubernetes.Clientset {
 	t.Helper()
-	cs, err := kubernetes.NewForConfig(&rest.Config{Host: c.URL, BearerToken: c.Token,
-		TLSClientConfig: rest.TLSClientConfig{CAFile: c.CA}})
+	cs, err := kubernetes.NewForConfig(adminConfig(c))
 	if err != nil {
 		t.Fatal(err)
 	}
