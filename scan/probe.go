@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -21,33 +22,65 @@ import (
 // probe runs every phase for one target, emitting a copy of the result after
 // each. Failures are recorded, never returned: one bad target only ever
 // spoils its own row.
+//
+// The authenticated phase needs nothing the network phases learn, so for a
+// kubeconfig target it runs alongside them: on a slow link the probe then
+// costs the longer of the two, not their sum. Each side fills its own part
+// of the result (the network side r, the authenticated side auth) and every
+// update is merged from both under one lock, so a consumer sees each phase
+// arrive whole, in whichever order they finish.
 func (s *Scanner) probe(ctx context.Context, t Target, creds *credential.Batch, emit func(Result)) {
 	r := Pending(t)
 	r.State, r.StartedAt = StateProbing, s.opts.Now().UTC()
 	emit(r.clone())
 
-	conn, addr := s.reach(ctx, t, &r, emit)
+	var (
+		mu     sync.Mutex
+		latest = r.clone() // the network side's last update
+		auth   *Auth       // the authenticated side's answer, once it has one
+	)
+	netEmit := func(c Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		latest = c
+		c.Auth = auth
+		emit(c)
+	}
+	authDone := make(chan struct{})
+	if t.Rest != nil && t.ConfigError == "" && ctx.Err() == nil {
+		// Not after a stop: that would start a credential plugin for
+		// nothing.
+		go func() {
+			defer close(authDone)
+			a := redactAuth(s.authenticated(ctx, t, creds), t)
+			if ctx.Err() != nil && a.Error != "" {
+				// The stop, not the server or the plugin, ended it.
+				a = &Auth{LatencyMS: a.LatencyMS, Error: "cancelled: the scan was stopped first", ErrorKind: AuthOther}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			auth = a
+			c := latest.clone()
+			c.Auth, c.Phase = a, PhaseAuth
+			emit(c)
+		}()
+	} else {
+		close(authDone)
+	}
+
+	conn, addr := s.reach(ctx, t, &r, netEmit)
 	if addr.IsValid() {
 		s.anonymous(ctx, t, addr, conn, &r)
 		for i := range r.Anonymous {
 			r.Anonymous[i].Error = clean.Redact(r.Anonymous[i].Error)
 		}
 		r.Phase = PhaseHTTP
-		emit(r.clone())
+		netEmit(r.clone())
 	}
-	switch {
-	case t.ConfigError != "":
+	<-authDone
+	r.Auth = auth // the goroutine, if any, has ended: no lock needed
+	if t.ConfigError != "" {
 		r.Auth = redactAuth(s.authenticated(ctx, t, creds), t)
-		r.Phase = PhaseAuth
-		emit(r.clone())
-	case t.Rest != nil && ctx.Err() == nil:
-		// Not after a stop: that would start a credential plugin for
-		// nothing.
-		r.Auth = redactAuth(s.authenticated(ctx, t, creds), t)
-		if ctx.Err() != nil && r.Auth.Error != "" {
-			// The stop, not the server or the plugin, ended it.
-			r.Auth = &Auth{LatencyMS: r.Auth.LatencyMS, Error: "cancelled: the scan was stopped first", ErrorKind: AuthOther}
-		}
 		r.Phase = PhaseAuth
 		emit(r.clone())
 	}

@@ -45,7 +45,9 @@ type Result struct {
 	APIVersion string `json:"apiVersion"`
 	Target     Ref    `json:"target"`
 	State      State  `json:"state"`
-	// Phase is the last phase that finished.
+	// Phase is the last phase that finished. The authenticated phase runs
+	// alongside the network ones, so auth may come before http or after
+	// it: only PhaseDone says a result is final.
 	Phase      Phase     `json:"phase,omitempty"`
 	StartedAt  time.Time `json:"startedAt,omitzero"`
 	FinishedAt time.Time `json:"finishedAt,omitzero"`

@@ -104,7 +104,9 @@ func New(opts Options) *Scanner {
 func PluginTimeout(phase time.Duration) time.Duration { return 2 * phase }
 
 // Run probes targets concurrently and sends an Update when each target
-// starts and after each phase it finishes. The channel is closed when every
+// starts and after each phase it finishes (the authenticated and the
+// network phases of a kubeconfig target overlap, so their updates come in
+// either order, each carrying both sides' finished parts). The channel is closed when every
 // probe has ended; cancelling ctx ends them all promptly. The consumer must
 // drain the channel (or cancel ctx).
 func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
