@@ -56,6 +56,19 @@ func scanFleet(t *testing.T) (*Fleet, map[string]scan.Result) {
 		if r.Target.URL != s.URL {
 			t.Fatalf("result %d is for %s, want %s", i, r.Target.URL, s.URL)
 		}
+		// The demo servers offer h2, as kube-apiserver does: the probe
+		// must take it and still get an answer to every request.
+		if r.TLS == nil || r.TLS.ALPN != "h2" {
+			t.Errorf("%s: TLS %+v, want h2 negotiated", s.Name, r.TLS)
+		}
+		if len(r.Anonymous) != len(scan.AnonymousPaths) {
+			t.Errorf("%s: %d anonymous requests, want %d", s.Name, len(r.Anonymous), len(scan.AnonymousPaths))
+		}
+		for _, q := range r.Anonymous {
+			if q.Status == 0 {
+				t.Errorf("%s: %s got no answer: %s", s.Name, q.Path, q.Error)
+			}
+		}
 		assess.Judge(&r, data, judgedAt)
 		byName[s.Name] = r
 	}

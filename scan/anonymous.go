@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -47,9 +48,13 @@ func (s *Scanner) anonymous(ctx context.Context, t Target, addr netip.Addr, firs
 		// transport has closed its own; a second Close is a no-op.
 		defer first.Close()
 	}
+	base := scheme + "://" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) + t.BasePath
+	if first != nil && first.ConnectionState().NegotiatedProtocol == "h2" {
+		s.anonymousH2(ctx, base, netip.AddrPortFrom(addr, uint16(t.Port)).String(), first, r)
+		return
+	}
 	client := anonymousClient(addr, t, first, s.opts)
 	defer client.CloseIdleConnections()
-	base := scheme + "://" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) + t.BasePath
 	timedOut := false
 	for _, p := range AnonymousPaths {
 		if timedOut {
@@ -62,6 +67,64 @@ func (s *Scanner) anonymous(ctx context.Context, t Target, addr netip.Addr, firs
 		timedOut = strings.HasSuffix(req.Error, "timed out")
 		r.Anonymous = append(r.Anonymous, req)
 		if p == "/version" && req.Status == http.StatusOK && req.Summary["gitVersion"] != "" {
+			r.Version = versionFrom(req.Summary, "anonymous")
+		}
+	}
+	if ctx.Err() != nil {
+		r.fail(PhaseHTTP, "cancelled")
+	}
+}
+
+// anonymousH2 sends every AnonymousPaths request at once as streams of the
+// observed h2 connection: one round trip for all of them instead of one
+// each. The guarantees are those of the HTTP/1.1 path: no credential, no
+// redirect followed, bodies capped. In place of skipping the requests after
+// a timeout, all of them share one phase budget, so a stalled server holds
+// the scan for one timeout, and each request it left unanswered says so. A
+// connection the server closes is not redialled: what failed says why.
+func (s *Scanner) anonymousH2(ctx context.Context, base, addr string, tc *tls.Conn, r *Result) {
+	var protos http.Protocols
+	protos.SetHTTP2(true)
+	tr := &http.Transport{
+		Proxy:              nil,
+		Protocols:          &protos,
+		DisableCompression: true,
+		// As for HTTP/1.1 responses; the HTTP/2 default is ten times it.
+		MaxResponseHeaderBytes: 1 << 20,
+		// The one connection there is: NewClientConn dials once.
+		DialTLSContext: func(context.Context, string, string) (net.Conn, error) {
+			if c := tc; c != nil {
+				tc = nil
+				return c, nil
+			}
+			return nil, errors.New("no second connection")
+		},
+	}
+	cc, err := tr.NewClientConn(ctx, "https", addr)
+	if err != nil {
+		for _, p := range AnonymousPaths {
+			r.Anonymous = append(r.Anonymous, Request{Path: p, Error: describeNetErr("GET "+p, err)})
+		}
+		return
+	}
+	defer cc.Close()
+	client := &http.Client{
+		Transport: cc,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
+	defer cancel()
+	reqs := make([]Request, len(AnonymousPaths))
+	var wg sync.WaitGroup
+	for i, p := range AnonymousPaths {
+		wg.Go(func() { reqs[i] = s.get(pctx, client, base, p) })
+	}
+	wg.Wait()
+	r.Anonymous = append(r.Anonymous, reqs...)
+	for _, req := range reqs {
+		if req.Path == "/version" && req.Status == http.StatusOK && req.Summary["gitVersion"] != "" {
 			r.Version = versionFrom(req.Summary, "anonymous")
 		}
 	}
@@ -100,7 +163,10 @@ func anonymousClient(addr netip.Addr, t Target, first *tls.Conn, o Options) *htt
 				return nil, err
 			}
 			var requested bool
-			tc := tls.Client(raw, observeConfig(serverName, &requested))
+			cfg := observeConfig(serverName, &requested)
+			// This transport speaks HTTP/1.1 only.
+			cfg.NextProtos = []string{"http/1.1"}
+			tc := tls.Client(raw, cfg)
 			if err := tc.HandshakeContext(ctx); err != nil {
 				raw.Close()
 				return nil, err

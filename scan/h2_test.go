@@ -1,0 +1,184 @@
+package scan
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// startTLSProto serves h over TLS on 127.0.0.1, offering h2 or not.
+func startTLSProto(t testing.TB, cert tls.Certificate, h http.Handler, h2 bool) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = quietLog
+	srv.EnableHTTP2 = h2
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func scanOne(t *testing.T, s *Scanner, url string) Result {
+	t.Helper()
+	eps, err := ParseEndpoints([]string{url}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Scan(t.Context(), eps)[0]
+}
+
+// comparable is r as JSON without what differs between two servers that
+// answer alike: timings, ports, and the protocol negotiated.
+func comparable(t *testing.T, r Result) string {
+	t.Helper()
+	r.StartedAt, r.FinishedAt, r.DurationMS = time.Time{}, time.Time{}, 0
+	r.Target = Ref{}
+	if r.Connect != nil {
+		c := *r.Connect
+		c.LatencyMS, c.Address = 0, ""
+		r.Connect = &c
+	}
+	if r.TLS != nil {
+		c := *r.TLS
+		c.LatencyMS, c.ALPN = 0, ""
+		r.TLS = &c
+	}
+	r.Anonymous = append([]Request(nil), r.Anonymous...)
+	for i := range r.Anonymous {
+		r.Anonymous[i].LatencyMS = 0
+	}
+	b, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestHTTP2AndHTTP1ProbeAlike scans the same server offering h2 and not:
+// the results must be the same but for the protocol TLS.ALPN records.
+func TestHTTP2AndHTTP1ProbeAlike(t *testing.T) {
+	ca := newTestCA(t, "kubernetes")
+	cert := ca.leaf(t)
+	big := strings.Repeat("x", 2*hostileBodyLimit)
+	cases := map[string]http.Handler{
+		"anonymous forbidden": fakeAPIServer(http.StatusForbidden),
+		"anonymous refused":   fakeAPIServer(http.StatusUnauthorized),
+		"redirects": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://127.0.0.1:1"+r.URL.Path, http.StatusFound)
+		}),
+		"huge bodies": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/version" {
+				writeJSON(w, http.StatusOK, goodVersion)
+				return
+			}
+			_, _ = w.Write([]byte(big))
+		}),
+	}
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			s := New(Options{Timeout: 10 * time.Second, BodyLimit: hostileBodyLimit})
+			r1 := scanOne(t, s, startTLSProto(t, cert, h, false).URL)
+			r2 := scanOne(t, s, startTLSProto(t, cert, h, true).URL)
+			finished(t, r1, StateDone)
+			finished(t, r2, StateDone)
+			if r1.TLS.ALPN != "http/1.1" || r2.TLS.ALPN != "h2" {
+				t.Fatalf("ALPN %q and %q, want http/1.1 and h2", r1.TLS.ALPN, r2.TLS.ALPN)
+			}
+			if len(r2.Anonymous) != len(AnonymousPaths) {
+				t.Fatalf("%d anonymous rows over h2, want %d", len(r2.Anonymous), len(AnonymousPaths))
+			}
+			for i, q := range r2.Anonymous {
+				if q.Path != AnonymousPaths[i] || q.Status == 0 {
+					t.Errorf("h2 row %d: %s status %d error %q, want %s answered", i, q.Path, q.Status, q.Error, AnonymousPaths[i])
+				}
+			}
+			if a, b := comparable(t, r1), comparable(t, r2); a != b {
+				t.Errorf("HTTP/1.1 and h2 results differ:\n--- http/1.1\n%s\n--- h2\n%s", a, b)
+			}
+		})
+	}
+}
+
+// TestHTTP2RequestsAreConcurrent holds every request until all of them are
+// in flight at once, which only concurrent streams can achieve: requests
+// sent one after another would each wait out the (generous) timeout.
+func TestHTTP2RequestsAreConcurrent(t *testing.T) {
+	ca := newTestCA(t, "kubernetes")
+	var (
+		mu      sync.Mutex
+		waiting int
+		all     = make(chan struct{})
+	)
+	api := fakeAPIServer(http.StatusForbidden)
+	srv := startTLSProto(t, ca.leaf(t), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if waiting++; waiting == len(AnonymousPaths) {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-r.Context().Done():
+			return
+		}
+		api.ServeHTTP(w, r)
+	}), true)
+	r := scanOne(t, New(Options{Timeout: 20 * time.Second}), srv.URL)
+	finished(t, r, StateDone)
+	if r.TLS.ALPN != "h2" {
+		t.Fatalf("ALPN %q, want h2", r.TLS.ALPN)
+	}
+	for _, q := range r.Anonymous {
+		if q.Error != "" || q.Status == 0 {
+			t.Errorf("%s: status %d error %q, want an answer once all requests were in flight", q.Path, q.Status, q.Error)
+		}
+	}
+	if r.Version == nil || r.Version.GitVersion != goodGitVersion {
+		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
+	}
+}
+
+// TestHTTP2StalledServer answers /version and holds every other request
+// forever: the probe must end anyway, each unanswered request saying it
+// timed out and the answered one kept.
+func TestHTTP2StalledServer(t *testing.T) {
+	ca := newTestCA(t, "kubernetes")
+	api := fakeAPIServer(http.StatusForbidden)
+	srv := startTLSProto(t, ca.leaf(t), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/version" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		<-r.Context().Done()
+	}), true)
+	r := scanOne(t, New(Options{Timeout: time.Second}), srv.URL)
+	finished(t, r, StateDone)
+	if r.TLS.ALPN != "h2" {
+		t.Fatalf("ALPN %q, want h2", r.TLS.ALPN)
+	}
+	if len(r.Anonymous) != len(AnonymousPaths) {
+		t.Fatalf("%d anonymous rows, want %d", len(r.Anonymous), len(AnonymousPaths))
+	}
+	for i, q := range r.Anonymous {
+		if q.Path != AnonymousPaths[i] {
+			t.Errorf("row %d is %s, want %s", i, q.Path, AnonymousPaths[i])
+		}
+		if q.Path == "/version" {
+			if q.Status != http.StatusOK || q.Error != "" {
+				t.Errorf("/version: status %d error %q, want 200", q.Status, q.Error)
+			}
+			continue
+		}
+		if q.Status != 0 || !strings.HasSuffix(q.Error, "timed out") {
+			t.Errorf("%s: status %d error %q, want a timeout", q.Path, q.Status, q.Error)
+		}
+	}
+	if r.Version == nil || r.Version.GitVersion != goodGitVersion {
+		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
+	}
+}
