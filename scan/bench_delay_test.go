@@ -122,4 +122,3 @@ func BenchmarkScanDelayed(b *testing.B) {
 	}
 	benchScan(b, New(Options{Concurrency: n, Timeout: 10 * time.Second}), targets)
 }
-
