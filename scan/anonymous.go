@@ -49,24 +49,47 @@ func (s *Scanner) anonymous(ctx context.Context, t Target, addr netip.Addr, firs
 		defer first.Close()
 	}
 	base := scheme + "://" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) + t.BasePath
+	var reqs []Request
 	if first != nil && first.ConnectionState().NegotiatedProtocol == "h2" {
-		s.anonymousH2(ctx, base, netip.AddrPortFrom(addr, uint16(t.Port)).String(), first, r)
-		return
+		reqs = s.anonymousH2(ctx, base, netip.AddrPortFrom(addr, uint16(t.Port)).String(), first)
 	}
-	client := anonymousClient(addr, t, first, s.opts)
-	defer client.CloseIdleConnections()
-	timedOut := false
-	for _, p := range AnonymousPaths {
-		if timedOut {
-			// A server that stalls once stalls again; don't let it hold the
-			// scan for a timeout per path.
-			r.Anonymous = append(r.Anonymous, Request{Path: p, Error: "skipped: an earlier request timed out"})
-			continue
+	var retry []int
+	for i, q := range reqs {
+		// Requests the connection lost unanswered (a GOAWAY, which
+		// kube-apiserver sends now and then, or a reset): asked again,
+		// over HTTP/1.1 on a new connection, as net/http's Transport
+		// would. Not those that timed out: the server had its chance.
+		if q.Status == 0 && !strings.HasSuffix(q.Error, "timed out") && ctx.Err() == nil {
+			retry = append(retry, i)
 		}
-		req := s.get(ctx, client, base, p)
-		timedOut = strings.HasSuffix(req.Error, "timed out")
-		r.Anonymous = append(r.Anonymous, req)
-		if p == "/version" && req.Status == http.StatusOK && req.Summary["gitVersion"] != "" {
+	}
+	if reqs == nil {
+		reqs = make([]Request, len(AnonymousPaths))
+		for i := range reqs {
+			retry = append(retry, i)
+		}
+	} else {
+		first = nil
+	}
+	if len(retry) > 0 {
+		client := anonymousClient(addr, t, first, s.opts)
+		defer client.CloseIdleConnections()
+		timedOut := false
+		for _, i := range retry {
+			p := AnonymousPaths[i]
+			if timedOut {
+				// A server that stalls once stalls again; don't let it hold
+				// the scan for a timeout per path.
+				reqs[i] = Request{Path: p, Error: "skipped: an earlier request timed out"}
+				continue
+			}
+			reqs[i] = s.get(ctx, client, base, p)
+			timedOut = strings.HasSuffix(reqs[i].Error, "timed out")
+		}
+	}
+	r.Anonymous = append(r.Anonymous, reqs...)
+	for _, req := range reqs {
+		if req.Path == "/version" && req.Status == http.StatusOK && req.Summary["gitVersion"] != "" {
 			r.Version = versionFrom(req.Summary, "anonymous")
 		}
 	}
@@ -80,9 +103,9 @@ func (s *Scanner) anonymous(ctx context.Context, t Target, addr netip.Addr, firs
 // each. The guarantees are those of the HTTP/1.1 path: no credential, no
 // redirect followed, bodies capped. In place of skipping the requests after
 // a timeout, all of them share one phase budget, so a stalled server holds
-// the scan for one timeout, and each request it left unanswered says so. A
-// connection the server closes is not redialled: what failed says why.
-func (s *Scanner) anonymousH2(ctx context.Context, base, addr string, tc *tls.Conn, r *Result) {
+// the scan for one timeout, and each request it left unanswered says so.
+// The rows come back in AnonymousPaths order.
+func (s *Scanner) anonymousH2(ctx context.Context, base, addr string, tc *tls.Conn) []Request {
 	var protos http.Protocols
 	protos.SetHTTP2(true)
 	tr := &http.Transport{
@@ -100,12 +123,13 @@ func (s *Scanner) anonymousH2(ctx context.Context, base, addr string, tc *tls.Co
 			return nil, errors.New("no second connection")
 		},
 	}
+	reqs := make([]Request, len(AnonymousPaths))
 	cc, err := tr.NewClientConn(ctx, "https", addr)
 	if err != nil {
-		for _, p := range AnonymousPaths {
-			r.Anonymous = append(r.Anonymous, Request{Path: p, Error: describeNetErr("GET "+p, err)})
+		for i, p := range AnonymousPaths {
+			reqs[i] = Request{Path: p, Error: describeNetErr("GET "+p, err)}
 		}
-		return
+		return reqs
 	}
 	defer cc.Close()
 	client := &http.Client{
@@ -116,21 +140,12 @@ func (s *Scanner) anonymousH2(ctx context.Context, base, addr string, tc *tls.Co
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
-	reqs := make([]Request, len(AnonymousPaths))
 	var wg sync.WaitGroup
 	for i, p := range AnonymousPaths {
 		wg.Go(func() { reqs[i] = s.get(pctx, client, base, p) })
 	}
 	wg.Wait()
-	r.Anonymous = append(r.Anonymous, reqs...)
-	for _, req := range reqs {
-		if req.Path == "/version" && req.Status == http.StatusOK && req.Summary["gitVersion"] != "" {
-			r.Version = versionFrom(req.Summary, "anonymous")
-		}
-	}
-	if ctx.Err() != nil {
-		r.fail(PhaseHTTP, "cancelled")
-	}
+	return reqs
 }
 
 // anonymousClient dials only the address the connect phase chose (no second

@@ -28,7 +28,9 @@ const (
 // Options bound the scan. Every phase of every target gets Timeout on its
 // own, so one slow phase cannot eat the budget of the others.
 type Options struct {
-	// Timeout bounds each phase (resolve, connect, TLS, each HTTP request);
+	// Timeout bounds each phase (resolve, connect, TLS, each anonymous
+	// request over HTTP/1.1, all of them together over HTTP/2, which sends
+	// them at once);
 	// the authenticated probe's requests get twice it together, and a
 	// credential plugin PluginTimeout before them.
 	Timeout time.Duration
