@@ -182,3 +182,41 @@ func TestHTTP2StalledServer(t *testing.T) {
 		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
 	}
 }
+
+// TestHTTP2LostRequestsAreAskedAgain serves h2 but resets every stream,
+// as a connection lost to a GOAWAY loses the requests it had not
+// processed: each is asked again over HTTP/1.1 on a new connection, and
+// every row ends up answered, in order.
+func TestHTTP2LostRequestsAreAskedAgain(t *testing.T) {
+	ca := newTestCA(t, "kubernetes")
+	api := fakeAPIServer(http.StatusForbidden)
+	var mu sync.Mutex
+	reset := 0
+	srv := startTLSProto(t, ca.leaf(t), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ProtoMajor == 2 {
+			mu.Lock()
+			reset++
+			mu.Unlock()
+			panic(http.ErrAbortHandler)
+		}
+		api.ServeHTTP(w, r)
+	}), true)
+	r := scanOne(t, New(Options{Timeout: 10 * time.Second}), srv.URL)
+	finished(t, r, StateDone)
+	if r.TLS.ALPN != "h2" {
+		t.Fatalf("ALPN %q, want h2", r.TLS.ALPN)
+	}
+	mu.Lock()
+	if reset == 0 {
+		t.Errorf("no request reached the server over h2; the test proves nothing")
+	}
+	mu.Unlock()
+	for i, q := range r.Anonymous {
+		if q.Path != AnonymousPaths[i] || q.Status == 0 || q.Error != "" {
+			t.Errorf("row %d: %s status %d error %q, want %s answered over HTTP/1.1", i, q.Path, q.Status, q.Error, AnonymousPaths[i])
+		}
+	}
+	if r.Version == nil || r.Version.GitVersion != goodGitVersion {
+		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
+	}
+}
