@@ -32,6 +32,26 @@ func scanOne(t *testing.T, s *Scanner, url string) Result {
 	return s.Scan(t.Context(), eps)[0]
 }
 
+// scanH2 scans url, which must offer h2, and checks the probe ended and
+// took it.
+func scanH2(t *testing.T, url string, timeout time.Duration) Result {
+	t.Helper()
+	r := scanOne(t, New(Options{Timeout: timeout}), url)
+	finished(t, r, StateDone)
+	if r.TLS.ALPN != "h2" {
+		t.Fatalf("ALPN %q, want h2", r.TLS.ALPN)
+	}
+	return r
+}
+
+// wantVersion checks the anonymous /version's answer was kept.
+func wantVersion(t *testing.T, r Result) {
+	t.Helper()
+	if r.Version == nil || r.Version.GitVersion != goodGitVersion {
+		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
+	}
+}
+
 // comparable is r as JSON without what differs between two servers that
 // answer alike: timings, ports, and the protocol negotiated.
 func comparable(t *testing.T, r Result) string {
@@ -128,19 +148,13 @@ func TestHTTP2RequestsAreConcurrent(t *testing.T) {
 		}
 		api.ServeHTTP(w, r)
 	}), true)
-	r := scanOne(t, New(Options{Timeout: 20 * time.Second}), srv.URL)
-	finished(t, r, StateDone)
-	if r.TLS.ALPN != "h2" {
-		t.Fatalf("ALPN %q, want h2", r.TLS.ALPN)
-	}
+	r := scanH2(t, srv.URL, 20*time.Second)
 	for _, q := range r.Anonymous {
 		if q.Error != "" || q.Status == 0 {
 			t.Errorf("%s: status %d error %q, want an answer once all requests were in flight", q.Path, q.Status, q.Error)
 		}
 	}
-	if r.Version == nil || r.Version.GitVersion != goodGitVersion {
-		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
-	}
+	wantVersion(t, r)
 }
 
 // TestHTTP2StalledServer answers /version and holds every other request
@@ -156,11 +170,7 @@ func TestHTTP2StalledServer(t *testing.T) {
 		}
 		<-r.Context().Done()
 	}), true)
-	r := scanOne(t, New(Options{Timeout: time.Second}), srv.URL)
-	finished(t, r, StateDone)
-	if r.TLS.ALPN != "h2" {
-		t.Fatalf("ALPN %q, want h2", r.TLS.ALPN)
-	}
+	r := scanH2(t, srv.URL, time.Second)
 	if len(r.Anonymous) != len(AnonymousPaths) {
 		t.Fatalf("%d anonymous rows, want %d", len(r.Anonymous), len(AnonymousPaths))
 	}
@@ -178,9 +188,7 @@ func TestHTTP2StalledServer(t *testing.T) {
 			t.Errorf("%s: status %d error %q, want a timeout", q.Path, q.Status, q.Error)
 		}
 	}
-	if r.Version == nil || r.Version.GitVersion != goodGitVersion {
-		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
-	}
+	wantVersion(t, r)
 }
 
 // TestHTTP2LostRequestsAreAskedAgain serves h2 but resets every stream,
@@ -201,11 +209,7 @@ func TestHTTP2LostRequestsAreAskedAgain(t *testing.T) {
 		}
 		api.ServeHTTP(w, r)
 	}), true)
-	r := scanOne(t, New(Options{Timeout: 10 * time.Second}), srv.URL)
-	finished(t, r, StateDone)
-	if r.TLS.ALPN != "h2" {
-		t.Fatalf("ALPN %q, want h2", r.TLS.ALPN)
-	}
+	r := scanH2(t, srv.URL, 10*time.Second)
 	mu.Lock()
 	if reset == 0 {
 		t.Errorf("no request reached the server over h2; the test proves nothing")
@@ -216,7 +220,5 @@ func TestHTTP2LostRequestsAreAskedAgain(t *testing.T) {
 			t.Errorf("row %d: %s status %d error %q, want %s answered over HTTP/1.1", i, q.Path, q.Status, q.Error, AnonymousPaths[i])
 		}
 	}
-	if r.Version == nil || r.Version.GitVersion != goodGitVersion {
-		t.Errorf("version = %+v, want %s", r.Version, goodGitVersion)
-	}
+	wantVersion(t, r)
 }
