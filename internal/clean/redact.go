@@ -50,8 +50,11 @@ func URL(s string) string {
 // where it does not, all of it is.
 func parsedURL(s string) string {
 	u, err := url.Parse("//" + s)
-	if err != nil || u.Host == "" || strings.Contains(u.EscapedPath(), "@") {
-		// An @ in the path too: URL would read it as user info again.
+	if err != nil || u.Host == "" || strings.Contains(u.EscapedPath(), "@") || u.User == nil && colonBeforeAt(s) {
+		// An @ in the path too: URL would read it as user info again. A
+		// : between the host and the last @ (h/:pass?word@host?q): to the
+		// parser a path ends the host early and the rest is a query or a
+		// fragment, but to a reader what precedes that @ is user:password.
 		return Redacted
 	}
 	out := u.Host + u.EscapedPath()
@@ -69,6 +72,15 @@ func parsedURL(s string) string {
 		out += "#" + Redacted
 	}
 	return out
+}
+
+// colonBeforeAt reports a : after the host part of s (what follows a
+// URL's scheme) and before its last @, where a reader sees user:password
+// that a parser took for a path, query or fragment.
+func colonBeforeAt(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	end := strings.IndexAny(s, "/?#")
+	return at >= 0 && end >= 0 && end < at && strings.Contains(s[end:at], ":")
 }
 
 // Hide is Redact for a message about input (a URL as the user gave it)
