@@ -288,7 +288,10 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	f.minorsBehind = minorsBetween(pv.Minor, newestK8s)
 	u.MinorsBehind = f.minorsBehind
 	if ok && f.minorsBehind == 0 {
-		f.staleNewest, f.newestOwn, f.dataAge, f.minorAge = staleNewest(b, d, now)
+		// The same for every result on the newest minor: worked out once
+		// per calendar and day, not sorted again for each.
+		st := memoized(b, "stale\x00"+d.Name+"\x00"+now.Format(time.DateOnly), func() staleness { return staleNewest(b, d, now) })
+		f.staleNewest, f.newestOwn, f.dataAge, f.minorAge = st.stale, st.newest, st.dataAge, st.minorAge
 	}
 	if ok && rel.LatestPatch != "" && !providerPicksPatches(cal) {
 		if lp, err := scan.ParseVersion(rel.LatestPatch); err == nil && lp.Minor == pv.Minor && lp.Patch > pv.Patch {
@@ -430,18 +433,26 @@ func first(xs []string, n int) []string {
 // from this week would already list one. (Data a cycle old is not needed:
 // a snapshot taken just after its newest minor's successor was due can
 // still miss it, as releases slip.)
-func staleNewest(b *Bundle, d *Distribution, now time.Time) (stale bool, newest string, dataAge, minorAge int) {
+func staleNewest(b *Bundle, d *Distribution, now time.Time) staleness {
 	asOf, err1 := parseDate(b.DataAsOf)
 	rels := d.sorted()
 	if err1 != nil || len(rels) == 0 {
-		return false, "", 0, 0
+		return staleness{}
 	}
 	released, err2 := parseDate(rels[0].ReleaseDate)
 	if err2 != nil {
-		return false, "", 0, 0
+		return staleness{}
 	}
-	dataAge, minorAge = DaysBetween(asOf, now), DaysBetween(released, now)
-	return dataAge > RefreshDays && minorAge > CycleDays, rels[0].Minor, dataAge, minorAge
+	dataAge, minorAge := DaysBetween(asOf, now), DaysBetween(released, now)
+	return staleness{stale: dataAge > RefreshDays && minorAge > CycleDays, newest: rels[0].Minor, dataAge: dataAge, minorAge: minorAge}
+}
+
+// staleness is what staleNewest finds: whether, the calendar's newest
+// minor, and the days that say so.
+type staleness struct {
+	stale             bool
+	newest            string
+	dataAge, minorAge int
 }
 
 // supportNotes are what the phase alone does not say: support the cluster
