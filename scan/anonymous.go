@@ -132,12 +132,7 @@ func (s *Scanner) anonymousH2(ctx context.Context, base, addr string, tc *tls.Co
 		return reqs
 	}
 	defer cc.Close()
-	client := &http.Client{
-		Transport: cc,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	client := noRedirects(cc)
 	pctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -189,8 +184,15 @@ func anonymousClient(addr netip.Addr, t Target, first *tls.Conn, o Options) *htt
 			return tc, nil
 		},
 	}
+	return noRedirects(tr)
+}
+
+// noRedirects is a client over rt that hands a redirect back as it came,
+// to be recorded, and never follows it: a Location may point anywhere.
+// Both anonymous transports (HTTP/1.1 and h2) use it.
+func noRedirects(rt http.RoundTripper) *http.Client {
 	return &http.Client{
-		Transport: tr,
+		Transport: rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
