@@ -43,7 +43,9 @@ func scanOwner(t *testing.T, h http.Handler) Result {
 	t.Helper()
 	ca := newTestCA(t, "kubernetes")
 	srv := startTLS(t, ca.leaf(t), h)
-	res := New(Options{Timeout: 10 * time.Second}).Scan(t.Context(), []Target{
+	// The timeout is a ceiling, not a measure: under -race on a busy
+	// 2-core machine, inflating and skimming a 64 MiB body took over 10 s.
+	res := New(Options{Timeout: 2 * time.Minute}).Scan(t.Context(), []Target{
 		contextTarget(t, "owner", srv.URL, bearer(srv.URL, rest.TLSClientConfig{CAData: ca.pem})),
 	})
 	if res[0].Auth == nil {
