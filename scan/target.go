@@ -50,6 +50,9 @@ type Target struct {
 	// ConfigError says why a kubeconfig context has no usable client
 	// configuration; the anonymous probe still runs.
 	ConfigError string
+	// Range targets come from a CIDR block: with Options.Sweep, a connect
+	// sweep finds whether anything listens before the probe.
+	Range bool
 }
 
 // key identifies a row: one per address:port (and base path) per source.
@@ -342,7 +345,7 @@ func parseCIDR(ctx context.Context, s string, max int) ([]Target, error) {
 			continue // 0.0.0.0 of 0.0.0.0/30, a multicast block: nothing answers there
 		}
 		for _, p := range ports {
-			out = append(out, endpoint(net.JoinHostPort(a.String(), strconv.Itoa(p)), a.String(), p, "", false))
+			out = append(out, rangeTarget(a, p))
 		}
 	}
 	if len(out) == 0 {
