@@ -6,7 +6,9 @@ package scan
 
 import (
 	"context"
+	"iter"
 	"net"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -36,6 +38,17 @@ type Options struct {
 	Timeout time.Duration
 	// Concurrency is how many targets are probed at once.
 	Concurrency int
+	// Sweep connects to every range target (Target.Range) first, up to
+	// SweepConcurrency at once, and probes only those that accept: the
+	// others get their row (refused, filtered, unreachable) from the
+	// connect alone, or none with OpenOnly.
+	Sweep            bool
+	SweepConcurrency int
+	// OpenOnly drops the rows of range targets the sweep found closed:
+	// only Progress counts them.
+	OpenOnly bool
+	// Progress, if set, counts the run's targets and the sweep's outcomes.
+	Progress *Progress
 	// Rate, if positive, caps how many targets start per second.
 	Rate float64
 	// BodyLimit caps how much of any response body is read.
@@ -58,6 +71,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
+	}
+	if o.SweepConcurrency <= 0 {
+		o.SweepConcurrency = DefaultSweepConcurrency
 	}
 	if o.BodyLimit <= 0 {
 		o.BodyLimit = DefaultBodyLimit
@@ -108,10 +124,18 @@ func PluginTimeout(phase time.Duration) time.Duration { return 2 * phase }
 // Run probes targets concurrently and sends an Update when each target
 // starts and after each phase it finishes (the authenticated and the
 // network phases of a kubeconfig target overlap, so their updates come in
-// either order, each carrying both sides' finished parts). The channel is closed when every
-// probe has ended; cancelling ctx ends them all promptly. The consumer must
-// drain the channel (or cancel ctx).
+// either order, each carrying both sides' finished parts). The channel is
+// closed when every probe has ended; cancelling ctx ends them all promptly.
+// The consumer must drain the channel (or cancel ctx).
 func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
+	return s.RunSeq(ctx, slices.Values(targets))
+}
+
+// RunSeq is Run over targets made as they are taken (a Plan's All): Index
+// counts them from 0. It takes the next target only when a probe (or, for
+// a range target with Options.Sweep, a connect) can start, so what it holds
+// is what is in flight, however many targets there are.
+func (s *Scanner) RunSeq(ctx context.Context, targets iter.Seq[Target]) <-chan Update {
 	out := make(chan Update, 256)
 	go func() {
 		defer close(out)
@@ -119,39 +143,73 @@ func (s *Scanner) Run(ctx context.Context, targets []Target) <-chan Update {
 		if s.opts.Rate > 0 {
 			lim = rate.NewLimiter(rate.Limit(s.opts.Rate), 1)
 		}
-		g := new(errgroup.Group)
-		g.SetLimit(s.opts.Concurrency)
+		probes := new(errgroup.Group)
+		probes.SetLimit(s.opts.Concurrency)
+		connects := new(errgroup.Group)
+		connects.SetLimit(s.opts.SweepConcurrency)
+		est := newRTT(s.opts.Timeout)
 		// Contexts of this run that would run the same plugin the same
 		// way share its one run, failure included.
 		creds := s.plugins.Batch()
-		for i, t := range targets {
+		progress := s.opts.Progress
+		if progress == nil {
+			progress = new(Progress)
+		}
+		i := -1
+		for t := range targets {
 			if lim != nil && lim.Wait(ctx) != nil {
 				break
 			}
 			if ctx.Err() != nil {
 				break
 			}
-			g.Go(func() error {
-				emit := func(r Result) {
-					u := Update{Index: i, Result: r}
-					// Try the buffer first: after cancellation select would
-					// pick ctx.Done at random and drop a final update that
-					// had room.
-					select {
-					case out <- u:
-						return
-					default:
-					}
-					select {
-					case out <- u:
-					case <-ctx.Done():
-					}
+			i++
+			progress.Targets.Add(1)
+			emit := func(r Result) {
+				if r.Phase == PhaseDone {
+					progress.Done.Add(1)
 				}
+				u := Update{Index: i, Result: r}
+				// Try the buffer first: after cancellation select would
+				// pick ctx.Done at random and drop a final update that
+				// had room.
+				select {
+				case out <- u:
+					return
+				default:
+				}
+				select {
+				case out <- u:
+				case <-ctx.Done():
+				}
+			}
+			probe := func() error {
 				s.probe(ctx, t, creds, emit)
+				return nil
+			}
+			if !s.opts.Sweep || !t.Range {
+				probes.Go(probe)
+				continue
+			}
+			// The connect's slot is held until the probe has one, so
+			// open targets waiting for a probe hold back the sweep
+			// rather than pile up.
+			connects.Go(func() error {
+				r, open, ok := s.sweep(ctx, t, est, progress)
+				switch {
+				case !ok:
+				case open:
+					probes.Go(probe)
+				case s.opts.OpenOnly:
+					progress.Done.Add(1)
+				default:
+					emit(r)
+				}
 				return nil
 			})
 		}
-		_ = g.Wait()
+		_ = connects.Wait()
+		_ = probes.Wait()
 	}()
 	return out
 }
