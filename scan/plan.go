@@ -204,8 +204,19 @@ func (p *Plan) Ranges() bool {
 // before de-duplication and sharding with them.
 func (p *Plan) Count() int64 { return p.blocks + int64(len(p.first)) }
 
-// Listed is how many targets the plan holds as a list (not blocks).
-func (p *Plan) Listed() int { return len(p.first) }
+// Listed yields the targets the plan holds as lists (not blocks), as
+// added, copies included.
+func (p *Plan) Listed() iter.Seq[Target] {
+	return func(yield func(Target) bool) {
+		for _, q := range p.parts {
+			for _, t := range q.targets {
+				if !yield(t) {
+					return
+				}
+			}
+		}
+	}
+}
 
 // Targets is every target of the plan, made at once: for consumers that
 // need them all (a small plan, or a format written at the end).

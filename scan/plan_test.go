@@ -151,3 +151,28 @@ func TestLastAddr(t *testing.T) {
 		t.Error("224.0.0.0/3 reaches past multicast to 240.0.0.0/4; 224.0.0.0/4 is multicast only")
 	}
 }
+
+// TestRunSeqIndexes: every update carries the index of its own target in
+// the order the sequence made them, however the probes interleave.
+func TestRunSeqIndexes(t *testing.T) {
+	var in []string
+	for port := 1; port <= 40; port++ {
+		in = append(in, fmt.Sprintf("127.0.0.1:%d", port))
+	}
+	p := NewPlan()
+	if err := p.AddEndpoints(t.Context(), in, 100); err != nil {
+		t.Fatal(err)
+	}
+	done := 0
+	for u := range New(Options{Concurrency: 8}).RunSeq(t.Context(), p.All()) {
+		if want := in[u.Index]; u.Result.Target.Name != want {
+			t.Errorf("update of %s carries index %d (%s)", u.Result.Target.Name, u.Index, want)
+		}
+		if u.Result.Phase == PhaseDone {
+			done++
+		}
+	}
+	if done != len(in) {
+		t.Errorf("%d targets finished, want %d", done, len(in))
+	}
+}

@@ -155,7 +155,7 @@ func (s *Scanner) RunSeq(ctx context.Context, targets iter.Seq[Target]) <-chan U
 		if progress == nil {
 			progress = new(Progress)
 		}
-		i := -1
+		next := 0
 		for t := range targets {
 			if lim != nil && lim.Wait(ctx) != nil {
 				break
@@ -163,7 +163,8 @@ func (s *Scanner) RunSeq(ctx context.Context, targets iter.Seq[Target]) <-chan U
 			if ctx.Err() != nil {
 				break
 			}
-			i++
+			i := next
+			next++
 			progress.Targets.Add(1)
 			emit := func(r Result) {
 				if r.Phase == PhaseDone {

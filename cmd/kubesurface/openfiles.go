@@ -29,10 +29,21 @@ const (
 )
 
 // fitConcurrency lowers --concurrency to what the open-file limit allows
-// for these targets and says so; it says nothing when the limit is not the
-// bound.
-func (f *targetFlags) fitConcurrency(targets []scan.Target) string {
-	return f.fit(len(targets), openFilesPerTarget(targets))
+// for the plan's targets and says so; it says nothing when the limit is
+// not the bound. The sweep's connects (one file each) get what is left,
+// up to scan.DefaultSweepConcurrency.
+func (f *targetFlags) fitConcurrency(plan *scan.Plan) string {
+	n := int(min(plan.Count(), math.MaxInt))
+	note := f.fit(n, openFilesPerTarget(plan))
+	f.sweepConcurrency = scan.DefaultSweepConcurrency
+	if limit, ok := openFileLimit(); ok && plan.Ranges() {
+		used := uint64(filesReserved) + uint64(f.concurrency)*uint64(openFilesPerTarget(plan))
+		f.sweepConcurrency = 1
+		if limit > used {
+			f.sweepConcurrency = int(min(limit-used, scan.DefaultSweepConcurrency))
+		}
+	}
+	return note
 }
 
 // fit lowers --concurrency for n targets holding perTarget files each.
@@ -46,9 +57,10 @@ func (f *targetFlags) fit(n, perTarget int) string {
 	return note
 }
 
-// openFilesPerTarget is the most any one of targets may hold at once.
-func openFilesPerTarget(targets []scan.Target) int {
-	for _, t := range targets {
+// openFilesPerTarget is the most any one of the plan's targets may hold at
+// once: only listed targets (kubeconfig contexts) run plugins.
+func openFilesPerTarget(plan *scan.Plan) int {
+	for t := range plan.Listed() {
 		if t.Rest != nil && t.Rest.ExecProvider != nil {
 			return filesPerPluginTarget
 		}

@@ -35,9 +35,13 @@ type targetFlags struct {
 	plugins      int
 	fromResults  []string
 	shard        string
+	openOnly     bool
 	// shardI and shardN are --shard parsed by validate; shardN is 0 when
 	// every target is kept.
 	shardI, shardN int
+	// sweepConcurrency is the sweep's connects in flight, as the open-file
+	// limit allows (fitConcurrency).
+	sweepConcurrency int
 }
 
 func (f *targetFlags) register(cmd *cobra.Command) {
@@ -49,6 +53,7 @@ func (f *targetFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.noKubeconfig, "no-kubeconfig", false, "scan only the endpoints given, no kubeconfig contexts")
 	fl.IntVar(&f.maxTargets, "max-targets", scan.DefaultMaxTargets, "refuse endpoint lists and CIDR blocks that expand past this many targets")
 	fl.StringArrayVar(&f.fromResults, "from-results", nil, "probe again the targets of saved results: FILE as -o ndjson or -o json wrote it ('-' for stdin; repeatable)")
+	fl.BoolVar(&f.openOnly, "open-only", false, "leave out the targets of CIDR blocks that the connect sweep found closed (refused, filtered, unreachable); they are only counted")
 	fl.StringVar(&f.shard, "shard", "", "scan only shard I of N (I/N, 0 <= I < N) of the de-duplicated targets, chosen by target identity; an Indexed Job passes $(JOB_COMPLETION_INDEX)/N")
 	f.registerProbe(cmd)
 }
@@ -102,20 +107,22 @@ func (f *targetFlags) validate() error {
 }
 
 // targets gathers kubeconfig contexts, then endpoints from arguments, files
-// and stdin; any bad input is a usage error naming it. Every read is capped
-// and ends with the command's context (Ctrl-C, SIGTERM): errInterrupted.
-func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target, error) {
+// and stdin, then saved results' targets, into a plan whose CIDR blocks are
+// expanded only as they are probed; any bad input is a usage error naming
+// it. Every read is capped and ends with the command's context (Ctrl-C,
+// SIGTERM): errInterrupted.
+func (f *targetFlags) targets(cmd *cobra.Command, args []string) (*scan.Plan, error) {
 	if err := f.validate(); err != nil {
 		return nil, usageError{err}
 	}
 	ctx := cmd.Context()
-	var out []scan.Target
+	plan := scan.NewPlan()
 	if !f.noKubeconfig {
 		ts, err := kubeconfig.LoadContext(ctx, kubeconfig.Options{Path: f.kubeconfig, Contexts: f.contexts})
 		if err != nil {
 			return nil, inputError(ctx, err)
 		}
-		out = append(out, ts...)
+		plan.Add(ts...)
 	}
 	var inputs []string
 	readFrom := func(name string) error {
@@ -143,11 +150,9 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 		}
 	}
 	if len(inputs) > 0 {
-		eps, err := scan.ParseEndpointsContext(ctx, inputs, f.maxTargets)
-		if err != nil {
+		if err := plan.AddEndpoints(ctx, inputs, f.maxTargets); err != nil {
 			return nil, inputError(ctx, err)
 		}
-		out = append(out, eps...)
 	}
 	if len(f.fromResults) > 0 {
 		warnings := newNotices(cmd.ErrOrStderr())
@@ -159,21 +164,21 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) ([]scan.Target,
 		for _, r := range saved {
 			// readResults has checked that every target rebuilds.
 			t, _ := scan.FromRef(r.Target)
-			out = append(out, t)
+			plan.Add(t)
 		}
 	}
-	if len(out) == 0 {
+	if plan.Count() == 0 {
 		return nil, usageError{errNothingToScan}
 	}
 	if ctx.Err() != nil {
 		return nil, errInterrupted
 	}
-	out = scan.Dedupe(out)
 	if f.shardN > 0 {
-		// After de-duplication, so that every worker shards the same list.
-		out = scan.Shard(out, f.shardI, f.shardN)
+		// Of the de-duplicated targets, so that every worker shards the
+		// same list.
+		plan.Shard(f.shardI, f.shardN)
 	}
-	return out, nil
+	return plan, nil
 }
 
 // inputError is err as the user's bad input, unless the context has ended,
@@ -200,6 +205,7 @@ func openEndpoints(ctx context.Context, stdin io.Reader, name string) (io.ReadCl
 // verbose log, so it is passed on only when that log is on.
 func (f *targetFlags) options() scan.Options {
 	return scan.Options{Timeout: f.timeout, Concurrency: f.concurrency, Rate: f.rate,
+		Sweep: true, SweepConcurrency: f.sweepConcurrency, OpenOnly: f.openOnly,
 		PluginConcurrency: f.plugins, PluginStderr: verboseLog.on.Load()}
 }
 
@@ -283,7 +289,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 			if err != nil {
 				return err
 			}
-			targets, err := tf.targets(cmd, args)
+			plan, err := tf.targets(cmd, args)
 			if err != nil {
 				return err
 			}
@@ -296,23 +302,17 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 			for _, n := range judge.notes {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
 			}
-			if note := tf.fitConcurrency(targets); note != "" {
+			if note := tf.fitConcurrency(plan); note != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)
 			}
 			s := scan.New(tf.options())
 			w := cmd.OutOrStdout()
-			// ndjson streams and keeps nothing: a scan of many thousands of
+			// ndjson streams and keeps nothing: a scan of millions of
 			// targets holds only the ones in flight. The other formats need
-			// every result at the end.
+			// every result at the end, in target order.
 			stream := output == "ndjson"
-			var results []scan.Result
-			if !stream {
-				results = make([]scan.Result, len(targets))
-				for i, t := range targets {
-					results[i] = scan.Pending(t)
-				}
-			}
-			culprit, culpritAt := "", len(targets)
+			var results []indexed
+			culprit, culpritAt := "", math.MaxInt
 			check := func(i int, r scan.Result) {
 				if c := gate.check(r); c != "" && i < culpritAt {
 					culprit, culpritAt = c, i // report the first in input order
@@ -327,13 +327,13 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 					check(i, r)
 					return report.Line(w, r)
 				}
-				results[i] = r
+				results = append(results, indexed{i, r})
 				return nil
 			}
 			// inFlight is the last update of each target started and not
 			// finished: no more than --concurrency of them.
 			inFlight := map[int]scan.Result{}
-			for u := range s.Run(ctx, targets) {
+			for u := range s.RunSeq(ctx, plan.All()) {
 				if u.Result.Phase != scan.PhaseDone {
 					inFlight[u.Index] = u.Result
 					continue
@@ -356,20 +356,24 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 						return err
 					}
 				}
-				results = slices.DeleteFunc(results, func(r scan.Result) bool { return r.Phase != scan.PhaseDone })
 			}
-			refreshNote := settleRefresh(cmd, judge, interrupted, stream, results, judgedWith)
+			slices.SortFunc(results, func(a, b indexed) int { return a.i - b.i })
+			ordered := make([]scan.Result, len(results))
+			for k, r := range results {
+				ordered[k] = r.Result
+			}
+			refreshNote := settleRefresh(cmd, judge, interrupted, stream, ordered, judgedWith)
 			// Ctrl-C while waiting for the refresh: the results are whole
 			// and still written, and the exit says it was interrupted.
 			interrupted = interrupted || ctx.Err() != nil
 			if !stream {
-				for i, r := range results {
-					check(i, r)
+				for k, r := range ordered {
+					check(results[k].i, r) // judged again, if the data was refreshed
 				}
 				data, _ := judge.stage.Data()
 				info := report.DataOf(data, now)
 				info.Refresh = refreshNote
-				if err := report.Write(w, output, results, time.Now(), info); err != nil {
+				if err := report.Write(w, output, ordered, time.Now(), info); err != nil {
 					return err
 				}
 			}
@@ -392,6 +396,12 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale; readiness:blocked when a target's next upgrade hop is blocked")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page) or csv (one row per target)")
 	return cmd
+}
+
+// indexed is a result and its target's place in the plan.
+type indexed struct {
+	i int
+	scan.Result
 }
 
 // gate is --fail-on: the least level, on either scale or one of them, at

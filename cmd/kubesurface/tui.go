@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/tui"
 )
 
@@ -40,14 +41,15 @@ func attachTUI(root *cobra.Command) {
 		if err != nil {
 			return err
 		}
-		targets, err := tf.targets(cmd, args)
+		plan, err := tf.targets(cmd, args)
 		hint := ""
 		if errors.Is(err, errNothingToScan) {
-			hint, err = firstRunHint, nil
+			hint, err, plan = firstRunHint, nil, scan.NewPlan()
 		}
 		if err != nil {
 			return err
 		}
+		targets := plan.Targets()
 		if len(targets) == 0 && hint == "" {
 			// Only --shard can leave nothing of a non-empty list.
 			hint = "Shard " + tf.shard + " holds none of the targets given.\n\nPress q to quit."
@@ -58,7 +60,7 @@ func attachTUI(root *cobra.Command) {
 			return errInterrupted
 		}
 		notes := judge.notes
-		if note := tf.fitConcurrency(targets); note != "" {
+		if note := tf.fitConcurrency(plan); note != "" {
 			notes = append(notes, note)
 		}
 		dir, _ := os.Getwd()
