@@ -173,14 +173,14 @@ func benchScan(b *testing.B, s *Scanner, targets []Target) {
 }
 
 // BenchmarkScan1000 measures full anonymous probes (connect, TLS handshake,
-// every AnonymousPaths request) of 1,000 loopback API servers at two
-// concurrencies. The servers share the process and its two cores' worth of
+// every AnonymousPaths request) of 1,000 loopback API servers at the old
+// default concurrency (64) and today's. The servers share the process and its two cores' worth of
 // CPU with the scanner, so the figure is a floor, not a network's ceiling.
 //
 //	go test ./scan -run '^$' -bench '^BenchmarkScan1000$' -benchtime 3x
 func BenchmarkScan1000(b *testing.B) {
 	targets := benchFleet(b, 1000)
-	for _, c := range []int{64, 128} {
+	for _, c := range []int{64, DefaultConcurrency} {
 		b.Run(fmt.Sprintf("concurrency=%d", c), func(b *testing.B) {
 			benchScan(b, New(Options{Concurrency: c, Timeout: 5 * time.Second}), targets)
 		})
