@@ -206,7 +206,9 @@ func (s *Scanner) RunSeq(ctx context.Context, targets iter.Seq[Target]) <-chan U
 				switch {
 				case !ok:
 				case open:
-					probes.Go(probe)
+					if ctx.Err() == nil {
+						probes.Go(probe)
+					}
 				case s.opts.OpenOnly:
 					progress.Done.Add(1)
 				default:

@@ -248,6 +248,10 @@ func newScanCmd() *cobra.Command {
 Endpoints: host, host:port, https://host[:port][/base], http://host:port,
 [ipv6]:port, bare IPv6, and CIDR blocks (10.0.0.0/28, 10.0.0.0/28:6443).
 A host without a port is probed on 443 and 6443. '-' reads endpoints from stdin.
+A CIDR block's targets are made as they are probed (no list is held), and
+swept with TCP connects first: only what accepts is probed in full; refused,
+filtered and unreachable targets get their row from the connect, or none
+with --open-only.
 A host whose last label is a number is an IPv4 address, read as curl and
 browsers read it (127.1, 0x7f.1 and 2130706433 are 127.0.0.1), never looked
 up. An IPv6 zone is raw in host:port ([fe80::1%eth0]:6443) and written %25
@@ -273,6 +277,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
   kubesurface scan --context prod -o json
   kubesurface scan 203.0.113.10 https://api.example.com:6443 -o yaml
   kubesurface scan --no-kubeconfig 10.0.0.0/28:6443 -o ndjson
+  kubesurface scan --no-kubeconfig --open-only --max-targets 70000 10.0.0.0/16 -o ndjson
   kubesurface scan -o markdown > report.md      # or -o html, -o csv
   cat endpoints.txt | kubesurface scan --no-kubeconfig -
   kubesurface scan --no-kubeconfig -f targets.txt --shard 2/8 -o ndjson
