@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# bench-rss.sh [N] [FORMAT] - peak RSS and wall time of `kubesurface scan` over N
-# (default 10000) TLS API-server stand-ins on 127.0.0.1, served by another
-# process so the figure is the scanner's alone. README: "Speed and memory".
+# bench-rss.sh [N] [FORMAT] [FLAG...] - peak RSS and wall time of `kubesurface
+# scan` over N (default 10000) TLS API-server stand-ins on 127.0.0.1, served by
+# another process so the figure is the scanner's alone; FLAGs go to the scan
+# (e.g. --concurrency 64: the difference in RSS between two concurrencies is
+# the memory of the probes in flight). README: "Speed and memory".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Measure kubesurface, not a background data refresh over the network.
 export KUBESURFACE_OFFLINE=1
 n=${1:-10000}
 format=${2:-ndjson}
+shift $(($# < 2 ? $# : 2))
 tmp=$(mktemp -d)
 trap 'rm -f "$tmp/endpoints"; [ -n "${fleet:-}" ] && wait "$fleet" 2>/dev/null; rm -rf "$tmp"' EXIT
 go build -o "$tmp/kubesurface" ./cmd/kubesurface
@@ -19,6 +22,6 @@ for _ in $(seq 1 600); do [ -s "$tmp/endpoints" ] && break; sleep 0.1; done
 [ -s "$tmp/endpoints" ] || { echo "fleet did not start" >&2; exit 1; }
 echo "scanning $(wc -l < "$tmp/endpoints") targets"
 /usr/bin/time -v "$tmp/kubesurface" scan --no-kubeconfig --max-targets "$n" -f "$tmp/endpoints" \
-  --now 2026-11-26 -o "$format" 2>"$tmp/time" >"$tmp/results"
+  --now 2026-11-26 -o "$format" "$@" 2>"$tmp/time" >"$tmp/results"
 grep -E 'Elapsed \(wall clock\)|Maximum resident set size' "$tmp/time"
 echo "output ($format): $(wc -c < "$tmp/results") bytes, version disclosed on $(grep -c '"access": *"version"' "$tmp/results") targets"
