@@ -310,6 +310,9 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 			if note := tf.fitConcurrency(plan); note != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+note)
 			}
+			if plan.Count() > heldResultsNote && output != "ndjson" && !tf.openOnly {
+				fmt.Fprintf(cmd.ErrOrStderr(), "kubesurface: up to %d targets with -o %s: every result is held until the end; -o ndjson streams them, --open-only keeps only those that answer\n", plan.Count(), output)
+			}
 			s := scan.New(tf.options())
 			w := cmd.OutOrStdout()
 			// ndjson streams and keeps nothing: a scan of millions of
@@ -402,6 +405,10 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page) or csv (one row per target)")
 	return cmd
 }
+
+// heldResultsNote is how many targets a format written at the end may
+// hold before the scan says that ndjson would not (about 10 KB a result).
+const heldResultsNote = 100000
 
 // indexed is a result and its target's place in the plan.
 type indexed struct {
