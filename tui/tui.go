@@ -58,6 +58,8 @@ type Config struct {
 	// Options.OpenOnly, gets rows only for its listed targets and for the
 	// block's targets as they answer the sweep (the scan runs OpenOnly),
 	// and the rest only counted; any other plan gets a row per target.
+	// The header reads the sweep's counts from Options.Progress (made when
+	// nil): a Scanner given must count into it.
 	Plan *scan.Plan
 	// Results, when given, are the first rows instead of waiting ones:
 	// Results[i] is what an earlier scan saved of Targets[i] (`view`).
@@ -942,7 +944,8 @@ func (m *Model) rescan(ids []int) tea.Cmd {
 }
 
 // Results is what every row holds, by row: the targets given first, then
-// those loaded, in the order they first appeared.
+// those loaded or answering a plan's sweep, in the order they first
+// appeared.
 func (m *Model) Results() []scan.Result {
 	out := make([]scan.Result, 0, m.table.Len())
 	for _, row := range m.table.Rows() {
