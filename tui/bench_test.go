@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"iter"
 	"sort"
 	"testing"
 	"time"
@@ -17,7 +18,7 @@ import (
 // idleRunner never probes: the benchmarks feed results themselves.
 type idleRunner struct{}
 
-func (idleRunner) Run(context.Context, []scan.Target) <-chan scan.Update {
+func (idleRunner) RunSeq(context.Context, iter.Seq[scan.Target]) <-chan scan.Update {
 	ch := make(chan scan.Update)
 	close(ch)
 	return ch

@@ -8,10 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -33,15 +36,31 @@ import (
 )
 
 // Runner is what the TUI asks for results: scan.Scanner in the program,
-// a fixed feed in render tests.
+// a fixed feed in render tests. It takes a sequence so that a plan's
+// targets are made as they are probed, never all held.
 type Runner interface {
-	Run(ctx context.Context, targets []scan.Target) <-chan scan.Update
+	RunSeq(ctx context.Context, targets iter.Seq[scan.Target]) <-chan scan.Update
 }
+
+// answeredOnlyOver is the size of a plan with a CIDR block past which the
+// TUI shows only the block's targets that answer the sweep: a /16 is
+// 65,536 rows that mostly never answer, costly to hold and useless to
+// scroll through, while a handful of refused rows on a small block tells
+// the user what was tried.
+const answeredOnlyOver = 256
 
 // Config is everything a session needs: what to scan, how, and the facts
 // and date to judge results with.
 type Config struct {
 	Targets []scan.Target
+	// Plan, when set, is what to scan instead of Targets. A plan with a
+	// CIDR block of more than answeredOnlyOver targets, or any block with
+	// Options.OpenOnly, gets rows only for its listed targets and for the
+	// block's targets as they answer the sweep (the scan runs OpenOnly),
+	// and the rest only counted; any other plan gets a row per target.
+	// The header reads the sweep's counts from Options.Progress (made when
+	// nil): a Scanner given must count into it.
+	Plan *scan.Plan
 	// Results, when given, are the first rows instead of waiting ones:
 	// Results[i] is what an earlier scan saved of Targets[i] (`view`).
 	// Init does not probe them; r and R rescan them as any other row.
@@ -147,10 +166,39 @@ type Model struct {
 	judgedWith []int
 	// refreshing is true while the data refresh runs.
 	refreshing bool
+	// plan is the plan whose block targets get rows only as they answer
+	// (nil when every target has its row); planScan is its scan's ID.
+	plan     *scan.Plan
+	planScan int
+	// progress counts the sweep of a plan with CIDR blocks (nil without);
+	// ranged is at most how many block targets it sweeps, swept whether
+	// the sweep has ended, when Swept is the exact count.
+	progress *scan.Progress
+	ranged   int64
+	swept    bool
 }
 
 // New builds the model; Run starts it. Tests drive New with teatest.
 func New(ctx context.Context, cfg Config) *Model {
+	var plan *scan.Plan
+	var ranged int64
+	if p := cfg.Plan; p != nil {
+		if p.Ranges() && (p.Count() > answeredOnlyOver || cfg.Options.OpenOnly) {
+			plan, cfg.Options.OpenOnly = p, true
+			cfg.Targets = slices.Collect(p.ListedAll())
+			ranged = p.Count() - int64(len(cfg.Targets))
+		} else {
+			cfg.Targets = p.Targets()
+			for _, t := range cfg.Targets {
+				if t.Range {
+					ranged++
+				}
+			}
+		}
+		if p.Ranges() && cfg.Options.Progress == nil {
+			cfg.Options.Progress = new(scan.Progress)
+		}
+	}
 	if cfg.Scanner == nil {
 		cfg.Scanner = scan.New(cfg.Options)
 	}
@@ -170,7 +218,10 @@ func New(ctx context.Context, cfg Config) *Model {
 	c := common.New(cfg.Dark)
 	m := &Model{common: c, cfg: cfg, ctx: ctx, cancel: cancel, table: table.New(c), detail: detail.New(c),
 		help: help.New(), gen: make([]int, len(cfg.Targets)), judgedWith: make([]int, len(cfg.Targets)),
-		active: map[int]bool{}, started: cfg.Clock(), refreshing: cfg.Refresh != nil}
+		active: map[int]bool{}, started: cfg.Clock(), refreshing: cfg.Refresh != nil, plan: plan, ranged: ranged}
+	if cfg.Plan != nil && cfg.Plan.Ranges() {
+		m.progress = cfg.Options.Progress
+	}
 	m.input = textinput.New()
 	m.input.Prompt = "/"
 	rows := make([]*table.Row, len(cfg.Targets))
@@ -210,11 +261,18 @@ func Run(ctx context.Context, cfg Config) error {
 // Init asks for the background colour and starts the scan of every row
 // that did not come with a result.
 func (m *Model) Init() tea.Cmd {
-	var all []int
-	for i := len(m.cfg.Results); i < len(m.cfg.Targets); i++ {
-		all = append(all, i)
+	var first tea.Cmd
+	if m.plan != nil {
+		first = m.scanPlan()
+	} else {
+		var all []int
+		for i := len(m.cfg.Results); i < len(m.cfg.Targets); i++ {
+			all = append(all, i)
+		}
+		first = m.scan(all, true)
+		m.planScan = m.scans
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.scan(all), m.load(), m.tick(), m.awaitRefresh())
+	return tea.Batch(tea.RequestBackgroundColor, first, m.load(), m.tick(), m.awaitRefresh())
 }
 
 // refreshMsg is the end of the data refresh.
@@ -302,16 +360,20 @@ type batchMsg struct {
 }
 
 // update is a row laid out off the UI goroutine, ready to show, with the
-// generation of the data that judged it (0: not judged).
+// generation of the data that judged it (0: not judged). added is set on
+// the first update of a block's target that answered the sweep: its row
+// is new, and added is its target, for rescans.
 type update struct {
-	row *table.Row
-	gen int
+	row   *table.Row
+	gen   int
+	added *scan.Target
 }
 
 // scan asks the scanner for rows and streams their updates back in
-// batches (at most every 50 ms), judging each finished result on the way,
-// so a burst of thousands of updates costs the UI a few redraws.
-func (m *Model) scan(rows []int) tea.Cmd {
+// batches. Only the first scan sweeps a block's targets: a rescan probes
+// them in full, which says as much of a closed one, and leaves the
+// sweep's counts in the header those of the plan.
+func (m *Model) scan(rows []int, sweep bool) tea.Cmd {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -323,11 +385,83 @@ func (m *Model) scan(rows []int) tea.Cmd {
 	for i, r := range rows {
 		m.gen[r] = id
 		targets[i] = m.cfg.Targets[r]
+		targets[i].Range = targets[i].Range && sweep
 		pending[i] = table.NewRow(r, scan.Pending(targets[i]))
 	}
 	m.table.Update(pending)
+	updates := m.cfg.Scanner.RunSeq(m.ctx, slices.Values(targets))
+	return m.stream(id, updates, func(u scan.Update) (int, *scan.Target) { return rows[u.Index], nil })
+}
+
+// scanPlan scans the plan whose block targets get a row only once they
+// answer: the listed targets have theirs already (rows 0 on, in the
+// plan's order), and a block target's first update adds the next one.
+// The scanner numbers updates by their place in the plan, which only the
+// sequence it is given can tell apart: that sequence notes where the
+// listed targets fall.
+func (m *Model) scanPlan() tea.Cmd {
+	m.scans++
+	id := m.scans
+	m.planScan, m.active[id] = id, true
+	for r := range m.gen {
+		m.gen[r] = id
+	}
+	var mu sync.Mutex
+	listedAt := map[int]int{}
+	plan := m.plan
+	seq := func(yield func(scan.Target) bool) {
+		i, listed := 0, 0
+		for t := range plan.All() {
+			if !t.Range {
+				mu.Lock()
+				listedAt[i] = listed
+				mu.Unlock()
+				listed++
+			}
+			i++
+			if !yield(t) {
+				return
+			}
+		}
+	}
+	updates := m.cfg.Scanner.RunSeq(m.ctx, seq)
+	// Only the streaming goroutine calls rowOf: next and answered are its.
+	next, answered := len(m.cfg.Targets), map[int]int{}
+	rowOf := func(u scan.Update) (int, *scan.Target) {
+		mu.Lock()
+		r, ok := listedAt[u.Index]
+		mu.Unlock()
+		if ok {
+			return r, nil
+		}
+		if r, ok := answered[u.Index]; ok {
+			if u.Result.Phase == scan.PhaseDone {
+				delete(answered, u.Index)
+			}
+			return r, nil
+		}
+		r = next
+		next++
+		if u.Result.Phase != scan.PhaseDone {
+			answered[u.Index] = r
+		}
+		// The row's target for rescans, which probe in full (see scan):
+		// a sweep with OpenOnly would leave a closed one waiting forever.
+		t, err := scan.FromRef(u.Result.Target)
+		if err != nil {
+			t = scan.Target{Ref: u.Result.Target}
+		}
+		return r, &t
+	}
+	return m.stream(id, updates, rowOf)
+}
+
+// stream reads a scan's updates off the UI goroutine and sends them back
+// in batches (at most every 50 ms), each placed in its row by rowOf and
+// judged if finished on the way, so a burst of thousands of updates costs
+// the UI a few redraws.
+func (m *Model) stream(id int, updates <-chan scan.Update, rowOf func(scan.Update) (int, *scan.Target)) tea.Cmd {
 	ctx, stage := m.ctx, m.cfg.Stage
-	updates := m.cfg.Scanner.Run(ctx, targets)
 	ch := make(chan []update, 4)
 	go func() {
 		defer close(ch)
@@ -354,7 +488,8 @@ func (m *Model) scan(rows []int) tea.Cmd {
 					return
 				}
 				gen := stage.Judge(&u.Result)
-				buf = append(buf, update{row: table.NewRow(rows[u.Index], u.Result), gen: gen})
+				r, added := rowOf(u)
+				buf = append(buf, update{row: table.NewRow(r, u.Result), gen: gen, added: added})
 				if len(buf) >= 2000 && !flush() {
 					return
 				}
@@ -410,7 +545,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) apply(b batchMsg) tea.Cmd {
 	rows := make([]*table.Row, 0, len(b.updates))
 	_, current := m.cfg.Stage.Data()
+	var added []*table.Row
 	for _, u := range b.updates {
+		if u.added != nil {
+			// Rows are added in the order rowOf numbers them.
+			m.cfg.Targets = append(m.cfg.Targets, *u.added)
+			m.gen = append(m.gen, b.scan)
+			m.judgedWith = append(m.judgedWith, 0)
+			added = append(added, table.NewRow(u.row.ID, scan.Pending(*u.added)))
+		}
 		if m.gen[u.row.ID] != b.scan {
 			continue
 		}
@@ -421,12 +564,25 @@ func (m *Model) apply(b batchMsg) tea.Cmd {
 		}
 		rows = append(rows, u.row)
 	}
-	if len(rows) > 0 {
+	switch {
+	case len(added) > 0:
+		// One sort for the batch, new rows and all.
+		all := append(m.table.Rows(), added...)
+		for _, r := range rows {
+			all[r.ID] = r
+		}
+		m.table.SetRows(all)
+	case len(rows) > 0:
 		m.table.Update(rows)
+	}
+	if len(rows) > 0 {
 		m.showIfOpen(rows)
 	}
 	if b.done {
 		delete(m.active, b.scan)
+		if b.scan == m.planScan {
+			m.swept = true
+		}
 		// "rescanning N targets" is progress: it must not outlive the scan.
 		if len(m.active) == 0 && !m.isError && (m.status == "" || strings.HasPrefix(m.status, "rescanning ")) {
 			m.status = "scan finished"
@@ -780,7 +936,7 @@ func (m *Model) rescan(ids []int) tea.Cmd {
 		return nil
 	}
 	m.status, m.isError = fmt.Sprintf("rescanning %d targets", len(ids)), false
-	cmd := m.scan(ids)
+	cmd := m.scan(ids, false)
 	if len(m.active) == 1 {
 		return tea.Batch(cmd, m.tick())
 	}
@@ -788,7 +944,8 @@ func (m *Model) rescan(ids []int) tea.Cmd {
 }
 
 // Results is what every row holds, by row: the targets given first, then
-// those loaded, in the order they first appeared.
+// those loaded or answering a plan's sweep, in the order they first
+// appeared.
 func (m *Model) Results() []scan.Result {
 	out := make([]scan.Result, 0, m.table.Len())
 	for _, row := range m.table.Rows() {
@@ -871,7 +1028,7 @@ func (m *Model) render() string {
 	header := m.header()
 	var body string
 	switch {
-	case len(m.cfg.Targets) == 0:
+	case len(m.cfg.Targets) == 0 && m.plan == nil:
 		body = "\n" + st.Hint.Render(cleanLines(m.cfg.Hint))
 	case m.mode == modeHelp:
 		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(m.common.KeyMap.FullHelp()) + "\n\n" +
@@ -921,6 +1078,9 @@ func (m *Model) header() string {
 	if m.loading != nil {
 		line1 += " · " + loadProgress(m.loading)
 	}
+	if s := m.sweepProgress(); s != "" {
+		line1 += " · " + s
+	}
 	line1 += fmt.Sprintf(" · %s", elapsed)
 	data, gen := m.cfg.Stage.Data()
 	line1 += st.Muted.Render(" · data as of " + clean.Line(dataAsOf(asOf, data.DataAsOf)))
@@ -946,12 +1106,51 @@ func (m *Model) header() string {
 	return fitLines(line1, 1, m.common.Width) + "\n" + fitLines(line2, 1, m.common.Width)
 }
 
+// sweepProgress is the header's word on the connect sweep of the plan's
+// blocks: how far it has got (out of at most how many, until it ends) and
+// what it found.
+func (m *Model) sweepProgress() string {
+	p := m.progress
+	if p == nil || (m.ranged == 0 && p.Swept.Load() == 0) {
+		return ""
+	}
+	swept := p.Swept.Load()
+	of := m.ranged
+	if m.swept {
+		of = swept
+	}
+	s := fmt.Sprintf("sweep %s/%s: %s open, %s refused, %s filtered", thousands(swept), thousands(of),
+		thousands(p.Open.Load()), thousands(p.Refused.Load()), thousands(p.Filtered.Load()))
+	if n := p.Unreachable.Load(); n > 0 {
+		s += fmt.Sprintf(", %s unreachable", thousands(n))
+	}
+	return s
+}
+
+// thousands writes n with its thousands separated, as counts of a sweep
+// run to millions.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // line is the filter input while filtering, else the filter in force and
 // the status message.
 func (m *Model) line() string {
 	st := m.common.Styles
 	t := m.table
 	count := fmt.Sprintf("%d/%d rows", t.Visible(), t.Len())
+	if m.plan != nil && m.progress != nil {
+		p := m.progress
+		count += fmt.Sprintf(" · %s closed targets not shown", thousands(p.Refused.Load()+p.Filtered.Load()+p.Unreachable.Load()))
+	}
 	if n := t.SelectedCount(); n > 0 {
 		count += fmt.Sprintf(" · %d selected", n)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -208,7 +209,8 @@ func (f *fakeRunner) hold(n int) chan struct{} {
 	return g
 }
 
-func (f *fakeRunner) Run(ctx context.Context, targets []scan.Target) <-chan scan.Update {
+func (f *fakeRunner) RunSeq(ctx context.Context, seq iter.Seq[scan.Target]) <-chan scan.Update {
+	targets := slices.Collect(seq)
 	names := make([]string, len(targets))
 	for i, t := range targets {
 		names[i] = t.Name

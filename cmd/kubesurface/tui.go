@@ -49,8 +49,7 @@ func attachTUI(root *cobra.Command) {
 		if err != nil {
 			return err
 		}
-		targets := plan.Targets()
-		if len(targets) == 0 && hint == "" {
+		if empty(plan) && hint == "" {
 			// Only --shard can leave nothing of a non-empty list.
 			hint = "Shard " + tf.shard + " holds none of the targets given.\n\nPress q to quit."
 		}
@@ -68,7 +67,7 @@ func attachTUI(root *cobra.Command) {
 		verboseLog.tui.Store(true)
 		opts := tf.options()
 		opts.PluginStderr = true
-		err = tui.Run(cmd.Context(), tui.Config{Targets: targets, Options: opts, Stage: judge.stage, Refresh: judge.refresh,
+		err = tui.Run(cmd.Context(), tui.Config{Plan: plan, Options: opts, Stage: judge.stage, Refresh: judge.refresh,
 			DataNotes: notes, Now: now, Dir: dir, Hint: hint, Dark: true})
 		if err == nil && cmd.Context().Err() != nil {
 			// SIGINT or SIGTERM from outside (in the TUI, ctrl+c is a key
@@ -80,6 +79,15 @@ func attachTUI(root *cobra.Command) {
 	tf.register(root)
 	jf.register(root)
 	rf.register(root)
+}
+
+// empty is whether the plan yields no target, found without making them
+// all: a shard's first target comes within a few of the plan's.
+func empty(plan *scan.Plan) bool {
+	for range plan.All() {
+		return false
+	}
+	return true
 }
 
 // looksLikeCommand is a word with no dot, colon or slash that is not

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -94,9 +95,9 @@ type recorder struct {
 	calls [][]scan.Target
 }
 
-func (r *recorder) Run(_ context.Context, targets []scan.Target) <-chan scan.Update {
+func (r *recorder) RunSeq(_ context.Context, targets iter.Seq[scan.Target]) <-chan scan.Update {
 	r.mu.Lock()
-	r.calls = append(r.calls, slices.Clone(targets))
+	r.calls = append(r.calls, slices.Collect(targets))
 	r.mu.Unlock()
 	ch := make(chan scan.Update)
 	close(ch)
