@@ -204,12 +204,18 @@ func (p *Plan) Ranges() bool {
 // before de-duplication and sharding with them.
 func (p *Plan) Count() int64 { return p.blocks + int64(len(p.first)) }
 
-// Listed yields the targets the plan holds as lists (not blocks), as
-// added, copies included.
+// Listed yields the targets All yields from the plan's lists, in All's
+// order, without making a block's targets: a consumer that shows only the
+// range targets that answer (the TUI on a large block) shows the listed
+// ones, waiting, before the scan reaches them, however far into the plan
+// they come.
 func (p *Plan) Listed() iter.Seq[Target] {
 	return func(yield func(Target) bool) {
-		for _, q := range p.parts {
-			for _, t := range q.targets {
+		for k, q := range p.parts {
+			for i, t := range q.targets {
+				if p.listedDup(k, i, t) || !p.inShard(t) {
+					continue
+				}
 				if !yield(t) {
 					return
 				}

@@ -185,7 +185,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	if p := cfg.Plan; p != nil {
 		if p.Ranges() && (p.Count() > answeredOnlyOver || cfg.Options.OpenOnly) {
 			plan, cfg.Options.OpenOnly = p, true
-			cfg.Targets = slices.Collect(p.ListedAll())
+			cfg.Targets = slices.Collect(p.Listed())
 			ranged = p.Count() - int64(len(cfg.Targets))
 		} else {
 			cfg.Targets = p.Targets()

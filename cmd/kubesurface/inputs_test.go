@@ -387,7 +387,8 @@ func TestConcurrencyWithin(t *testing.T) {
 	if got := openFilesPerTarget(scan.PlanOf([]scan.Target{{}, {}})); got != filesPerTarget {
 		t.Errorf("endpoints: %d files each, want %d", got, filesPerTarget)
 	}
-	withPlugin := scan.Target{Rest: &rest.Config{ExecProvider: &clientcmdapi.ExecConfig{Command: "aws"}}}
+	withPlugin := scan.Target{Ref: scan.Ref{Name: "eks", Source: scan.SourceKubeconfig, Context: "eks"},
+		Rest: &rest.Config{ExecProvider: &clientcmdapi.ExecConfig{Command: "aws"}}}
 	if got := openFilesPerTarget(scan.PlanOf([]scan.Target{{}, withPlugin})); got != filesPerPluginTarget {
 		t.Errorf("with a credential plugin: %d files each, want %d", got, filesPerPluginTarget)
 	}
