@@ -57,13 +57,16 @@ echo "fleet: $(wc -l <"$tmp/endpoints") stand-ins, RTT ${rtt_ms} ms; ${#paths[@]
 # (a) kubesurface, default flags.
 t0=$(now_ms)
 rc=0
-"$tmp/ks" scan --no-kubeconfig -f "$tmp/endpoints" -o ndjson --max-targets "$n" --now 2026-11-26 \
+/usr/bin/time -o "$tmp/ks.time" -f '%U %S %M' \
+  "$tmp/ks" scan --no-kubeconfig -f "$tmp/endpoints" -o ndjson --max-targets "$n" --now 2026-11-26 \
   >"$tmp/results" 2>"$tmp/ks.err" || rc=$?
 t1=$(now_ms)
 ks_ms=$((t1 - t0))
 rows=$(grep -c . "$tmp/results" || true)
 versions=$(grep -c '"access": *"version"' "$tmp/results" || true)
-echo "kubesurface: exit $rc, $rows rows ($versions with version access) in $ks_ms ms"
+read -r usr sys maxrss < <(tail -n1 "$tmp/ks.time")
+echo "kubesurface: exit $rc, $rows rows ($versions with version access) in $ks_ms ms" \
+  "(CPU ${usr}s user + ${sys}s sys, peak RSS $((maxrss / 1024)) MiB; the fleet shares the cores)"
 [ "$rc" -eq 0 ] || { tail -n 5 "$tmp/ks.err" >&2; }
 
 # (b) the curl baseline: one line of arguments per endpoint, every path
