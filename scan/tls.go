@@ -23,11 +23,20 @@ const expirySoon = 30 * 24 * time.Hour
 // empty client certificate so we learn whether one is requested without
 // presenting any credential. It offers h2 first: over it the anonymous
 // requests share one connection at once instead of queueing on it.
+//
+// It offers only classical key exchanges: the hybrid post-quantum key
+// share Go sends by default (X25519MLKEM768) protects secrets against
+// later decryption, and nothing sent or asked for here is secret (no
+// credential; what a stranger may read), while making that key costs more
+// than the rest of the client's handshake: without it a loopback probe
+// runs 10-20% faster (README: "Speed and memory"). The authenticated probe
+// keeps client-go's defaults.
 func observeConfig(serverName string, requested *bool) *tls.Config {
 	return &tls.Config{
 		ServerName:         serverName,
 		InsecureSkipVerify: true, //nolint:gosec // observation only; nothing secret is sent over it
 		NextProtos:         []string{"h2", "http/1.1"},
+		CurvePreferences:   []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521},
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			*requested = true
 			return &tls.Certificate{}, nil
