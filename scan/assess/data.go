@@ -16,6 +16,8 @@ import (
 	"time"
 
 	utilversion "k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/kubesurface/kubesurface/scan"
 )
 
 // data/*.json takes refreshed.json too, when the release step has written
@@ -71,6 +73,16 @@ type Distribution struct {
 	NewestMinor string    `json:"newest_minor"`
 	Source      string    `json:"source,omitempty"`
 	Releases    []Release `json:"releases"`
+
+	// byMinor is Releases newest first, sorted once: every judgement
+	// looks a minor up in it, and parsing minors to sort them again for
+	// each result was a sixth of a scan's CPU. Releases must not change
+	// once it is sorted (a bundle is read, validated, then only read).
+	byMinor []Release
+	// patches is the newest LatestPatch per Kubernetes minor, parsed once
+	// for the same reason.
+	patches map[string]scan.ParsedVersion
+	once    sync.Once
 }
 
 // Release is one minor's support window. Dates are YYYY-MM-DD; empty means
@@ -359,13 +371,47 @@ func LevelOfSeverity(s string) string {
 	return ""
 }
 
-// releases returns a calendar's releases sorted newest first.
+// sorted returns a calendar's releases sorted newest first; callers must
+// not change it.
 func (d *Distribution) sorted() []Release {
-	out := append([]Release(nil), d.Releases...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, _ := utilversion.ParseMajorMinor(out[i].Minor)
-		b, _ := utilversion.ParseMajorMinor(out[j].Minor)
-		return a != nil && b != nil && a.GreaterThan(b)
+	d.index()
+	return d.byMinor
+}
+
+// newestPatch is the newest LatestPatch the calendar gives for a
+// Kubernetes minor (the first listed among equals).
+func (d *Distribution) newestPatch(minor string) (scan.ParsedVersion, bool) {
+	d.index()
+	p, ok := d.patches[minor]
+	return p, ok
+}
+
+// index works out, once, what judgements look up in the calendar.
+func (d *Distribution) index() {
+	d.once.Do(func() {
+		d.patches = map[string]scan.ParsedVersion{}
+		for _, r := range d.Releases {
+			lp, err := scan.ParseVersion(r.LatestPatch)
+			if r.LatestPatch == "" || err != nil {
+				continue
+			}
+			if best, ok := d.patches[lp.Minor]; !ok || lp.Patch > best.Patch {
+				d.patches[lp.Minor] = lp
+			}
+		}
+		minors := make([]*utilversion.Version, len(d.Releases))
+		order := make([]int, len(d.Releases))
+		for i, r := range d.Releases {
+			minors[i], _ = utilversion.ParseMajorMinor(r.Minor)
+			order[i] = i
+		}
+		sort.SliceStable(order, func(i, j int) bool {
+			a, b := minors[order[i]], minors[order[j]]
+			return a != nil && b != nil && a.GreaterThan(b)
+		})
+		d.byMinor = make([]Release, len(order))
+		for k, i := range order {
+			d.byMinor[k] = d.Releases[i]
+		}
 	})
-	return out
 }

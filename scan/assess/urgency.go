@@ -537,14 +537,8 @@ func newestPatch(b *Bundle, d *Distribution, minor string) (scan.ParsedVersion, 
 		if cal == nil {
 			continue
 		}
-		for _, r := range cal.Releases {
-			lp, err := scan.ParseVersion(r.LatestPatch)
-			if r.LatestPatch == "" || err != nil || lp.Minor != minor {
-				continue
-			}
-			if !found || lp.Patch > best.Patch {
-				best, found = lp, true
-			}
+		if lp, ok := cal.newestPatch(minor); ok && (!found || lp.Patch > best.Patch) {
+			best, found = lp, true
 		}
 	}
 	return best, found
