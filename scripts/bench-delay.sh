@@ -54,19 +54,26 @@ for _ in $(seq 1 1200); do [ -s "$tmp/endpoints" ] && break; sleep 0.1; done
 [ -s "$tmp/endpoints" ] || { echo "fleet did not start" >&2; cat "$tmp/fleet.log" >&2; exit 1; }
 echo "fleet: $(wc -l <"$tmp/endpoints") stand-ins, RTT ${rtt_ms} ms; ${#paths[@]} anonymous paths: ${paths[*]}"
 
+# cpu_ticks PID: the process's user+system CPU so far, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tick=$(getconf CLK_TCK)
+
 # (a) kubesurface, default flags.
+f0=$(cpu_ticks "$fleet")
 t0=$(now_ms)
 rc=0
 /usr/bin/time -o "$tmp/ks.time" -f '%U %S %M' \
   "$tmp/ks" scan --no-kubeconfig -f "$tmp/endpoints" -o ndjson --max-targets "$n" --now 2026-11-26 \
   >"$tmp/results" 2>"$tmp/ks.err" || rc=$?
 t1=$(now_ms)
+f1=$(cpu_ticks "$fleet")
 ks_ms=$((t1 - t0))
 rows=$(grep -c . "$tmp/results" || true)
 versions=$(grep -c '"access": *"version"' "$tmp/results" || true)
 read -r usr sys maxrss < <(tail -n1 "$tmp/ks.time")
 echo "kubesurface: exit $rc, $rows rows ($versions with version access) in $ks_ms ms" \
-  "(CPU ${usr}s user + ${sys}s sys, peak RSS $((maxrss / 1024)) MiB; the fleet shares the cores)"
+  "(CPU ${usr}s user + ${sys}s sys, peak RSS $((maxrss / 1024)) MiB; the fleet, on the same cores, used" \
+  "$(awk -v t=$((f1 - f0)) -v h="$tick" 'BEGIN{printf "%.2f", t / h}')s CPU meanwhile)"
 [ "$rc" -eq 0 ] || { tail -n 5 "$tmp/ks.err" >&2; }
 
 # (b) the curl baseline: one line of arguments per endpoint, every path
