@@ -36,7 +36,9 @@ trap 'exit 130' INT TERM
 
 now_ms() { date +%s%3N; }
 
-go build -o "$tmp/ks" ./cmd/kubesurface
+# KS_BIN=PATH measures that kubesurface binary (an older tree, for a
+# baseline) instead of one built from this tree.
+if [ -n "${KS_BIN:-}" ]; then cp "$KS_BIN" "$tmp/ks"; else go build -o "$tmp/ks" ./cmd/kubesurface; fi
 go test -c -o "$tmp/scan.test" ./scan
 
 # The paths kubesurface requests anonymously, read from its source so the

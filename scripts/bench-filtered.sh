@@ -13,20 +13,30 @@
 # peer whose neighbour entry points nowhere, 127.1.0.5, 127.1.3.7 and
 # 127.1.8.9 are kept local (stand-ins listen there) and so is 127.1.12.1
 # (nothing listens: refused); nothing outside the namespace is dialled.
+#
+# BLOCK=CIDR scans another block of 127.1.0.0/20 (say /24, to time an old
+# tree that takes minutes on the /20); KS_BIN=PATH measures that kubesurface
+# binary instead of one built from this tree, for a baseline:
+#   git worktree add /tmp/old c1835dd && (cd /tmp/old && go build -o /tmp/ks-old ./cmd/kubesurface)
+#   KS_BIN=/tmp/ks-old bash scripts/bench-filtered.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Measure kubesurface, not a background data refresh over the network.
 export KUBESURFACE_OFFLINE=1
 open_hosts=(127.1.0.5 127.1.3.7 127.1.8.9)
 refused_hosts=(127.1.12.1) # local, nothing listens: refused
-block=127.1.0.0/20
+block=${BLOCK:-127.1.0.0/20}
 
 if [ -z "${KS_BENCH_INNER:-}" ]; then
   # Outside: build here (the module cache and proxy are reachable), then run
   # the measurement in a new network namespace.
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  go build -o "$tmp/ks" ./cmd/kubesurface
+  if [ -n "${KS_BIN:-}" ]; then
+    cp "$KS_BIN" "$tmp/ks"
+  else
+    go build -o "$tmp/ks" ./cmd/kubesurface
+  fi
   go test -c -o "$tmp/scan.test" ./scan
   rc=0
   KS_BENCH_INNER=$tmp unshare -n bash "$0" "$@" || rc=$?
@@ -57,7 +67,7 @@ echo 1 >/proc/sys/net/ipv4/conf/all/route_localnet
 echo 1 >/proc/sys/net/ipv4/conf/ks0/route_localnet
 ip route del local 127.0.0.0/8 dev lo table local
 ip route add local 127.0.0.0/16 dev lo table local
-ip route add "$block" via 10.255.0.2 dev ks0 src 127.0.0.1 # SYNs there vanish
+ip route add 127.1.0.0/20 via 10.255.0.2 dev ks0 src 127.0.0.1 # SYNs there vanish
 addrs=
 for h in "${open_hosts[@]}"; do
   ip route add local "$h/32" dev lo table local # kept local
@@ -86,11 +96,13 @@ scan() {
     (.connect.error // "") as $e |
     if .version.gitVersion? then "open, version " + .version.gitVersion
     elif ($e | test("refused")) then "refused"
-    elif ($e | test("filtered")) then "filtered"
+    elif ($e | test("filtered|timed out")) then "filtered"
     elif .state == "done" and $e == "" then "open, no version"
     else "other: " + .state + " " + $e end' "$tmp/results" | sort | uniq -c | sed 's/^/  /'
   echo "  rows: $(grep -c . "$tmp/results" || true)"
   [ "$rc" -eq 0 ] || tail -n 5 "$tmp/time" >&2
 }
 scan "default flags"
-scan "--open-only" --open-only
+if "$tmp/ks" scan --help | grep -q -- --open-only; then
+  scan "--open-only" --open-only
+fi

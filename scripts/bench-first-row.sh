@@ -27,7 +27,9 @@ trap 'exit 130' INT TERM
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-go build -o "$tmp/ks" ./cmd/kubesurface
+# KS_BIN=PATH measures that kubesurface binary (an older tree, for a
+# baseline) instead of one built from this tree.
+if [ -n "${KS_BIN:-}" ]; then cp "$KS_BIN" "$tmp/ks"; else go build -o "$tmp/ks" ./cmd/kubesurface; fi
 
 t0=$(now_ms)
 env=$(ANONYMOUS=true bash test/e2e/realcluster/up.sh 2>"$tmp/up.log") || { cat "$tmp/up.log" >&2; exit 1; }

@@ -21,7 +21,9 @@ if [ -z "${KS_BENCH_INNER:-}" ]; then
   # Outside: build here, then measure in a new network namespace.
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  go build -o "$tmp/ks" ./cmd/kubesurface
+  # KS_BIN=PATH measures that kubesurface binary (an older tree, for a
+  # baseline) instead of one built from this tree.
+  if [ -n "${KS_BIN:-}" ]; then cp "$KS_BIN" "$tmp/ks"; else go build -o "$tmp/ks" ./cmd/kubesurface; fi
   rc=0
   KS_BENCH_INNER=$tmp unshare -n bash "$0" "$@" || rc=$?
   exit "$rc"

@@ -13,7 +13,9 @@ format=${2:-ndjson}
 shift $(($# < 2 ? $# : 2))
 tmp=$(mktemp -d)
 trap 'rm -f "$tmp/endpoints"; [ -n "${fleet:-}" ] && wait "$fleet" 2>/dev/null; rm -rf "$tmp"' EXIT
-go build -o "$tmp/kubesurface" ./cmd/kubesurface
+# KS_BIN=PATH measures that kubesurface binary (an older tree, for a
+# baseline) instead of one built from this tree.
+if [ -n "${KS_BIN:-}" ]; then cp "$KS_BIN" "$tmp/kubesurface"; else go build -o "$tmp/kubesurface" ./cmd/kubesurface; fi
 go test -c -o "$tmp/scan.test" ./scan
 KUBESURFACE_BENCH_FLEET_FILE="$tmp/endpoints" KUBESURFACE_BENCH_FLEET_SIZE=$n \
   "$tmp/scan.test" -test.run '^TestServeBenchFleet$' -test.timeout 20m >/dev/null 2>&1 &
