@@ -1,6 +1,7 @@
 package kubeconfig
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -94,12 +95,34 @@ func running(t *testing.T, mark string) (procs []string, guards int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	isGuard := map[string]bool{}
 	for _, p := range procs {
-		if strings.Contains(p, credential.GuardCommand) {
+		pid, cmdline, _ := strings.Cut(p, ": ")
+		isGuard[pid] = strings.Contains(cmdline, credential.GuardCommand)
+	}
+	for _, p := range procs {
+		pid, _, _ := strings.Cut(p, ": ")
+		// A guard's child between fork and exec still shows the guard's
+		// command line: one guard, not two.
+		if isGuard[pid] && !isGuard[parentPID(pid)] {
 			guards++
 		}
 	}
 	return procs, guards
+}
+
+// parentPID is the parent of process pid, from /proc ("" once gone).
+func parentPID(pid string) string {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return ""
+	}
+	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(fields) < 2 {
+		return ""
+	}
+	return fields[1]
 }
 
 // awsHangingKubeconfig writes n EKS-shaped contexts on srv whose users run
