@@ -8,40 +8,13 @@
 package scan
 
 import (
-	"crypto/tls"
-	"io"
-	"log"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// serveFleetFile writes one https URL per address to out (atomically, so a
-// script polling for the file never reads half of it), then serves until
-// the script removes the file, for at most 15 minutes.
-func serveFleetFile(t *testing.T, out string, addrs []string) {
-	t.Helper()
-	var b strings.Builder
-	for _, a := range addrs {
-		b.WriteString("https://" + a + "\n")
-	}
-	if err := os.WriteFile(out+".tmp", []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(15 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if _, err := os.Stat(out); err != nil {
-			return
-		}
-	}
-}
 
 // TestServeDelayedFleet serves KUBESURFACE_BENCH_FLEET_SIZE API-server
 // stand-ins, each behind its own delayProxy adding half of
@@ -80,29 +53,10 @@ func TestServeFleetAt(t *testing.T) {
 	if out == "" || list == "" {
 		t.Skip("serves a fleet for scripts/bench-filtered.sh; set KUBESURFACE_BENCH_FLEET_FILE and KUBESURFACE_BENCH_FLEET_ADDRS")
 	}
-	cert, err := benchCert()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{
-		Handler:           benchHandler(),
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}},
-		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          log.New(io.Discard, "", 0),
-	}
-	var serving sync.WaitGroup
-	t.Cleanup(func() {
-		_ = srv.Close()
-		serving.Wait()
-	})
-	var addrs []string
+	var listen []string
 	for _, a := range strings.Split(list, ",") {
-		ln, err := net.Listen("tcp", strings.TrimSpace(a))
-		if err != nil {
-			t.Fatal(err)
-		}
-		addrs = append(addrs, ln.Addr().String())
-		serving.Go(func() { _ = srv.ServeTLS(ln, "", "") })
+		listen = append(listen, strings.TrimSpace(a))
 	}
+	addrs := serveBenchHandler(t, listen)
 	serveFleetFile(t, out, addrs)
 }

@@ -120,6 +120,25 @@ func benchHandler() http.Handler {
 // holds for benchmarks too.
 func benchFleet(b testing.TB, n int) []Target {
 	b.Helper()
+	listen := make([]string, n)
+	for i := range listen {
+		listen[i] = "127.0.0.1:0"
+	}
+	targets, err := ParseEndpoints(serveBenchHandler(b, listen), n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(targets) != n {
+		b.Fatalf("%d listeners gave %d targets", n, len(targets))
+	}
+	return targets
+}
+
+// serveBenchHandler serves benchHandler over TLS on each of the listen
+// addresses (host:port, port 0 for any) with one http.Server, until the
+// test ends, and returns the addresses it listens on.
+func serveBenchHandler(b testing.TB, listen []string) []string {
+	b.Helper()
 	cert, err := benchCert()
 	if err != nil {
 		b.Fatal(err)
@@ -135,23 +154,16 @@ func benchFleet(b testing.TB, n int) []Target {
 		_ = srv.Close()
 		serving.Wait()
 	})
-	addrs := make([]string, 0, n)
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addrs := make([]string, 0, len(listen))
+	for _, a := range listen {
+		ln, err := net.Listen("tcp", a)
 		if err != nil {
-			b.Fatalf("listener %d of %d: %v", len(addrs)+1, n, err)
+			b.Fatalf("listener %d of %d (%s): %v", len(addrs)+1, len(listen), a, err)
 		}
 		addrs = append(addrs, ln.Addr().String())
 		serving.Go(func() { _ = srv.ServeTLS(ln, "", "") })
 	}
-	targets, err := ParseEndpoints(addrs, n)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if len(targets) != n {
-		b.Fatalf("%d listeners gave %d targets", n, len(targets))
-	}
-	return targets
+	return addrs
 }
 
 // benchScan scans every target once per iteration and reports targets per
@@ -228,9 +240,21 @@ func TestServeBenchFleet(t *testing.T) {
 		t.Fatalf("KUBESURFACE_BENCH_FLEET_SIZE: %v", err)
 	}
 	targets := benchFleet(t, n)
+	addrs := make([]string, n)
+	for i, tg := range targets {
+		addrs[i] = net.JoinHostPort(tg.Host, strconv.Itoa(tg.Port))
+	}
+	serveFleetFile(t, out, addrs)
+}
+
+// serveFleetFile writes one https URL per address to out (atomically, so a
+// script polling for the file never reads half of it), then serves until
+// the script removes the file, for at most 15 minutes.
+func serveFleetFile(t *testing.T, out string, addrs []string) {
+	t.Helper()
 	var b strings.Builder
-	for _, tg := range targets {
-		b.WriteString(tg.URL + "\n")
+	for _, a := range addrs {
+		b.WriteString("https://" + a + "\n")
 	}
 	if err := os.WriteFile(out+".tmp", []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
@@ -238,7 +262,6 @@ func TestServeBenchFleet(t *testing.T) {
 	if err := os.Rename(out+".tmp", out); err != nil {
 		t.Fatal(err)
 	}
-	// Serve until the script removes the file (bounded: 15 minutes).
 	for deadline := time.Now().Add(15 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if _, err := os.Stat(out); err != nil {
 			return

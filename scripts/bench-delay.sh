@@ -20,15 +20,10 @@ export KUBESURFACE_OFFLINE=1
 n=${1:-1000}
 rtt_ms=${2:-50}
 tmp=$(mktemp -d)
-fleet=
+# shellcheck source=scripts/fleet.sh
+. scripts/fleet.sh
 cleanup() {
-  rm -f "$tmp/endpoints" # the fleet serves until its file is gone
-  if [ -n "$fleet" ]; then
-    # Bounded: the fleet polls every 200 ms; kill it if it lingers.
-    for _ in $(seq 1 50); do kill -0 "$fleet" 2>/dev/null || break; sleep 0.1; done
-    kill "$fleet" 2>/dev/null || true
-    wait "$fleet" 2>/dev/null || true
-  fi
+  fleet_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -48,12 +43,7 @@ mapfile -t paths < <(sed -n '/^var AnonymousPaths = \[\]string{/,/^}/p' scan/ano
   sed -n -e 's/^[[:space:]]*"\([^"]*\)",.*/\1/p' -e "s|^[[:space:]]*oauthPath,.*|$oauth|p")
 [ "${#paths[@]}" -ge 5 ] && [ -n "$oauth" ] || { echo "could not read scan.AnonymousPaths" >&2; exit 1; }
 
-KUBESURFACE_BENCH_FLEET_FILE="$tmp/endpoints" KUBESURFACE_BENCH_FLEET_SIZE=$n \
-  KUBESURFACE_BENCH_FLEET_RTT=${rtt_ms}ms \
-  "$tmp/scan.test" -test.run '^TestServeDelayedFleet$' -test.timeout 20m >"$tmp/fleet.log" 2>&1 &
-fleet=$!
-for _ in $(seq 1 1200); do [ -s "$tmp/endpoints" ] && break; sleep 0.1; done
-[ -s "$tmp/endpoints" ] || { echo "fleet did not start" >&2; cat "$tmp/fleet.log" >&2; exit 1; }
+fleet_start TestServeDelayedFleet KUBESURFACE_BENCH_FLEET_SIZE="$n" KUBESURFACE_BENCH_FLEET_RTT="${rtt_ms}ms"
 echo "fleet: $(wc -l <"$tmp/endpoints") stand-ins, RTT ${rtt_ms} ms; ${#paths[@]} anonymous paths: ${paths[*]}"
 
 # cpu_ticks PID: the process's user+system CPU so far, in clock ticks.

@@ -45,16 +45,9 @@ fi
 
 # Inside the namespace.
 tmp=$KS_BENCH_INNER
-fleet=
-cleanup() {
-  rm -f "$tmp/endpoints" # the fleet serves until its file is gone
-  if [ -n "$fleet" ]; then
-    for _ in $(seq 1 50); do kill -0 "$fleet" 2>/dev/null || break; sleep 0.1; done
-    kill "$fleet" 2>/dev/null || true
-    wait "$fleet" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
+# shellcheck source=scripts/fleet.sh
+. scripts/fleet.sh
+trap fleet_stop EXIT
 trap 'exit 130' INT TERM
 
 ip link set lo up
@@ -75,11 +68,7 @@ for h in "${open_hosts[@]}"; do
 done
 for h in "${refused_hosts[@]}"; do ip route add local "$h/32" dev lo table local; done
 
-KUBESURFACE_BENCH_FLEET_FILE="$tmp/endpoints" KUBESURFACE_BENCH_FLEET_ADDRS=$addrs \
-  "$tmp/scan.test" -test.run '^TestServeFleetAt$' -test.timeout 20m >"$tmp/fleet.log" 2>&1 &
-fleet=$!
-for _ in $(seq 1 300); do [ -s "$tmp/endpoints" ] && break; sleep 0.1; done
-[ -s "$tmp/endpoints" ] || { echo "fleet did not start" >&2; cat "$tmp/fleet.log" >&2; exit 1; }
+fleet_start TestServeFleetAt KUBESURFACE_BENCH_FLEET_ADDRS="$addrs"
 echo "block $block, default ports; stand-ins on: $(tr '\n' ' ' <"$tmp/endpoints")"
 
 # scan NAME FLAGS...: run the scan under /usr/bin/time -v and summarise it.
