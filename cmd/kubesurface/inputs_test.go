@@ -168,7 +168,17 @@ users: [{name: u, user: {tokenFile: %q}}]
 				if err := ch.cmd.Process.Signal(sig); err != nil {
 					t.Fatal(err)
 				}
-				if code := ch.wait(t); code != exitInterrupted || strings.TrimSpace(ch.stderr.String()) != "kubesurface: interrupted" {
+				code := ch.wait(t)
+				stderr := ch.stderr.String()
+				if s.netns {
+					// A scan stopped midway still says what its sweep found.
+					sweep, rest, _ := strings.Cut(ch.stderr.String(), "\n")
+					if !strings.HasPrefix(sweep, "kubesurface: connect sweep of the CIDR blocks: ") {
+						t.Errorf("stderr %q: want the sweep's counts first", ch.stderr.String())
+					}
+					stderr = rest
+				}
+				if code != exitInterrupted || strings.TrimSpace(stderr) != "kubesurface: interrupted" {
 					t.Errorf("exit %d, stderr %q; want %d and \"kubesurface: interrupted\"", code, ch.stderr.String(), exitInterrupted)
 				}
 				if s.netns {
@@ -413,4 +423,21 @@ func checkStoppedRows(t *testing.T, out string) {
 		}
 	}
 	t.Logf("%d rows written before the stop", len(lines))
+}
+
+// TestOpenOnlyCountsTheClosed: with --open-only the targets of a block that
+// refused leave no row, and stderr says what the sweep found, the only
+// place they are counted.
+func TestOpenOnlyCountsTheClosed(t *testing.T) {
+	code, out, stderr := invoke(t, "", "scan", "--no-kubeconfig", "--offline", "--now", "2026-11-26", "--open-only", "-o", "ndjson", "127.0.0.0/30:1")
+	if code != exitOK || out != "" {
+		t.Fatalf("exit %d, stdout %q: want 0 and no row", code, out)
+	}
+	if !strings.Contains(stderr, "kubesurface: connect sweep of the CIDR blocks: 4 swept: 0 open, 4 refused, 0 filtered, 0 unreachable") {
+		t.Errorf("stderr %q does not count the sweep", stderr)
+	}
+	code, out, stderr = invoke(t, "", "scan", "--no-kubeconfig", "--offline", "--now", "2026-11-26", "-o", "ndjson", "127.0.0.1:1")
+	if code != exitOK || strings.Count(out, "\n") != 1 || strings.Contains(stderr, "connect sweep") {
+		t.Errorf("a listed target: exit %d, %d rows, stderr %q; want its row and no sweep", code, strings.Count(out, "\n"), stderr)
+	}
 }

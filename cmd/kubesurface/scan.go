@@ -313,7 +313,9 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 			if plan.Count() > heldResultsNote && output != "ndjson" && !tf.openOnly {
 				fmt.Fprintf(cmd.ErrOrStderr(), "kubesurface: up to %d targets with -o %s: every result is held until the end; -o ndjson streams them, --open-only keeps only those that answer\n", plan.Count(), output)
 			}
-			s := scan.New(tf.options())
+			opts := tf.options()
+			opts.Progress = new(scan.Progress)
+			s := scan.New(opts)
 			w := cmd.OutOrStdout()
 			// ndjson streams and keeps nothing: a scan of millions of
 			// targets holds only the ones in flight. The other formats need
@@ -384,6 +386,11 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 				if err := report.Write(w, output, ordered, time.Now(), info); err != nil {
 					return err
 				}
+			}
+			if plan.Ranges() {
+				// The sweep's outcomes, on stderr like every note: with
+				// --open-only the closed targets appear nowhere else.
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: connect sweep of the CIDR blocks: "+opts.Progress.String())
 			}
 			if refreshNote != "" && output != "table" {
 				// The table's footer says it where it is read already.
