@@ -47,9 +47,43 @@ type planPart struct {
 // block is a CIDR block on some ports; overlaps are the earlier blocks
 // that share an address and a port with it.
 type block struct {
-	prefix   netip.Prefix
-	ports    []int
+	prefix netip.Prefix
+	ports  []int
+	// size is how many targets it holds before its unspecified and
+	// multicast addresses are skipped.
+	size     int64
 	overlaps []*block
+}
+
+// each yields the address and port of every target of the block, in
+// order, skipping the addresses no server can have (0.0.0.0 of
+// 0.0.0.0/30, a multicast block).
+func (b *block) each(yield func(netip.Addr, int) bool) {
+	for a := b.prefix.Addr(); a.IsValid() && b.prefix.Contains(a); a = a.Next() {
+		if _, err := probeable(a); err != nil {
+			continue
+		}
+		for _, port := range b.ports {
+			if !yield(a, port) {
+				return
+			}
+		}
+	}
+}
+
+// expand makes every target of the block at once (the eager expansion),
+// stopping with ctx.Err() when ctx ends.
+func (b *block) expand(ctx context.Context) ([]Target, error) {
+	// Grown as built rather than sized up front: a raised --max-targets
+	// must not reserve gigabytes before the first address.
+	out := make([]Target, 0, min(b.size, expandCheck))
+	for a, port := range b.each {
+		if len(out)%expandCheck == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		out = append(out, rangeTarget(a, port))
+	}
+	return out, nil
 }
 
 func (b *block) holds(a netip.Addr, port int) bool {
@@ -99,16 +133,15 @@ func (p *Plan) AddEndpoints(ctx context.Context, inputs []string, max int) error
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		s := strings.TrimSpace(in)
-		if isBlock(s) {
-			b, n, err := parseBlock(s, max)
-			if err != nil {
-				return inputError{in: in, err: err}
-			}
-			if total := p.blocks + p.listed + n; total > int64(max) {
+		ts, b, err := parseEndpoint(in, max)
+		if err != nil {
+			return inputError{in: in, err: err}
+		}
+		if b != nil {
+			if total := p.blocks + p.listed + b.size; total > int64(max) {
 				return fmt.Errorf("endpoint %q: brings the list to %d targets, more than --max-targets %d", redact(in), total, max)
 			}
-			p.blocks += n
+			p.blocks += b.size
 			for _, q := range p.parts {
 				if q.block != nil && q.block.prefix.Overlaps(b.prefix) && slices.ContainsFunc(q.block.ports, func(port int) bool { return slices.Contains(b.ports, port) }) {
 					b.overlaps = append(b.overlaps, q.block)
@@ -116,10 +149,6 @@ func (p *Plan) AddEndpoints(ctx context.Context, inputs []string, max int) error
 			}
 			p.parts = append(p.parts, planPart{block: b})
 			continue
-		}
-		ts, err := parseEndpoint(ctx, in, max)
-		if err != nil {
-			return inputError{in: in, err: err}
 		}
 		before := len(p.first)
 		p.Add(ts...)
@@ -131,39 +160,34 @@ func (p *Plan) AddEndpoints(ctx context.Context, inputs []string, max int) error
 	return nil
 }
 
-// isBlock is whether parseEndpoint reads s as a CIDR block.
-func isBlock(s string) bool {
-	return s != "" && !strings.Contains(s, "://") && !strings.ContainsAny(s, "@?") && strings.Contains(s, "/")
-}
-
-// parseBlock reads a CIDR block as parseCIDR does, and how many targets it
-// holds at most (its unspecified and multicast addresses are skipped as
-// they are made).
-func parseBlock(s string, max int) (*block, int64, error) {
+// parseBlock reads a CIDR block, optionally with a port
+// (10.0.0.0/28:6443, [fd00::/120]:6443); one that holds more than max
+// targets, or no address a server can have, is an error.
+func parseBlock(s string, max int) (*block, error) {
 	ports := DefaultPorts
 	prefixText := s
 	if i := strings.LastIndexByte(s, ':'); i > strings.IndexByte(s, '/') {
 		port, err := parsePort(s[i+1:])
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		ports, prefixText = []int{port}, strings.Trim(s[:i], "[]")
 	}
 	prefix, err := netip.ParsePrefix(prefixText)
 	if err != nil {
-		return nil, 0, fmt.Errorf("not a CIDR block: %v", err)
+		return nil, fmt.Errorf("not a CIDR block: %v", err)
 	}
 	prefix = prefix.Masked()
 	bits := prefix.Addr().BitLen() - prefix.Bits()
 	count := new(big.Int).Lsh(big.NewInt(1), uint(bits))
 	count.Mul(count, big.NewInt(int64(len(ports))))
 	if !count.IsInt64() || count.Int64() > int64(max) {
-		return nil, 0, fmt.Errorf("expands to %s targets, more than --max-targets %d", count, max)
+		return nil, fmt.Errorf("expands to %s targets, more than --max-targets %d", count, max)
 	}
 	if !holdsServers(prefix) {
-		return nil, 0, fmt.Errorf("%s holds only unspecified or multicast addresses, which name no server", prefix)
+		return nil, fmt.Errorf("%s holds only unspecified or multicast addresses, which name no server", prefix)
 	}
-	return &block{prefix: prefix, ports: ports}, count.Int64(), nil
+	return &block{prefix: prefix, ports: ports, size: count.Int64()}, nil
 }
 
 // holdsServers is whether any address of prefix can name a server. Only
@@ -211,17 +235,26 @@ func (p *Plan) Count() int64 { return p.blocks + int64(len(p.first)) }
 // they come.
 func (p *Plan) Listed() iter.Seq[Target] {
 	return func(yield func(Target) bool) {
-		for k, q := range p.parts {
-			for i, t := range q.targets {
-				if p.listedDup(k, i, t) || !p.inShard(t) {
-					continue
-				}
-				if !yield(t) {
-					return
-				}
+		for k := range p.parts {
+			if !p.yieldListed(k, yield) {
+				return
 			}
 		}
 	}
+}
+
+// yieldListed yields the listed targets of part k that All keeps; false
+// when yield asked to stop.
+func (p *Plan) yieldListed(k int, yield func(Target) bool) bool {
+	for i, t := range p.parts[k].targets {
+		if p.listedDup(k, i, t) || !p.inShard(t) {
+			continue
+		}
+		if !yield(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // Targets is every target of the plan, made at once: for consumers that
@@ -240,35 +273,21 @@ func (p *Plan) All() iter.Seq[Target] {
 	return func(yield func(Target) bool) {
 		for k, q := range p.parts {
 			if q.block == nil {
-				for i, t := range q.targets {
-					if p.listedDup(k, i, t) || !p.inShard(t) {
-						continue
-					}
-					if !yield(t) {
-						return
-					}
+				if !p.yieldListed(k, yield) {
+					return
 				}
 				continue
 			}
-			b := q.block
-			for a := b.prefix.Addr(); a.IsValid() && b.prefix.Contains(a); a = a.Next() {
-				if _, err := probeable(a); err != nil {
+			for a, port := range q.block.each {
+				if slices.ContainsFunc(q.block.overlaps, func(o *block) bool { return o.holds(a, port) }) {
 					continue
 				}
-				for _, port := range b.ports {
-					if slices.ContainsFunc(b.overlaps, func(o *block) bool { return o.holds(a, port) }) {
-						continue
-					}
-					t := rangeTarget(a, port)
-					if pos, ok := p.first[t.key()]; ok && pos.part < k {
-						continue
-					}
-					if !p.inShard(t) {
-						continue
-					}
-					if !yield(t) {
-						return
-					}
+				t := rangeTarget(a, port)
+				if pos, ok := p.first[t.key()]; ok && pos.part < k {
+					continue
+				}
+				if p.inShard(t) && !yield(t) {
+					return
 				}
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/netip"
 	"net/url"
@@ -140,7 +139,10 @@ func ParseEndpointsContext(ctx context.Context, inputs []string, max int) ([]Tar
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		ts, err := parseEndpoint(ctx, in, max)
+		ts, b, err := parseEndpoint(in, max)
+		if err == nil && b != nil {
+			ts, err = b.expand(ctx)
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -188,26 +190,36 @@ func (e inputError) Error() string {
 
 func (e inputError) Unwrap() error { return e.err }
 
-func parseEndpoint(ctx context.Context, in string, max int) ([]Target, error) {
+// parseEndpoint reads one endpoint: its targets, or a CIDR block (nil
+// targets), left for the caller to expand or keep as it is.
+func parseEndpoint(in string, max int) ([]Target, *block, error) {
 	s := strings.TrimSpace(in)
 	if s == "" {
-		return nil, fmt.Errorf("empty endpoint")
+		return nil, nil, fmt.Errorf("empty endpoint")
 	}
 	if strings.Contains(s, "://") {
-		return parseURL(s)
+		ts, err := parseURL(s)
+		return ts, nil, err
 	}
 	// Neither @ nor ? is part of a host, a port or a CIDR block: what
 	// comes with them is user info or a query, a token perhaps, which the
 	// errors below would quote (escaped, and so past any redaction).
 	if strings.Contains(s, "@") {
-		return nil, fmt.Errorf("credentials (user@host) are not accepted")
+		return nil, nil, fmt.Errorf("credentials (user@host) are not accepted")
 	}
 	if strings.Contains(s, "?") {
-		return nil, fmt.Errorf("a query is only read in a URL (https://host:port/?...), and not probed there")
+		return nil, nil, fmt.Errorf("a query is only read in a URL (https://host:port/?...), and not probed there")
 	}
 	if strings.Contains(s, "/") {
-		return parseCIDR(ctx, s, max)
+		b, err := parseBlock(s, max)
+		return nil, b, err
 	}
+	ts, err := parseHostPort(s)
+	return ts, nil, err
+}
+
+// parseHostPort reads host, host:port, [ipv6]:port and bare IPv6.
+func parseHostPort(s string) ([]Target, error) {
 	var ports []int
 	host := s
 	switch h, p, err := net.SplitHostPort(s); {
@@ -312,46 +324,13 @@ func zoneHint(s string) string {
 	return ""
 }
 
+// parseCIDR is the targets of a CIDR block, all made at once.
 func parseCIDR(ctx context.Context, s string, max int) ([]Target, error) {
-	ports := DefaultPorts
-	prefixText := s
-	// 10.0.0.0/28:6443 or [fd00::/120]:6443
-	if i := strings.LastIndexByte(s, ':'); i > strings.IndexByte(s, '/') {
-		port, err := parsePort(s[i+1:])
-		if err != nil {
-			return nil, err
-		}
-		ports, prefixText = []int{port}, strings.Trim(s[:i], "[]")
-	}
-	prefix, err := netip.ParsePrefix(prefixText)
+	b, err := parseBlock(s, max)
 	if err != nil {
-		return nil, fmt.Errorf("not a CIDR block: %v", err)
+		return nil, err
 	}
-	prefix = prefix.Masked()
-	bits := prefix.Addr().BitLen() - prefix.Bits()
-	count := new(big.Int).Lsh(big.NewInt(1), uint(bits))
-	count.Mul(count, big.NewInt(int64(len(ports))))
-	if !count.IsInt64() || count.Int64() > int64(max) {
-		return nil, fmt.Errorf("expands to %s targets, more than --max-targets %d", count, max)
-	}
-	// Grown as built rather than sized up front: a raised --max-targets
-	// must not reserve gigabytes before the first address.
-	out := make([]Target, 0, min(count.Int64(), expandCheck))
-	for a := prefix.Addr(); a.IsValid() && prefix.Contains(a); a = a.Next() {
-		if len(out)%expandCheck == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if _, err := probeable(a); err != nil {
-			continue // 0.0.0.0 of 0.0.0.0/30, a multicast block: nothing answers there
-		}
-		for _, p := range ports {
-			out = append(out, rangeTarget(a, p))
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s holds only unspecified or multicast addresses, which name no server", prefix)
-	}
-	return out, nil
+	return b.expand(ctx)
 }
 
 func parsePort(p string) (int, error) {
