@@ -92,9 +92,7 @@ func (s *Scanner) probe(ctx context.Context, t Target, creds *credential.Batch, 
 	case r.State == StateProbing:
 		r.State = StateDone
 	}
-	r.Phase = PhaseDone
-	r.FinishedAt = s.opts.Now().UTC()
-	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
+	r.finish(s.opts.Now().UTC())
 	emit(r.clone())
 }
 

@@ -253,12 +253,17 @@ func Stopped(last Result, at time.Time) Result {
 	r := last.clone()
 	judge(&r)
 	cancelled(&r)
+	r.finish(at)
+	return r
+}
+
+// finish closes a result's last phase at the time given.
+func (r *Result) finish(at time.Time) {
 	r.Phase = PhaseDone
 	r.FinishedAt = at
 	if !r.StartedAt.IsZero() {
 		r.DurationMS = at.Sub(r.StartedAt).Milliseconds()
 	}
-	return r
 }
 
 // Pending is the row of a target not probed yet.

@@ -154,9 +154,7 @@ func (s *Scanner) closed(t Target, addr netip.Addr, started time.Time, took time
 	r.Connect = &Connect{LatencyMS: ms(took), Error: msg}
 	r.fail(PhaseConnect, msg)
 	judge(&r)
-	r.Phase = PhaseDone
-	r.FinishedAt = s.opts.Now().UTC()
-	r.DurationMS = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
+	r.finish(s.opts.Now().UTC())
 	return r
 }
 

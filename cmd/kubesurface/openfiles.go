@@ -33,11 +33,11 @@ const (
 // not the bound. The sweep's connects (one file each) get what is left,
 // up to scan.DefaultSweepConcurrency.
 func (f *targetFlags) fitConcurrency(plan *scan.Plan) string {
-	n := int(min(plan.Count(), math.MaxInt))
-	note := f.fit(n, openFilesPerTarget(plan))
+	perTarget := openFilesPerTarget(plan)
+	note := f.fit(int(min(plan.Count(), math.MaxInt)), perTarget)
 	f.sweepConcurrency = scan.DefaultSweepConcurrency
 	if limit, ok := openFileLimit(); ok && plan.Ranges() {
-		used := uint64(filesReserved) + uint64(f.concurrency)*uint64(openFilesPerTarget(plan))
+		used := uint64(filesReserved) + uint64(f.concurrency)*uint64(perTarget)
 		f.sweepConcurrency = 1
 		if limit > used {
 			f.sweepConcurrency = int(min(limit-used, scan.DefaultSweepConcurrency))
