@@ -549,9 +549,7 @@ func (m *Model) apply(b batchMsg) tea.Cmd {
 	for _, u := range b.updates {
 		if u.added != nil {
 			// Rows are added in the order rowOf numbers them.
-			m.cfg.Targets = append(m.cfg.Targets, *u.added)
-			m.gen = append(m.gen, b.scan)
-			m.judgedWith = append(m.judgedWith, 0)
+			m.addTarget(*u.added, b.scan, 0)
 			added = append(added, table.NewRow(u.row.ID, scan.Pending(*u.added)))
 		}
 		if m.gen[u.row.ID] != b.scan {
@@ -685,6 +683,15 @@ func waitLoad(ch <-chan loadMsg) tea.Cmd {
 	}
 }
 
+// addTarget gives the next row ID its target, the scan whose updates it
+// accepts (gen) and the data generation that judged it: the three are
+// kept by row ID, in step.
+func (m *Model) addTarget(t scan.Target, gen, judgedWith int) {
+	m.cfg.Targets = append(m.cfg.Targets, t)
+	m.gen = append(m.gen, gen)
+	m.judgedWith = append(m.judgedWith, judgedWith)
+}
+
 // applyLoad adds the rows of new targets and replaces those of known
 // ones, except rows the user has rescanned since: their scan is newer
 // than any saved result.
@@ -701,9 +708,7 @@ func (m *Model) applyLoad(b loadMsg) tea.Cmd {
 			switch {
 			case id == len(rows):
 				rows = append(rows, lr.row)
-				m.cfg.Targets = append(m.cfg.Targets, lr.target)
-				m.gen = append(m.gen, 0)
-				m.judgedWith = append(m.judgedWith, lr.gen)
+				m.addTarget(lr.target, 0, lr.gen)
 				m.loaded++
 			case id < len(rows) && id >= m.loadBase && m.gen[id] == 0:
 				rows[id] = lr.row
