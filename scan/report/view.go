@@ -618,10 +618,8 @@ func adviceSection(r scan.Result) Section {
 	default:
 		s.Blocks = append(s.Blocks, Block{Heading: restrictHeading, Text: "No restriction steps were given."})
 	}
-	for _, st := range a.Restrict {
-		s.Blocks = append(s.Blocks, Block{Heading: clean.Line(st.Title), Code: clean.All(st.Commands)})
-	}
-	s.Blocks = append(s.Blocks, grantBlocks(a)...)
+	s.Blocks = append(s.Blocks, stepBlocks(a.Restrict)...)
+	s.Blocks = append(s.Blocks, stepBlocks(a.Grant)...)
 	s.Blocks = append(s.Blocks, Block{Heading: "Cadence", Text: orNone(clean.Line(a.Cadence))})
 	if len(a.Notes) > 0 {
 		s.Blocks = append(s.Blocks, Block{Heading: "Notes", Items: clean.All(a.Notes)})
@@ -629,10 +627,11 @@ func adviceSection(r scan.Result) Section {
 	return s
 }
 
-// grantBlocks are the RBAC the probe's user lacks, as commands to run.
-func grantBlocks(a *scan.Advice) []Block {
+// stepBlocks are advice steps (restricting the endpoint, granting the RBAC
+// the probe's user lacks) as commands to run, one block a step.
+func stepBlocks(steps []scan.Step) []Block {
 	var out []Block
-	for _, st := range a.Grant {
+	for _, st := range steps {
 		out = append(out, Block{Heading: clean.Line(st.Title), Code: clean.All(st.Commands)})
 	}
 	return out
@@ -682,7 +681,7 @@ func upgradeSection(r scan.Result) Section {
 		}
 	}
 	if r.Advice != nil {
-		s.Blocks = append(s.Blocks, grantBlocks(r.Advice)...)
+		s.Blocks = append(s.Blocks, stepBlocks(r.Advice.Grant)...)
 	}
 	if len(rd.Notes) > 0 {
 		s.Blocks = append(s.Blocks, Block{Heading: "Notes", Items: clean.All(rd.Notes)})
