@@ -1,6 +1,7 @@
 package clean
 
 import (
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -50,11 +51,15 @@ func URL(s string) string {
 // where it does not, all of it is.
 func parsedURL(s string) string {
 	u, err := url.Parse("//" + s)
-	if err != nil || u.Host == "" || strings.Contains(u.EscapedPath(), "@") || u.User == nil && colonBeforeAt(s) {
+	if err != nil || u.Host == "" || strings.ContainsAny(u.EscapedPath(), "@:") || u.User == nil && colonBeforeAt(s) || !plainHost(u.Host) {
 		// An @ in the path too: URL would read it as user info again. A
 		// : between the host and the last @ (h/:pass?word@host?q): to the
 		// parser a path ends the host early and the rest is a query or a
 		// fragment, but to a reader what precedes that @ is user:password.
+		// So is a : in the path it would keep, whatever user info it took
+		// (@h/:pass#word@host?q), or in its host beyond a port
+		// (h:pass:#word@host?q, which the parser takes for a host with
+		// an empty port): here an @ always follows.
 		return Redacted
 	}
 	out := u.Host + u.EscapedPath()
@@ -72,6 +77,16 @@ func parsedURL(s string) string {
 		out += "#" + Redacted
 	}
 	return out
+}
+
+// plainHost reports whether a parsed host is a name or address with, at
+// most, a numeric port: any other : in it is a reader's user:password.
+func plainHost(host string) bool {
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") || !strings.Contains(host, ":") {
+		return true
+	}
+	_, port, err := net.SplitHostPort(host)
+	return err == nil && port != "" && strings.Trim(port, "0123456789") == ""
 }
 
 // colonBeforeAt reports a : after the host part of s (what follows a
