@@ -143,7 +143,8 @@ func TestReadinessInTheTUI(t *testing.T) {
 		}
 		p := plain(m)
 		for _, want := range []string{"1.36 → 1.37: blocked", "resourceclaims.v1beta1.resource.k8s.io", "12", "the server's metric (removed_release)",
-			"Kubelets to upgrade before 1.37", "1.33", "edge-1, edge-2, edge-3"} {
+			"Kubelets to upgrade before 1.37", "1.33", "edge-1, edge-2, edge-3",
+			"Who calls them: the server's metric does not say.", `jq -r 'select(.annotations["k8s.io/deprecated"]=="true")`} {
 			if !strings.Contains(p, want) {
 				t.Errorf("the Upgrade tab lacks %q:\n%s", want, p)
 			}
@@ -152,9 +153,13 @@ func TestReadinessInTheTUI(t *testing.T) {
 }
 
 // The Upgrade tab of a cluster whose /metrics is forbidden says so and
-// shows the RBAC to apply, its YAML indentation intact.
+// shows the RBAC to apply, its YAML indentation intact; with no API known
+// in use it has no callers to find.
 func TestUpgradeTabGivesTheGrant(t *testing.T) {
 	p := plain(upgradeTab(t, "dist:openshift", 140, 200))
+	if strings.Contains(p, "Who calls them") {
+		t.Errorf("the Upgrade tab says who calls APIs none of its hops has in use:\n%s", p)
+	}
 	for _, want := range []string{"/metrics is forbidden to dev-alice", "kubectl apply -f - <<'EOF'", "kind: ClusterRole",
 		`- nonResourceURLs: ["/metrics"]`, `name: "dev-alice"`, "kind: ClusterRoleBinding"} {
 		if !strings.Contains(p, want) {

@@ -73,6 +73,17 @@ func TestReadinessInEveryReport(t *testing.T) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
+	// Where to find the callers, under the one hop with APIs in use:
+	// not under the kubelet-only hop, nor the unknown one.
+	callers := "Who calls them: the server's metric does not say."
+	if n := strings.Count(md.String(), callers); n != 1 {
+		t.Errorf("markdown says who calls %d times, want once (hop 1.37 → 1.38 only)", n)
+	}
+	_, hop, _ := strings.Cut(md.String(), "#### 1.37 → 1.38")
+	if hop, _, _ = strings.Cut(hop, "#### 1.38 → 1.39"); !strings.Contains(hop, callers) ||
+		!strings.Contains(hop, "```sh\njq -r 'select(.annotations[\"k8s.io/deprecated\"]==\"true\")") {
+		t.Errorf("hop 1.37 → 1.38 lacks the callers' line and audit-log command:\n%s", hop)
+	}
 
 	var h bytes.Buffer
 	if err := HTML(&h, results, fixtureAt, fixtureData); err != nil {
@@ -82,6 +93,9 @@ func TestReadinessInEveryReport(t *testing.T) {
 		if !strings.Contains(html.UnescapeString(h.String()), want) {
 			t.Errorf("HTML lacks %q", want)
 		}
+	}
+	if n := strings.Count(html.UnescapeString(h.String()), callers); n != 1 {
+		t.Errorf("HTML says who calls %d times, want once", n)
 	}
 
 	var c bytes.Buffer
