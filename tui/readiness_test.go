@@ -87,6 +87,39 @@ func TestReadinessInTheTUI(t *testing.T) {
 		}
 	})
 
+	t.Run("filter on skew alone", func(t *testing.T) {
+		// The filter must match the verdict, not the APIs: EKS read
+		// /metrics clean but left kubelets at 1.28, four minors behind
+		// the hop to 1.33; OpenShift read it clean with kubelets in step.
+		skewed := released()
+		skewed.final = func(r *scan.Result) {
+			withCredentials(r)
+			switch r.Target.Host {
+			case eksHost:
+				r.Auth = &scan.Auth{User: "admin", ServerVersion: "v1.32.9-eks-1a2b3c4", Metrics: &scan.Metrics{},
+					Nodes: []scan.Node{{Name: "ng-old-1", KubeletVersion: "v1.28.15-eks-aeac579"}, {Name: "ng-new-1", KubeletVersion: "v1.32.9-eks-1a2b3c4"}}}
+			case ocpHost:
+				r.Auth.Metrics = &scan.Metrics{}
+			}
+		}
+		s := start(t, config(t, skewed, fleet(t)), 160, 12, ascii)
+		s.waitFor("scan finished")
+		all := plain(s.quit())
+		for host, want := range map[string]string{eksHost[:20]: "blocked: skew", ocpHost[:20]: "ready", k3sHost: "blocked: 1 API"} {
+			if l := lineWith(all, host); !strings.Contains(l, want) {
+				t.Fatalf("row %s lacks %q: %q", host, want, l)
+			}
+		}
+		s = start(t, config(t, skewed, fleet(t)), 160, 12, ascii)
+		s.waitFor("scan finished")
+		s.filterTo("ready:blocked")
+		p := plain(s.quit())
+		if !strings.Contains(p, "2/4 rows") || !strings.Contains(p, k3sInput) || !strings.Contains(p, eksHost[:20]) ||
+			strings.Contains(p, ocpHost[:20]) || strings.Contains(p, deadHost) {
+			t.Errorf("want the k3s and EKS rows, not the ready OpenShift one:\n%s", p)
+		}
+	})
+
 	t.Run("sort", func(t *testing.T) {
 		s := start(t, config(t, runner(), fleet(t)), 160, 12, ascii)
 		s.waitFor("scan finished")
@@ -110,7 +143,8 @@ func TestReadinessInTheTUI(t *testing.T) {
 		}
 		p := plain(m)
 		for _, want := range []string{"1.36 → 1.37: blocked", "resourceclaims.v1beta1.resource.k8s.io", "12", "the server's metric (removed_release)",
-			"Kubelets to upgrade before 1.37", "1.33", "edge-1, edge-2, edge-3"} {
+			"Kubelets to upgrade before 1.37", "1.33", "edge-1, edge-2, edge-3",
+			"Who calls them: the server's metric does not say.", `jq -r 'select(.annotations["k8s.io/deprecated"]=="true")`} {
 			if !strings.Contains(p, want) {
 				t.Errorf("the Upgrade tab lacks %q:\n%s", want, p)
 			}
@@ -119,9 +153,13 @@ func TestReadinessInTheTUI(t *testing.T) {
 }
 
 // The Upgrade tab of a cluster whose /metrics is forbidden says so and
-// shows the RBAC to apply, its YAML indentation intact.
+// shows the RBAC to apply, its YAML indentation intact; with no API known
+// in use it has no callers to find.
 func TestUpgradeTabGivesTheGrant(t *testing.T) {
 	p := plain(upgradeTab(t, "dist:openshift", 140, 200))
+	if strings.Contains(p, "Who calls them") {
+		t.Errorf("the Upgrade tab says who calls APIs none of its hops has in use:\n%s", p)
+	}
 	for _, want := range []string{"/metrics is forbidden to dev-alice", "kubectl apply -f - <<'EOF'", "kind: ClusterRole",
 		`- nonResourceURLs: ["/metrics"]`, `name: "dev-alice"`, "kind: ClusterRoleBinding"} {
 		if !strings.Contains(p, want) {

@@ -110,7 +110,7 @@ func TestFailOnReadinessBlocked(t *testing.T) {
 		srv, authed := readinessCluster(t, "v1.37.2", []string{"v1.37.2", "v1.36.0"}, deprecatedMetrics)
 		code, r, stderr := scanGate(t, writeKubeconfig(t, map[string]string{"prod": srv.URL}))
 		if authed.Load() == 0 {
-			t.Skip("this build does not read /metrics with credentials yet (the reader of Auth.Metrics)")
+			t.Fatalf("the scan never requested /metrics with the context's token (exit %d)\n%s", code, stderr)
 		}
 		rd := r.Readiness
 		if code != exitGate || rd == nil || rd.Verdict != "blocked" || len(rd.Hops) != 2 {
@@ -129,7 +129,7 @@ func TestFailOnReadinessBlocked(t *testing.T) {
 		srv, authed := readinessCluster(t, "v1.35.2", []string{"v1.35.2"}, "")
 		code, r, stderr := scanGate(t, writeKubeconfig(t, map[string]string{"prod": srv.URL}))
 		if authed.Load() == 0 {
-			t.Skip("this build does not read /metrics with credentials yet (the reader of Auth.Metrics)")
+			t.Fatalf("the scan never requested /metrics with the context's token (exit %d)\n%s", code, stderr)
 		}
 		if code != exitOK || r.Readiness == nil || r.Readiness.Verdict != "unknown" || !strings.Contains(r.Readiness.Reason, "forbidden to ci-bot") {
 			t.Fatalf("exit %d, readiness %+v\n%s", code, r.Readiness, stderr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"html"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,6 +74,17 @@ func TestReadinessInEveryReport(t *testing.T) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
+	// Where to find the callers, under the one hop with APIs in use:
+	// not under the kubelet-only hop, nor the unknown one.
+	callers := "Who calls them: the server's metric does not say."
+	if n := strings.Count(md.String(), callers); n != 1 {
+		t.Errorf("markdown says who calls %d times, want once (hop 1.37 → 1.38 only)", n)
+	}
+	_, hop, _ := strings.Cut(md.String(), "#### 1.37 → 1.38")
+	if hop, _, _ = strings.Cut(hop, "#### 1.38 → 1.39"); !strings.Contains(hop, callers) ||
+		!strings.Contains(hop, "```sh\njq -r 'select(.annotations[\"k8s.io/deprecated\"]==\"true\")") {
+		t.Errorf("hop 1.37 → 1.38 lacks the callers' line and audit-log command:\n%s", hop)
+	}
 
 	var h bytes.Buffer
 	if err := HTML(&h, results, fixtureAt, fixtureData); err != nil {
@@ -82,6 +94,9 @@ func TestReadinessInEveryReport(t *testing.T) {
 		if !strings.Contains(html.UnescapeString(h.String()), want) {
 			t.Errorf("HTML lacks %q", want)
 		}
+	}
+	if n := strings.Count(html.UnescapeString(h.String()), callers); n != 1 {
+		t.Errorf("HTML says who calls %d times, want once", n)
 	}
 
 	var c bytes.Buffer
@@ -107,6 +122,30 @@ func TestReadinessInEveryReport(t *testing.T) {
 	}
 	if get(2, "readiness") != "unknown" || get(2, "readiness_hops") != "1.35→1.36 unknown" {
 		t.Errorf("CSV row %q", rows[2])
+	}
+	if got, want := get(1, "readiness_blockers"), "1.37→1.38: resourceclaims.v1beta1.resource.k8s.io (12 requests); 1.38→1.39: 2 kubelets at 1.35 (pool-old-1 pool-old-2)"; got != want {
+		t.Errorf("readiness_blockers = %q, want %q", got, want)
+	}
+	if got := get(2, "readiness_blockers"); got != "" {
+		t.Errorf("readiness_blockers of an unknown hop = %q, want empty", got)
+	}
+}
+
+// readiness_blockers keeps both kinds of blocker of one hop apart, an API
+// the server does not count, and the nodes a blocker does not name.
+func TestCSVReadinessBlockers(t *testing.T) {
+	r := blockedCluster()
+	r.Readiness.Hops = []scan.HopReadiness{{From: "1.37", To: "1.38", Verdict: "blocked",
+		APIs: []scan.APIInUse{{Group: "coordination.k8s.io", Version: "v1beta1", Resource: "leasecandidates", Source: "metric"},
+			{Version: "v1", Resource: "componentstatuses", Source: "data", Requests: new(int64(1))}},
+		Kubelets: []scan.KubeletBlocker{{Version: "1.33", Count: 7, Nodes: []string{"a", "b", "c", "d", "e"}}}}}
+	recs, err := csv.NewReader(strings.NewReader(render(t, "csv", []scan.Result{r}))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "1.37→1.38: leasecandidates.v1beta1.coordination.k8s.io, componentstatuses.v1 (1 request), 7 kubelets at 1.33 (a b c d e +2)"
+	if got := recs[1][slices.Index(CSVHeader, "readiness_blockers")]; got != want {
+		t.Errorf("readiness_blockers = %q, want %q", got, want)
 	}
 }
 

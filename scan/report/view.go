@@ -637,9 +637,20 @@ func stepBlocks(steps []scan.Step) []Block {
 	return out
 }
 
-// upgradeSection is readiness hop by hop: what each hop breaks, who still
-// calls it and how often, the kubelets that must move first, and what
-// would let an unknown be judged.
+// callersText opens the block under each hop's deprecated APIs in use.
+// The metric has no caller label, so the section can only count requests;
+// it says so and points to the sources that do name the caller.
+const callersText = `Who calls them: the server's metric does not say. Its audit log does (policy level Metadata or above): each such request is annotated k8s.io/deprecated: "true" and k8s.io/removed-release: "<minor>", with the caller in user.username and userAgent. Clients get a "Warning: 299" header, which kubectl prints. Callers in an audit log of JSON lines, the removing release last:`
+
+// callersBlock is the same for every hop: the command holds no server data,
+// so nothing a server names can end up in a command a reader runs.
+func callersBlock() Block {
+	return Block{Text: callersText, Code: []string{`jq -r 'select(.annotations["k8s.io/deprecated"]=="true") | [.user.username, .userAgent, .objectRef.resource, .objectRef.apiGroup, .objectRef.apiVersion, .annotations["k8s.io/removed-release"]] | @tsv' audit.log | sort | uniq -c`}}
+}
+
+// upgradeSection is readiness hop by hop: what each hop breaks, how often
+// it is still called and where to find who calls it, the kubelets that
+// must move first, and what would let an unknown be judged.
 func upgradeSection(r scan.Result) Section {
 	s := Section{Title: SectionUpgrade}
 	rd := r.Readiness
@@ -672,6 +683,9 @@ func upgradeSection(r scan.Result) Section {
 			}
 		}
 		s.Blocks = append(s.Blocks, b)
+		if len(h.APIs) > 0 {
+			s.Blocks = append(s.Blocks, callersBlock())
+		}
 		if len(h.Kubelets) > 0 {
 			tb := &Grid{Head: []string{"Kubelet minor", "Nodes", "First nodes"}}
 			for _, k := range h.Kubelets {

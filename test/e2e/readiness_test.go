@@ -206,9 +206,13 @@ func TestReadinessUnknownWithoutMetricsPermission(t *testing.T) {
 	if rd.Verdict != "unknown" {
 		t.Errorf("readiness verdict %q (%s), want unknown without /metrics", rd.Verdict, rd.Reason)
 	}
-	// Hops, where the judgement lists any (past the data only the
-	// server's removals name them), can be nothing but unknown: neither
-	// the APIs in use nor the kubelets are visible to this user.
+	// The path always reaches at least the next minor, so an empty Hops
+	// would make the loop below pass without judging anything. Every hop
+	// can be nothing but unknown: neither the APIs in use nor the kubelets
+	// are visible to this user.
+	if len(rd.Hops) == 0 {
+		t.Fatalf("readiness %+v lists no hop, want at least the next minor", rd)
+	}
 	for _, h := range rd.Hops {
 		if h.Verdict != "unknown" {
 			t.Errorf("hop %s -> %s judged %q without /metrics and nodes", h.From, h.To, h.Verdict)
