@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/internal/clean"
+	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
@@ -305,15 +306,19 @@ func writeDataText(w io.Writer, rep dataReport) error {
 		fmt.Fprintf(tw, "Cache file:\t%s\n", rep.CacheFile)
 	}
 	fmt.Fprintf(tw, "Snapshot date:\t%s\n", rep.SnapshotDate)
-	fmt.Fprintf(tw, "Data as of:\t%s (%d days ago)\n", rep.DataAsOf, rep.AgeDays)
+	ago := "today"
+	if rep.AgeDays != 0 {
+		ago = scan.DaysText(-rep.AgeDays)
+	}
+	fmt.Fprintf(tw, "Data as of:\t%s (%s)\n", rep.DataAsOf, ago)
 	fmt.Fprintf(tw, "Stale (over %d days):\t%s\n", assess.StaleDays, stale)
 	fmt.Fprintf(tw, "CVEs:\t%d\n", rep.CVEs)
-	fmt.Fprintf(tw, "Removed APIs:\t%d minors: %s\n", len(rep.RemovalMinors), strings.Join(rep.RemovalMinors, ", "))
+	fmt.Fprintf(tw, "Removed APIs:\t%s: %s\n", scan.Plural(len(rep.RemovalMinors), "minor"), strings.Join(rep.RemovalMinors, ", "))
 	tw.Flush()
 	buf.WriteString("Calendars:\n")
 	tw = tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	for _, c := range rep.Calendars {
-		fmt.Fprintf(tw, "  %s\t%s\tnewest %s\t%d releases\n", c.Key, c.Name, c.NewestMinor, c.Releases)
+		fmt.Fprintf(tw, "  %s\t%s\tnewest %s\t%s\n", c.Key, c.Name, c.NewestMinor, scan.Plural(c.Releases, "release"))
 	}
 	tw.Flush()
 	buf.WriteString("Sources:\n")

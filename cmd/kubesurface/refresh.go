@@ -122,6 +122,13 @@ func settleRefresh(cmd *cobra.Command, j judging, interrupted, stream bool, resu
 	case before == 0:
 		return out.Note + "; every result is judged with it"
 	}
-	return fmt.Sprintf("%s; %d results printed before it landed were judged with data as of %s (printed lines do not change), the %d after with data as of %s",
-		out.Note, before, out.Old.DataAsOf, judgedWith[out.Gen], out.New.DataAsOf)
+	return fmt.Sprintf("%s; %s printed before it landed %s judged with data as of %s (printed lines do not change), the %d after with data as of %s",
+		out.Note, scan.Plural(before, "result"), wereOrWas(before), out.Old.DataAsOf, judgedWith[out.Gen], out.New.DataAsOf)
+}
+
+func wereOrWas(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }

@@ -188,7 +188,7 @@ func TestStreamedLinesKeepTheirData(t *testing.T) {
 	if line.Urgency.DataAsOf == yesterday {
 		t.Errorf("the printed line says data as of %s: it was judged before the refresh landed", yesterday)
 	}
-	want := "1 results printed before it landed were judged with data as of " + line.Urgency.DataAsOf + " (printed lines do not change), the 0 after with data as of " + yesterday
+	want := "1 result printed before it landed was judged with data as of " + line.Urgency.DataAsOf + " (printed lines do not change), the 0 after with data as of " + yesterday
 	if !strings.Contains(errb.String(), want) {
 		t.Errorf("stderr %q lacks %q", errb.String(), want)
 	}

@@ -305,7 +305,7 @@ func readResults(ctx context.Context, stdin io.Reader, names []string, max int, 
 						warnings.add(mergeNotes, note)
 					}
 					if m.Len() > max {
-						return usageError{fmt.Errorf("--from-results: more than --max-targets %d targets; stopped reading %s", max, in.label)}
+						return usageError{fmt.Errorf("--from-results: more than %s (--max-targets %d); stopped reading %s", scan.Plural(max, "target"), max, in.label)}
 					}
 					if i == len(out) {
 						out = append(out, r)

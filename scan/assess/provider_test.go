@@ -188,3 +188,14 @@ func TestDaysAreSaidInWords(t *testing.T) {
 		}
 	}
 }
+
+func TestCountsAreSaidInWords(t *testing.T) {
+	for _, c := range []struct {
+		n          int
+		word, want string
+	}{{0, "row", "0 rows"}, {1, "row", "1 row"}, {2, "row", "2 rows"}, {1, "patch", "1 patch"}, {3, "patch", "3 patches"}} {
+		if got := scan.Plural(c.n, c.word); got != c.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", c.n, c.word, got, c.want)
+		}
+	}
+}

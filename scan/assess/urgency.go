@@ -404,13 +404,13 @@ func reason(id string, f facts, u *scan.Urgency, pv scan.ParsedVersion) string {
 		if nodes > 0 {
 			on = fmt.Sprintf("%s and its kubelets (%d of them in the kubelet or kube-proxy)", pv.Semver, nodes)
 		}
-		return fmt.Sprintf("%s affect %s, worst fixable %s: %s", plural(len(u.CVEs), "known CVE"), on, u.WorstCVE, strings.Join(first(ids, 3), ", "))
+		return fmt.Sprintf("%s affect %s, worst fixable %s: %s", scan.Plural(len(u.CVEs), "known CVE"), on, u.WorstCVE, strings.Join(first(ids, 3), ", "))
 	case "three-minors-behind", "two-minors-behind", "one-minor-behind":
-		return fmt.Sprintf("%s behind the newest (%s)", plural(f.minorsBehind, "minor"), u.NewestMinor)
+		return fmt.Sprintf("%s behind the newest (%s)", scan.Plural(f.minorsBehind, "minor"), u.NewestMinor)
 	case "patches-behind":
-		return fmt.Sprintf("%s behind %s", plural(f.patchesBehind, "patch"), u.LatestPatch)
+		return fmt.Sprintf("%s behind %s", scan.Plural(f.patchesBehind, "patch"), u.LatestPatch)
 	case "kubelet-skew":
-		return fmt.Sprintf("%s outside the version skew policy", plural(f.skewed, "kubelet"))
+		return fmt.Sprintf("%s outside the version skew policy", scan.Plural(f.skewed, "kubelet"))
 	case "pre-release":
 		return fmt.Sprintf("%s is a pre-release (%s) of %s, not a supported release of it: pre-releases get no patches; move to a %s patch release", pv.Semver+"-"+f.preRelease, f.preRelease, pv.Minor, pv.Minor)
 	case "newer-minor-probably-out":
