@@ -32,7 +32,7 @@ func TestRefreshedDataJudgesTheRowsAgain(t *testing.T) {
 	})
 	yesterday := time.Now().UTC().AddDate(0, 0, -1)
 	src.Stamp(yesterday)
-	old := embedded(t)
+	old := baseData(t)
 	cfg := config(t, released(), fleet(t))
 	cfg.Stage = assess.NewStage(old, judgeAt)
 	cfg.Refresh = cfg.Stage.StartRefresh(t.Context(), assess.RefreshOptions{

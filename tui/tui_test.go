@@ -269,9 +269,9 @@ func (f *fakeRunner) Calls() [][]string {
 	return append([][]string(nil), f.calls...)
 }
 
-func embedded(t testing.TB) *assess.Bundle {
+func baseData(t testing.TB) *assess.Bundle {
 	t.Helper()
-	b, err := assess.Embedded()
+	b, err := assess.Base()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func embedded(t testing.TB) *assess.Bundle {
 }
 
 func config(t testing.TB, r Runner, targets []scan.Target) Config {
-	return Config{Targets: targets, Scanner: r, Data: embedded(t), Now: judgeAt,
+	return Config{Targets: targets, Scanner: r, Data: baseData(t), Now: judgeAt,
 		Clock: func() time.Time { return clockAt }, Dir: t.TempDir(), Dark: true}
 }
 
@@ -562,7 +562,7 @@ func TestElapsedTimeFollowsClock(t *testing.T) {
 // part alike: the goldens pin only the first screen. The view is wide so
 // that no fact is split by wrapping; the facts come from the results.
 func TestDetailTabsCarryEveryFact(t *testing.T) {
-	data := embedded(t)
+	data := baseData(t)
 	var results []scan.Result
 	for _, tg := range fleet(t) {
 		r := done(tg)

@@ -101,7 +101,7 @@ results, 130 interrupted by SIGINT or SIGTERM.`,
 func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts scan.Options, warnings *notices) (tui.Config, func()) {
 	// Saved results are triaged as they are: view probes nothing on start,
 	// and refreshes no data either.
-	data, notes := assess.Newest(ctx, now)
+	data, notes := newestData(ctx, now)
 	ctx, cancel := context.WithCancel(ctx)
 	feed := make(chan tui.Loaded, 256)
 	done := make(chan struct{})
