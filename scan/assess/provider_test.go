@@ -84,7 +84,12 @@ func TestBackportNoteForEveryProviderBuild(t *testing.T) {
 		{"v1.33.4+rke2r1", scan.DistRKE2, true},
 		{"v1.33.4-eks-ab12cd3", scan.DistEKS, true},
 		{"v1.33.4-gke.100", scan.DistGKE, true},
+		// OpenShift 4.17 and later report plain upstream versions: the
+		// note comes from the distribution recognised (OAuth discovery,
+		// ClusterVersion), not from a suffix.
+		{"v1.31.6", scan.DistOpenShift, true},
 		{"v1.33.4", scan.DistKubeadm, false},
+		{"v1.33.4", scan.DistAKS, false},
 		{"v1.33.0-rc.1", scan.DistKubeadm, false},
 	} {
 		r := judged(t, c.git, c.dist, "2026-11-26", nil)
