@@ -43,7 +43,7 @@ func scanFleet(t *testing.T) (*Fleet, map[string]scan.Result) {
 	if len(targets) != len(f.Servers()) {
 		t.Fatalf("%d endpoints parsed into %d targets", len(f.Servers()), len(targets))
 	}
-	data, err := assess.Embedded()
+	data, err := assess.Base()
 	if err != nil {
 		t.Fatal(err)
 	}

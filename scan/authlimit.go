@@ -153,7 +153,7 @@ func listNodes(ctx context.Context, rc rest.Interface) ([]Node, string) {
 	cont := ""
 	for page := 0; ; page++ {
 		if page == maxNodePages {
-			return nodes, fmt.Sprintf("nodes: listing stopped after %d pages (%d nodes), kubesurface's cap; skew judged on those", page, len(nodes))
+			return nodes, fmt.Sprintf("nodes: listing stopped after %s (%s), kubesurface's cap; skew judged on those", Plural(page, "page"), Plural(len(nodes), "node"))
 		}
 		req := rc.Get().Resource("nodes").Param("limit", strconv.Itoa(NodePageSize)).SetHeader("Accept", "application/json")
 		if cont != "" {
@@ -174,7 +174,7 @@ func listNodes(ctx context.Context, rc rest.Interface) ([]Node, string) {
 		case len(nodes) >= MaxNodes:
 			return nodes, fmt.Sprintf("nodes: listing stopped at %d nodes, kubesurface's cap; skew judged on those", len(nodes))
 		case len(next) > maxContinueLen:
-			return nodes, fmt.Sprintf("nodes: listing stopped after %d nodes: the server's continue token is over %s", len(nodes), bounded.Size(maxContinueLen))
+			return nodes, fmt.Sprintf("nodes: listing stopped after %s: the server's continue token is over %s", Plural(len(nodes), "node"), bounded.Size(maxContinueLen))
 		}
 		cont = next
 	}
@@ -185,7 +185,7 @@ func nodesWarning(nodes []Node, err error) string {
 	if len(nodes) == 0 {
 		return "nodes: " + msg
 	}
-	return fmt.Sprintf("nodes: listing stopped after %d nodes: %s; skew judged on those", len(nodes), msg)
+	return fmt.Sprintf("nodes: listing stopped after %s: %s; skew judged on those", Plural(len(nodes), "node"), msg)
 }
 
 var errPageTooLong = fmt.Errorf("the server sent more than the %d nodes a page asks for", NodePageSize)

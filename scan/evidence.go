@@ -219,7 +219,11 @@ func nodesLine(c nodeCount, total int) string {
 	if words == "" {
 		words = c.provider + " provider IDs"
 	}
-	return fmt.Sprintf("%d of %d nodes have %s", c.n, total, words)
+	have := "have"
+	if c.n == 1 {
+		have = "has"
+	}
+	return fmt.Sprintf("%d of %s %s %s", c.n, Plural(total, "node"), have, words)
 }
 
 // OAuth discovery: OpenShift's API server serves its built-in OAuth

@@ -335,15 +335,15 @@ func TestNodeEvidenceConflicts(t *testing.T) {
 		against  []string
 	}{
 		{"most nodes win, the others are shown", "v1.31.4", []string{eks, eks, eks, kind}, DistEKS,
-			[]string{"3 of 4 nodes have EKS node-group labels"}, []string{"kind: 1 of 4 nodes have kind://"}},
+			[]string{"3 of 4 nodes have EKS node-group labels"}, []string{"kind: 1 of 4 nodes has kind://"}},
 		{"an -eks- build with EKS node labels is EKS", "v1.29.3-eks-adc7111", []string{eks, eks}, DistEKS,
 			[]string{"2 of 2 nodes have EKS node-group labels"}, []string{"kubeadm:"}},
 		{"an -eks- build on bare AWS nodes behind kubeadm's certificate is eks-d", "v1.29.3-eks-adc7111", []string{aws, aws}, DistEKSD,
 			[]string{"Amazon's build"}, []string{"managed EKS service"}},
 		{"GKE nodes under a build that says EKS, behind kubeadm's certificate", "v1.29.3-eks-adc7111", []string{gke}, DistEKSD,
-			[]string{"-eks-"}, []string{"gke: 1 of 1 nodes have GKE node-pool labels"}},
+			[]string{"-eks-"}, []string{"gke: 1 of 1 node has GKE node-pool labels"}},
 		{"GKE nodes beside AWS machines", "v1.31.4", []string{gke, aws}, DistGKE,
-			[]string{"1 of 2 nodes have GKE"}, []string{"aws: 1 of 2 nodes have aws://"}},
+			[]string{"1 of 2 nodes has GKE"}, []string{"aws: 1 of 2 nodes has aws://"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -400,14 +400,14 @@ func checkCertificate(t *testing.T, c *x509.Certificate) (bool, string) {
 		var date string
 		switch {
 		case strings.HasPrefix(finding, "certificate expired "):
-			if _, err := fmt.Sscanf(finding, "certificate expired %s (%d days ago)", &date, &days); err != nil {
+			if _, err := fmt.Sscanf(finding, "certificate expired %s (%d day", &date, &days); err != nil {
 				t.Fatalf("finding %q: %v", finding, err)
 			}
 			if want := (now.Unix() - c.NotAfter.Unix()) / 86400; int64(days) != want {
 				t.Fatalf("finding %q for NotAfter %s: want %d days", finding, c.NotAfter, want)
 			}
 		case strings.HasPrefix(finding, "certificate expires "):
-			if _, err := fmt.Sscanf(finding, "certificate expires %s (in %d days)", &date, &days); err != nil {
+			if _, err := fmt.Sscanf(finding, "certificate expires %s (in %d day", &date, &days); err != nil {
 				t.Fatalf("finding %q: %v", finding, err)
 			}
 			if want := (c.NotAfter.Unix() - now.Unix()) / 86400; int64(days) != want || days > 30 {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -473,6 +474,18 @@ func (r Result) Address() string {
 		return r.Addresses[0].IP
 	}
 	return "-"
+}
+
+// Plural counts a noun: "1 minor", "2 minors", "0 patches". Every count
+// a user reads goes through it, so that none says "1 rows".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	if strings.HasSuffix(word, "ch") {
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // DaysText says a count of days left in words, singular and zero

@@ -60,9 +60,9 @@ func describeTLS(info *TLS, st tls.ConnectionState, now time.Time) {
 	info.Kubernetes, info.Flavour = kubernetesShape(leaf)
 	switch {
 	case now.After(leaf.NotAfter):
-		info.Findings = append(info.Findings, fmt.Sprintf("certificate expired %s (%d days ago)", leaf.NotAfter.Format(time.DateOnly), wholeDays(leaf.NotAfter, now)))
+		info.Findings = append(info.Findings, fmt.Sprintf("certificate expired %s (%s ago)", leaf.NotAfter.Format(time.DateOnly), Plural(int(wholeDays(leaf.NotAfter, now)), "day")))
 	case leaf.NotAfter.Sub(now) < expirySoon:
-		info.Findings = append(info.Findings, fmt.Sprintf("certificate expires %s (in %d days)", leaf.NotAfter.Format(time.DateOnly), wholeDays(now, leaf.NotAfter)))
+		info.Findings = append(info.Findings, fmt.Sprintf("certificate expires %s (in %s)", leaf.NotAfter.Format(time.DateOnly), Plural(int(wholeDays(now, leaf.NotAfter)), "day")))
 	}
 	if now.Before(leaf.NotBefore) {
 		info.Findings = append(info.Findings, "certificate not valid yet")

@@ -47,7 +47,7 @@ func benchResult(i int, data *assess.Bundle, now time.Time) scan.Result {
 // benchModel is a 160x40 program holding n finished rows.
 func benchModel(b *testing.B, n int) *Model {
 	b.Helper()
-	data, err := assess.Embedded()
+	data, err := assess.Base()
 	if err != nil {
 		b.Fatal(err)
 	}

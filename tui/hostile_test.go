@@ -29,7 +29,7 @@ func unstyled(view string) string { return sgrSeq.ReplaceAllString(view, "") }
 // field (names, versions, subjects, errors, reasons, dates, advice) carries
 // the hostile payload, with a data note that carries it too.
 func hostileConfig(t *testing.T) Config {
-	data := embedded(t)
+	data := baseData(t)
 	targets := fleet(t)
 	results := make([]scan.Result, len(targets))
 	for i, tg := range targets {

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/kubesurface/kubesurface/internal/sourcetest"
+	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
@@ -32,7 +32,7 @@ func TestRefreshedDataJudgesTheRowsAgain(t *testing.T) {
 	})
 	yesterday := time.Now().UTC().AddDate(0, 0, -1)
 	src.Stamp(yesterday)
-	old := embedded(t)
+	old := baseData(t)
 	cfg := config(t, released(), fleet(t))
 	cfg.Stage = assess.NewStage(old, judgeAt)
 	cfg.Refresh = cfg.Stage.StartRefresh(t.Context(), assess.RefreshOptions{
@@ -66,7 +66,7 @@ func TestRefreshedDataJudgesTheRowsAgain(t *testing.T) {
 	if judged == 0 {
 		t.Fatal("no row judged")
 	}
-	if wantStatus := fmt.Sprintf("%d rows judged again with it", judged); !strings.Contains(plain(m), wantStatus) {
+	if wantStatus := scan.Plural(judged, "row") + " judged again with it"; !strings.Contains(plain(m), wantStatus) {
 		t.Errorf("status line lacks %q:\n%s", wantStatus, plain(m))
 	}
 	if !strings.Contains(plain(m), "data as of "+want+" (refreshed)") {

@@ -317,7 +317,7 @@ func (m *Model) refreshed(out assess.RefreshOutcome) {
 		m.showIfOpen(again)
 	}
 	// Short enough for the status line; the cache path is in `data show`.
-	m.setStatus(fmt.Sprintf("data refreshed: as of %s (was %s); %d rows judged again with it", out.New.DataAsOf, out.Old.DataAsOf, len(again)), false)
+	m.setStatus(fmt.Sprintf("data refreshed: as of %s (was %s); %s judged again with it", out.New.DataAsOf, out.Old.DataAsOf, scan.Plural(len(again), "row")), false)
 }
 
 // rejudge is row judged again with the stage's data now.
@@ -739,9 +739,9 @@ func (m *Model) applyLoad(b loadMsg) tea.Cmd {
 	if b.done {
 		m.loading = nil
 		if !m.isError {
-			msg := fmt.Sprintf("read %d rows", m.loaded)
+			msg := "read " + scan.Plural(m.loaded, "row")
 			if m.warnings > 0 {
-				msg += fmt.Sprintf("; %d warnings, listed on stderr when you quit", m.warnings)
+				msg += fmt.Sprintf("; %s, listed on stderr when you quit", scan.Plural(m.warnings, "warning"))
 			}
 			m.setStatus(msg, false)
 		}
@@ -940,7 +940,7 @@ func (m *Model) rescan(ids []int) tea.Cmd {
 	if len(ids) == 0 {
 		return nil
 	}
-	m.status, m.isError = fmt.Sprintf("rescanning %d targets", len(ids)), false
+	m.status, m.isError = "rescanning "+scan.Plural(len(ids), "target"), false
 	cmd := m.scan(ids, false)
 	if len(m.active) == 1 {
 		return tea.Batch(cmd, m.tick())
@@ -990,7 +990,7 @@ func (m *Model) export(req export.Request) {
 	case err != nil:
 		m.setStatus("export failed: "+err.Error(), true)
 	default:
-		m.setStatus(fmt.Sprintf("exported %d rows to %s", len(m.exports), req.Path), false)
+		m.setStatus(fmt.Sprintf("exported %s to %s", scan.Plural(len(m.exports), "row"), req.Path), false)
 	}
 	m.mode = m.back
 }

@@ -269,9 +269,9 @@ func (f *fakeRunner) Calls() [][]string {
 	return append([][]string(nil), f.calls...)
 }
 
-func embedded(t testing.TB) *assess.Bundle {
+func baseData(t testing.TB) *assess.Bundle {
 	t.Helper()
-	b, err := assess.Embedded()
+	b, err := assess.Base()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func embedded(t testing.TB) *assess.Bundle {
 }
 
 func config(t testing.TB, r Runner, targets []scan.Target) Config {
-	return Config{Targets: targets, Scanner: r, Data: embedded(t), Now: judgeAt,
+	return Config{Targets: targets, Scanner: r, Data: baseData(t), Now: judgeAt,
 		Clock: func() time.Time { return clockAt }, Dir: t.TempDir(), Dark: true}
 }
 
@@ -562,7 +562,7 @@ func TestElapsedTimeFollowsClock(t *testing.T) {
 // part alike: the goldens pin only the first screen. The view is wide so
 // that no fact is split by wrapping; the facts come from the results.
 func TestDetailTabsCarryEveryFact(t *testing.T) {
-	data := embedded(t)
+	data := baseData(t)
 	var results []scan.Result
 	for _, tg := range fleet(t) {
 		r := done(tg)
@@ -697,7 +697,7 @@ func TestExportWritesPrivateFileAndAsksBeforeOverwriting(t *testing.T) {
 	s.press(char('e'))
 	s.waitFor("Export the current row")
 	s.press(keyEnter)
-	s.waitFor("exported 1 rows to")
+	s.waitFor("exported 1 row to")
 	path := filepath.Join(cfg.Dir, defaultReport+".md")
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -820,7 +820,7 @@ func TestSelectionDecidesWhatIsExported(t *testing.T) {
 	if m.table.SelectedCount() != 0 {
 		t.Errorf("%d rows still selected after A", m.table.SelectedCount())
 	}
-	if p := plain(m); !strings.Contains(p, "exported 1 rows to") {
+	if p := plain(m); !strings.Contains(p, "exported 1 row to") {
 		t.Errorf("status after the last export:\n%s", p)
 	}
 }
@@ -848,7 +848,7 @@ func TestRescanAsksForCurrentRowOrAll(t *testing.T) {
 	s := start(t, config(t, r, fleet(t)), 120, 30, colorprofile.Ascii)
 	s.waitFor("scan finished")
 	s.press(char('j'), char('r')) // the second row: OpenShift
-	s.waitFor("rescanning 1 targets")
+	s.waitFor("rescanning 1 target")
 	close(one)
 	s.waitFor("scan finished") // and the progress message is gone
 	s.press(char('R'))

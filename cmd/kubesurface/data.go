@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/internal/clean"
+	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
@@ -126,7 +127,7 @@ cache could not be written, 2 bad flags, 130 interrupted.`,
 				fmt.Fprintln(w, clean.Line(s))
 			}
 			fmt.Fprintf(w, "wrote %s: data as of %s\n", clean.Line(path), clean.Line(b.DataAsOf))
-			if emb, err := assess.Embedded(); err == nil && emb.DataAsOf > b.DataAsOf && snapshot == "" {
+			if emb, err := embeddedData(); err == nil && emb.DataAsOf > b.DataAsOf && snapshot == "" {
 				// Newest prefers whichever is newer; say so rather than
 				// let the user believe the fetched data is in use.
 				fmt.Fprintf(w, "note: the embedded snapshot (data as of %s) is newer than what the sources gave and stays in use\n", emb.DataAsOf)
@@ -160,8 +161,8 @@ func dataInUse(now time.Time) string {
 	// Not the command's context: after Ctrl-C the cache must still be
 	// read to say what stays in use. The read is capped and refuses a
 	// FIFO, so it cannot hang where a scan's could.
-	b, _ := assess.Newest(context.Background(), now)
-	if emb, err := assess.Embedded(); err == nil && b.Origin == emb.Origin {
+	b, _ := newestData(context.Background(), now)
+	if emb, err := embeddedData(); err == nil && b.Origin == emb.Origin {
 		return fmt.Sprintf("the embedded snapshot (data as of %s)", b.DataAsOf)
 	}
 	return fmt.Sprintf("the previous cache %s (data as of %s)", b.Origin, b.DataAsOf)
@@ -233,10 +234,10 @@ func newDataShowCmd() *cobra.Command {
 // showData gathers the report: the data Newest picks, as scan would, and
 // why a cache is not it.
 func showData(ctx context.Context, now time.Time) dataReport {
-	b, notes := assess.Newest(ctx, now)
+	b, notes := newestData(ctx, now)
 	rep := dataReport{InUse: "cache", Origin: b.Origin, SnapshotDate: b.SnapshotDate, DataAsOf: b.DataAsOf,
 		Stale: assess.Staleness(b, now), Sources: b.Sources, CVEs: len(b.CVEs), RemovalMinors: []string{}}
-	emb, _ := assess.Embedded()
+	emb, _ := embeddedData()
 	if emb != nil && b.Origin == emb.Origin {
 		rep.InUse = "embedded"
 	}
@@ -305,15 +306,19 @@ func writeDataText(w io.Writer, rep dataReport) error {
 		fmt.Fprintf(tw, "Cache file:\t%s\n", rep.CacheFile)
 	}
 	fmt.Fprintf(tw, "Snapshot date:\t%s\n", rep.SnapshotDate)
-	fmt.Fprintf(tw, "Data as of:\t%s (%d days ago)\n", rep.DataAsOf, rep.AgeDays)
+	ago := "today"
+	if rep.AgeDays != 0 {
+		ago = scan.DaysText(-rep.AgeDays)
+	}
+	fmt.Fprintf(tw, "Data as of:\t%s (%s)\n", rep.DataAsOf, ago)
 	fmt.Fprintf(tw, "Stale (over %d days):\t%s\n", assess.StaleDays, stale)
 	fmt.Fprintf(tw, "CVEs:\t%d\n", rep.CVEs)
-	fmt.Fprintf(tw, "Removed APIs:\t%d minors: %s\n", len(rep.RemovalMinors), strings.Join(rep.RemovalMinors, ", "))
+	fmt.Fprintf(tw, "Removed APIs:\t%s: %s\n", scan.Plural(len(rep.RemovalMinors), "minor"), strings.Join(rep.RemovalMinors, ", "))
 	tw.Flush()
 	buf.WriteString("Calendars:\n")
 	tw = tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	for _, c := range rep.Calendars {
-		fmt.Fprintf(tw, "  %s\t%s\tnewest %s\t%d releases\n", c.Key, c.Name, c.NewestMinor, c.Releases)
+		fmt.Fprintf(tw, "  %s\t%s\tnewest %s\t%s\n", c.Key, c.Name, c.NewestMinor, scan.Plural(c.Releases, "release"))
 	}
 	tw.Flush()
 	buf.WriteString("Sources:\n")

@@ -78,7 +78,7 @@ func calendar(rep dataReport, key string) calendarInfo {
 
 func TestDataShowThenUpdateThenShow(t *testing.T) {
 	cache := cacheHome(t)
-	emb, err := assess.Embedded()
+	emb, err := assess.Base()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestDataUpdateFailureKeepsTheCache(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cache := cacheHome(t)
-			emb, _ := assess.Embedded()
+			emb, _ := assess.Base()
 			if err := assess.WriteCache(cache, emb); err != nil {
 				t.Fatal(err)
 			}

@@ -61,7 +61,7 @@ point 'kubesurface scan' at them.`,
 			}
 			servers := fleet.Servers()
 			if len(targets) != len(servers) {
-				return fmt.Errorf("demo: %d servers became %d targets", len(servers), len(targets))
+				return fmt.Errorf("demo: %s became %s", scan.Plural(len(servers), "server"), scan.Plural(len(targets), "target"))
 			}
 			for i := range targets {
 				// The row name is what a user reads; 127.0.0.1:PORT says

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,15 +96,25 @@ func TestScanJudgesDistributionFromEvidence(t *testing.T) {
 		dist          string
 		evidence      string
 		against       string
+		// The judgement at --now: the calendar it used, the level, a rule
+		// that fired and a reason.
+		calendar, level, phase, rule, reason string
 	}{
+		// OpenShift 4.18 ships 1.31: past maintenance support on
+		// 2026-08-25, on EUS until 2027-02-25, never upstream's 1.31
+		// (out of support since 2025-11-11, critical).
 		{"openshift 4.18", "api.ocp.example.com", []string{"api.ocp.example.com"}, "v1.31.6", openshiftOAuth,
-			scan.DistOpenShift, "names OpenShift's OAuth server", ""},
+			scan.DistOpenShift, "names OpenShift's OAuth server", "",
+			"openshift", "high", "extended", "extended-support", "OpenShift 4.18 (Kubernetes 1.31) left standard support on 2026-08-25; extended support ends 2027-02-25"},
 		{"cluster api", "kubernetes", append(svc, "mgmt-control-plane-x7k2p", "localhost"), "v1.31.6", "",
-			scan.DistKubeadm, "shaped like kubeadm", ""},
+			scan.DistKubeadm, "shaped like kubeadm", "",
+			"kubernetes", "critical", "unsupported", "past-all-support", "1.31 is out of all support since 2025-11-11"},
 		{"kind", "kubernetes", append(svc, "kind-control-plane", "localhost"), "v1.31.6", "",
-			scan.DistKind, "shaped like kind", ""},
+			scan.DistKind, "shaped like kind", "",
+			"kubernetes", "critical", "unsupported", "past-all-support", "1.31 is out of all support since 2025-11-11"},
 		{"eks anywhere", "kubernetes", append(svc, "eksa-control-plane-4r8tz", "localhost"), "v1.29.3-eks-adc7111", "",
-			scan.DistEKSD, "Amazon's build", "managed EKS service"},
+			scan.DistEKSD, "Amazon's build", "managed EKS service",
+			"kubernetes", "critical", "unsupported", "past-all-support", "1.29 is out of all support since 2025-02-28"},
 	}
 	byURL := map[string]int{}
 	args := []string{"scan", "--no-kubeconfig", "-o", "json", "--now", "2026-11-26", "--timeout", "5s"}
@@ -142,8 +153,21 @@ func TestScanJudgesDistributionFromEvidence(t *testing.T) {
 			if r.Exposure.Access != scan.AccessVersion {
 				t.Errorf("access %s, want version: OAuth discovery is no access", r.Exposure.Access)
 			}
-			if r.Urgency == nil || r.Urgency.Level == "" || r.Urgency.JudgedAt != "2026-11-26" {
-				t.Errorf("urgency %+v, want a judgement at --now", r.Urgency)
+			u := r.Urgency
+			if u == nil || u.JudgedAt != "2026-11-26" || u.Lifecycle == nil {
+				t.Fatalf("urgency %+v, want a judgement at --now", u)
+			}
+			if u.Lifecycle.Calendar != c.calendar || u.Level != c.level || u.Lifecycle.Phase != c.phase || !slices.Contains(u.Rules, c.rule) {
+				t.Errorf("judged on the %s calendar: %s, %s, rules %v; want %s, %s, %s, rule %s (reasons %q)",
+					u.Lifecycle.Calendar, u.Level, u.Lifecycle.Phase, u.Rules, c.calendar, c.level, c.phase, c.rule, u.Reasons)
+			}
+			if !strings.Contains(strings.Join(u.Reasons, "\n"), c.reason) {
+				t.Errorf("reasons %q lack %q", u.Reasons, c.reason)
+			}
+			// A plain upstream version from a build OpenShift made: the
+			// back-port note comes from the distribution recognised.
+			if note := strings.Contains(strings.Join(r.Advice.Notes, "\n"), "back-ported"); note != (c.dist == scan.DistOpenShift || c.dist == scan.DistEKSD) {
+				t.Errorf("back-port note %v for %s: %q", note, c.dist, r.Advice.Notes)
 			}
 		})
 	}

@@ -87,7 +87,7 @@ func TestScanAtExtremeDates(t *testing.T) {
 // a relative $XDG_CACHE_HOME, are each a note on stderr; the scan judges
 // with the embedded snapshot and still succeeds.
 func TestScanSaysWhyTheCacheIsIgnored(t *testing.T) {
-	emb, err := assess.Embedded()
+	emb, err := assess.Base()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func FuzzNow(f *testing.F) {
 		"26/11/2026", "2026-1-1", "+2026-01-01", "2026-01-01T00:00:00Z", " 2026-01-01", "2026-01-01\x1b[2J", "\xff"} {
 		f.Add(s, int16(365))
 	}
-	data, err := assess.Embedded()
+	data, err := assess.Base()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -189,7 +189,7 @@ func TestStderrMessagesAreClean(t *testing.T) {
 // filled: they are shown clean too.
 func TestDataFromTheCacheIsShownClean(t *testing.T) {
 	cache := t.TempDir()
-	b, err := assess.Embedded()
+	b, err := assess.Base()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,6 @@ func concurrencyWithin(want, n, perTarget int, limit uint64) (int, string) {
 	if min(want, n) <= allowed {
 		return want, ""
 	}
-	return allowed, fmt.Sprintf("probing %d targets at once, not %d: the open-file limit (ulimit -n) is %d and each probe may hold %d files open; raise the limit to probe more at once",
-		allowed, want, limit, perTarget)
+	return allowed, fmt.Sprintf("probing %s at once, not %d: the open-file limit (ulimit -n) is %d and each probe may hold %s open; raise the limit to probe more at once",
+		scan.Plural(allowed, "target"), want, limit, scan.Plural(perTarget, "file"))
 }

@@ -43,6 +43,24 @@ func sourceURLs() (eol, osv, feed string) {
 	return or(eolEnv, assess.DefaultEndOfLife), or(osvEnv, assess.DefaultOSV), or(feedEnv, assess.DefaultCVEFeed)
 }
 
+// embeddedData is the data compiled into the binary, which every command
+// weighs the cache against. The test binary's TestMain sets it to
+// assess.Base, so that tests judging at fixed dates assert on the
+// hand-collected data whatever refresh the release step has embedded;
+// nothing else sets it, and no flag or variable reaches it.
+var embeddedData = assess.Embedded
+
+// newestData is assess.Newest over embeddedData.
+func newestData(ctx context.Context, now time.Time) (*assess.Bundle, []string) {
+	emb, err := embeddedData()
+	if err != nil {
+		// Validated by tests: a build defect, and judgements without
+		// data would mislead.
+		panic(err)
+	}
+	return assess.NewestOver(ctx, emb, now)
+}
+
 // refreshFlags is --offline, on every command that judges fresh results.
 type refreshFlags struct{ offline bool }
 
@@ -65,7 +83,7 @@ type judging struct {
 // when it is over assess.RefreshDays old. Nothing here waits for the
 // network; the refresh ends with ctx or with stop.
 func (f *refreshFlags) start(ctx context.Context, now time.Time) judging {
-	data, notes := assess.Newest(ctx, now)
+	data, notes := newestData(ctx, now)
 	j := judging{stage: assess.NewStage(data, now), notes: notes, stop: func() {}}
 	if ctx.Err() != nil {
 		return j
@@ -86,26 +104,34 @@ func (f *refreshFlags) start(ctx context.Context, now time.Time) judging {
 	return j
 }
 
-// settleRefresh ends a scan's refresh: one still in flight may finish
-// within its own timeout, so that the cache is written for the next run
-// even when the scan was quick; with new data the results held for the
-// output are judged again, so a report never mixes two data sets. Lines
-// already streamed cannot change: the note says which data judged which.
-// judgedWith counts the results finished so far by the generation of the
-// data that judged them. The note is "" when no refresh was tried.
-func settleRefresh(cmd *cobra.Command, j judging, interrupted, stream bool, results []scan.Result, judgedWith map[int]int) string {
+// refreshGrace is how long a refresh still in flight when a scan's output
+// is written may go on, for the cache only: a quick scan then still leaves
+// fresh data for the next run, at a cost the user barely notices. Past it
+// the refresh is abandoned (and tried again by the next run).
+const refreshGrace = 2 * time.Second
+
+// settleRefresh applies a scan's refresh before the output is written, if
+// it has landed: the results held for the output are judged again, so a
+// report never mixes two data sets; lines already streamed cannot change,
+// and the note says which data judged which. A refresh still in flight
+// delays nothing: pending is true, the note says the results use the data
+// in use, and finishRefresh deals with it after the output. judgedWith
+// counts the results finished so far by the generation of the data that
+// judged them. The note is "" when no refresh was tried.
+func settleRefresh(j judging, interrupted, stream bool, results []scan.Result, judgedWith map[int]int) (note string, pending bool) {
 	r := j.refresh
 	if r == nil || interrupted {
-		return "" // a stop ends the refresh too; nothing changed
+		return "", false // a stop ends the refresh too; nothing changed
 	}
 	select {
 	case <-r.Done():
 	default:
-		fmt.Fprintf(cmd.ErrOrStderr(), "kubesurface: waiting for the data refresh to finish (at most %s from its start; --offline or %s=1 skip it)\n", assess.RefreshTimeout, offlineEnv)
+		old, _ := j.stage.Data()
+		return fmt.Sprintf("data refresh still running when the scan ended: every result is judged with data as of %s", old.DataAsOf), true
 	}
 	out := r.Wait()
 	if !out.Refreshed {
-		return out.Note
+		return out.Note, false
 	}
 	before := 0
 	for gen, n := range judgedWith {
@@ -118,10 +144,35 @@ func settleRefresh(cmd *cobra.Command, j judging, interrupted, stream bool, resu
 		for i := range results {
 			j.stage.Judge(&results[i])
 		}
-		return fmt.Sprintf("%s; every result is judged with it (%d judged again)", out.Note, before)
+		return fmt.Sprintf("%s; every result is judged with it (%d judged again)", out.Note, before), false
 	case before == 0:
-		return out.Note + "; every result is judged with it"
+		return out.Note + "; every result is judged with it", false
 	}
-	return fmt.Sprintf("%s; %d results printed before it landed were judged with data as of %s (printed lines do not change), the %d after with data as of %s",
-		out.Note, before, out.Old.DataAsOf, judgedWith[out.Gen], out.New.DataAsOf)
+	return fmt.Sprintf("%s; %s printed before it landed %s judged with data as of %s (printed lines do not change), the %d after with data as of %s",
+		out.Note, scan.Plural(before, "result"), wereOrWas(before), out.Old.DataAsOf, judgedWith[out.Gen], out.New.DataAsOf), false
+}
+
+// finishRefresh gives a refresh still in flight after the output
+// refreshGrace to land in the cache, else abandons it, and says which.
+func finishRefresh(j judging) string {
+	r := j.refresh
+	select {
+	case <-r.Done():
+	case <-time.After(refreshGrace):
+		j.stop()
+		old, _ := j.stage.Data()
+		return fmt.Sprintf("data refresh abandoned: not done %s after the output; data as of %s stays in use and the next run tries again", refreshGrace, old.DataAsOf)
+	}
+	out := r.Wait()
+	if !out.Refreshed {
+		return out.Note
+	}
+	return fmt.Sprintf("%s after the output, which is judged with data as of %s; the next run uses it", out.Note, out.Old.DataAsOf)
+}
+
+func wereOrWas(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }

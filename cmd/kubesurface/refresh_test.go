@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,8 +100,11 @@ func TestOfflineMakesNoConnection(t *testing.T) {
 			if n == 0 {
 				t.Error("no connection: the stale data was not refreshed")
 			}
-			if !strings.Contains(doc.Data.Refresh, "data refresh failed") || strings.Count(stderr, "data refresh failed") != 1 {
-				t.Errorf("refresh %q, stderr %q: want the failure said once in each", doc.Data.Refresh, stderr)
+			// Failed before the output (said in it too) or after it (the
+			// output says it was still running): stderr says it once.
+			failedFirst := strings.Contains(doc.Data.Refresh, "data refresh failed")
+			if !failedFirst && !strings.Contains(doc.Data.Refresh, "still running") || strings.Count(stderr, "data refresh failed") != 1 {
+				t.Errorf("refresh %q, stderr %q: want the failure said once", doc.Data.Refresh, stderr)
 			}
 			if doc.Data.Origin != "embedded snapshot" || doc.Results[0].Urgency.DataAsOf != doc.Data.DataAsOf {
 				t.Errorf("data %+v: want the embedded snapshot still in use", doc.Data)
@@ -116,8 +121,12 @@ func TestScanRefreshesStaleData(t *testing.T) {
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
 	src.Stamp(time.Now().UTC().AddDate(0, 0, -1))
 	sourcesAt(t, srv.URL)
-	target := versionServer(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
-	code, stdout, stderr := invoke(t, "", "scan", "--no-kubeconfig", "-o", "json", target.URL)
+	cache := t.TempDir()
+	// The target answers once the refresh has written the cache: the
+	// refresh lands while the scan runs, as it does when the scan is not
+	// quicker than the sources.
+	target := versionServerAfter(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`, filepath.Join(cache, "kubesurface", "data.json"))
+	code, stdout, stderr := invokeWithCache(t, cache, "scan", "--no-kubeconfig", "-o", "json", target.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -133,6 +142,95 @@ func TestScanRefreshesStaleData(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "kubesurface: data refreshed") {
 		t.Errorf("stderr %q: want the refresh said", stderr)
+	}
+}
+
+// versionServerAfter is versionServer answering /version once path exists
+// (or the request ends).
+func versionServerAfter(t *testing.T, body, path string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for r.Context().Err() == nil {
+			if _, err := os.Stat(path); err == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// invokeWithCache is invoke with the data cache under cache.
+func invokeWithCache(t *testing.T, cache string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", cache)
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestRefreshNeverDelaysTheScan: a refresh that has not landed when the
+// probes end does not hold the output back: it is written at once, with
+// the data in use, and the refresh gets refreshGrace after it for the
+// cache, then is abandoned; stderr says once which happened.
+func TestRefreshNeverDelaysTheScan(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		lands bool // the feed answers once the output is out
+		want  string
+	}{
+		{"lands after the output", true, "after the output, which is judged with data as of 2026-08-22; the next run uses it"},
+		{"abandoned", false, "data refresh abandoned: not done 2s after the output; data as of 2026-08-22 stays in use"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := &firstLine{written: make(chan struct{})}
+			src, srv := sourcetest.Start(t, samples, func(key string, _ http.ResponseWriter, r *http.Request) bool {
+				if key != "feed" {
+					return false
+				}
+				if c.lands {
+					select {
+					case <-out.written:
+					case <-r.Context().Done():
+					}
+					return false
+				}
+				<-r.Context().Done() // a source that never answers
+				return true
+			})
+			src.Stamp(time.Now().UTC().AddDate(0, 0, -1))
+			sourcesAt(t, srv.URL)
+			t.Setenv("HOME", t.TempDir())
+			cache := t.TempDir()
+			t.Setenv("XDG_CACHE_HOME", cache)
+			target := versionServer(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
+			var errb bytes.Buffer
+			start := time.Now()
+			code := run(context.Background(), []string{"scan", "--no-kubeconfig", "-o", "json", target.URL}, strings.NewReader(""), out, &errb)
+			took := time.Since(start)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			if took > refreshGrace+3*time.Second {
+				t.Errorf("the scan took %s: the refresh held it up", took)
+			}
+			doc := scanDocument(t, out.buf.String())
+			if doc.Results[0].Urgency.DataAsOf != "2026-08-22" || !strings.Contains(doc.Data.Refresh, "still running when the scan ended: every result is judged with data as of 2026-08-22") {
+				t.Errorf("judged with %s, data.refresh %q: want the data in use, and the refresh said to be running", doc.Results[0].Urgency.DataAsOf, doc.Data.Refresh)
+			}
+			if n := strings.Count(errb.String(), "data refresh"); n != 1 || !strings.Contains(errb.String(), c.want) {
+				t.Errorf("stderr %q: want %q, once", errb.String(), c.want)
+			}
+			_, err := os.Stat(filepath.Join(cache, "kubesurface", "data.json"))
+			if landed := err == nil; landed != c.lands {
+				t.Errorf("cache written %v, want %v", landed, c.lands)
+			}
+		})
 	}
 }
 
@@ -155,7 +253,8 @@ func (f *firstLine) Write(p []byte) (int, error) {
 }
 
 // TestStreamedLinesKeepTheirData: a line printed before refreshed data
-// lands cannot change; stderr says which data judged which lines.
+// lands cannot change, a line after it uses it; stderr says which data
+// judged which lines.
 func TestStreamedLinesKeepTheirData(t *testing.T) {
 	out := &firstLine{written: make(chan struct{})}
 	src, srv := sourcetest.Start(t, samples, func(key string, _ http.ResponseWriter, r *http.Request) bool {
@@ -172,23 +271,33 @@ func TestStreamedLinesKeepTheirData(t *testing.T) {
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
 	sourcesAt(t, srv.URL)
 	t.Setenv("HOME", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
 	target := versionServer(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
+	later := versionServerAfter(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`, filepath.Join(cache, "kubesurface", "data.json"))
 	var errb bytes.Buffer
-	code := run(context.Background(), []string{"scan", "--no-kubeconfig", "-o", "ndjson", target.URL}, strings.NewReader(""), out, &errb)
+	code := run(context.Background(), []string{"scan", "--no-kubeconfig", "-o", "ndjson", target.URL, later.URL}, strings.NewReader(""), out, &errb)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	var line struct {
 		Urgency struct{ DataAsOf string }
 	}
-	if err := json.Unmarshal(out.buf.Bytes(), &line); err != nil {
+	lines := strings.Split(strings.TrimSpace(out.buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", len(lines), out.buf.String())
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
 		t.Fatal(err)
 	}
 	if line.Urgency.DataAsOf == yesterday {
-		t.Errorf("the printed line says data as of %s: it was judged before the refresh landed", yesterday)
+		t.Errorf("the first line says data as of %s: it was judged before the refresh landed", yesterday)
 	}
-	want := "1 results printed before it landed were judged with data as of " + line.Urgency.DataAsOf + " (printed lines do not change), the 0 after with data as of " + yesterday
+	old := line.Urgency.DataAsOf
+	if err := json.Unmarshal([]byte(lines[1]), &line); err != nil || line.Urgency.DataAsOf != yesterday {
+		t.Errorf("the second line says data as of %s (%v): want the refreshed %s", line.Urgency.DataAsOf, err, yesterday)
+	}
+	want := "1 result printed before it landed was judged with data as of " + old + " (printed lines do not change), the 1 after with data as of " + yesterday
 	if !strings.Contains(errb.String(), want) {
 		t.Errorf("stderr %q lacks %q", errb.String(), want)
 	}

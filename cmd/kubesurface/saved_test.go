@@ -113,7 +113,7 @@ func TestFromResultsStopsAtMaxTargetsWhileReading(t *testing.T) {
 	}()
 	select {
 	case code := <-done:
-		if code != exitUsage || !strings.Contains(stderr.String(), "--from-results: more than --max-targets 3 targets; stopped reading stdin") {
+		if code != exitUsage || !strings.Contains(stderr.String(), "--from-results: more than 3 targets (--max-targets 3); stopped reading stdin") {
 			t.Errorf("exit %d, stderr %q", code, stderr.String())
 		}
 	case <-time.After(time.Minute): // a safety deadline, not a measure
@@ -134,7 +134,7 @@ func TestViewListsSkippedRowsOnStderrWhenItEnds(t *testing.T) {
 	}
 	file := writeFile(t, "logs.ndjson", lines.String())
 	tm, _, stderr, warnings := viewSessionWithWarnings(t, strings.NewReader(""), []string{file}, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
-	waitScreen(t, tm, "read 1 rows; 25 warnings, listed on stderr when you quit")
+	waitScreen(t, tm, "read 1 row; 25 warnings, listed on stderr when you quit")
 	finalModel(t, tm)
 	warnings.flush()
 	got := stderr.String()

@@ -372,10 +372,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 			for k, r := range results {
 				ordered[k] = r.Result
 			}
-			refreshNote := settleRefresh(cmd, judge, interrupted, stream, ordered, judgedWith)
-			// Ctrl-C while waiting for the refresh: the results are whole
-			// and still written, and the exit says it was interrupted.
-			interrupted = interrupted || ctx.Err() != nil
+			refreshNote, pending := settleRefresh(judge, interrupted, stream, ordered, judgedWith)
 			if !stream {
 				for k, r := range ordered {
 					check(results[k].i, r) // judged again, if the data was refreshed
@@ -392,7 +389,15 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 				// --open-only the closed targets appear nowhere else.
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: connect sweep of the CIDR blocks: "+opts.Progress.String())
 			}
-			if refreshNote != "" && output != "table" {
+			switch {
+			case pending:
+				// After the output, never before it: said once, with
+				// what became of the refresh.
+				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(finishRefresh(judge)))
+				// Ctrl-C during the grace: the output is whole, and the
+				// exit says it was interrupted.
+				interrupted = interrupted || ctx.Err() != nil
+			case refreshNote != "" && output != "table":
 				// The table's footer says it where it is read already.
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(refreshNote))
 			}

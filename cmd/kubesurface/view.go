@@ -101,7 +101,7 @@ results, 130 interrupted by SIGINT or SIGTERM.`,
 func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts scan.Options, warnings *notices) (tui.Config, func()) {
 	// Saved results are triaged as they are: view probes nothing on start,
 	// and refreshes no data either.
-	data, notes := assess.Newest(ctx, now)
+	data, notes := newestData(ctx, now)
 	ctx, cancel := context.WithCancel(ctx)
 	feed := make(chan tui.Loaded, 256)
 	done := make(chan struct{})
@@ -305,7 +305,7 @@ func readResults(ctx context.Context, stdin io.Reader, names []string, max int, 
 						warnings.add(mergeNotes, note)
 					}
 					if m.Len() > max {
-						return usageError{fmt.Errorf("--from-results: more than --max-targets %d targets; stopped reading %s", max, in.label)}
+						return usageError{fmt.Errorf("--from-results: more than %s (--max-targets %d); stopped reading %s", scan.Plural(max, "target"), max, in.label)}
 					}
 					if i == len(out) {
 						out = append(out, r)

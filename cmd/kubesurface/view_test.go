@@ -451,7 +451,7 @@ func TestViewAndShardInputErrors(t *testing.T) {
 		{"view bad --now", "", []string{"view", "--now", "tomorrow", broken}, `--now "tomorrow"`},
 		{"view bad --timeout", "", []string{"view", "--timeout", "0s", broken}, "--timeout must be positive"},
 		{"scan --from-results of no results", "", []string{"scan", "--no-kubeconfig", "--from-results", broken}, "broken.ndjson holds no results"},
-		{"scan --from-results past --max-targets", "", []string{"scan", "--no-kubeconfig", "--max-targets", "1", "--from-results", writeFile(t, "two.ndjson", stdout+strings.ReplaceAll(stdout, srv.URL, "https://10.0.0.1:6443"))}, "--from-results: more than --max-targets 1 targets; stopped reading "},
+		{"scan --from-results past --max-targets", "", []string{"scan", "--no-kubeconfig", "--max-targets", "1", "--from-results", writeFile(t, "two.ndjson", stdout+strings.ReplaceAll(stdout, srv.URL, "https://10.0.0.1:6443"))}, "--from-results: more than 1 target (--max-targets 1); stopped reading "},
 		{"shard index too large", "", []string{"scan", "--no-kubeconfig", "--shard", "3/3", "127.0.0.1:1"}, `--shard "3/3": want I/N with 0 <= I < N`},
 		{"shard of none", "", []string{"scan", "--no-kubeconfig", "--shard", "0/0", "127.0.0.1:1"}, `--shard "0/0"`},
 		{"shard not I/N", "", []string{"scan", "--no-kubeconfig", "--shard", "2", "127.0.0.1:1"}, `--shard "2"`},

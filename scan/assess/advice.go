@@ -25,10 +25,13 @@ func advise(r *scan.Result, b *Bundle) *scan.Advice {
 					a.Notes = append(a.Notes, fmt.Sprintf("removed-API data covers minors up to %s; check the release notes of later minors", newestRemoval(b.Removals)))
 				}
 			}
-			// Every provider build (-eks-, -gke., +k3s, +rke2, OpenShift's
-			// +commit) is matched on its upstream base, whichever calendar
-			// it follows; a pre-release is upstream's own and matched as is.
-			if pv.Suffix != "" && preRelease(pv) == "" {
+			// Every provider build is matched on its upstream base,
+			// whichever calendar it follows: known by its suffix (-eks-,
+			// -gke., +k3s, +rke2, OpenShift's +commit) or, where the version
+			// is plain upstream (OpenShift 4.17 and later), by the
+			// distribution the evidence recognised. A pre-release is
+			// upstream's own and matched as is.
+			if preRelease(pv) == "" && (pv.Suffix != "" || providerBuilds[r.Dist.Name]) {
 				who := r.Dist.Name
 				if who == "" || who == scan.DistUnknown {
 					who = "the provider"
@@ -44,6 +47,13 @@ func advise(r *scan.Result, b *Bundle) *scan.Advice {
 		a.Restrict = memoized(b, "restrict\x00"+r.Dist.Name+"\x00"+r.Exposure.Access, func() []scan.Step { return restrict(r.Dist.Name, r.Exposure) })
 	}
 	return a
+}
+
+// providerBuilds are the distributions that ship builds of their own,
+// into which they may back-port fixes, whatever version they report.
+var providerBuilds = map[string]bool{
+	scan.DistEKS: true, scan.DistEKSD: true, scan.DistGKE: true,
+	scan.DistK3s: true, scan.DistRKE2: true, scan.DistOpenShift: true,
 }
 
 // path lists the hops from minor to newest, one minor at a time, with what

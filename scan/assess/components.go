@@ -63,7 +63,7 @@ func cvesFor(r *scan.Result, b *Bundle, pv scan.ParsedVersion) ([]scan.CVERef, [
 			}
 		}
 		note := fmt.Sprintf("%s in the kubelet or kube-proxy would affect nodes at %s (%s) but could not be checked: no node versions were seen (no credentials, or nodes not listable)",
-			plural(len(unchecked), "CVE"), pv.Semver, strings.Join(first(ids, 3), ", "))
+			scan.Plural(len(unchecked), "CVE"), pv.Semver, strings.Join(first(ids, 3), ", "))
 		if windows > 0 {
 			note += fmt.Sprintf("; %d of them only on Windows nodes, and the nodes' OS is unknown", windows)
 		}
@@ -126,7 +126,7 @@ func cvesFor(r *scan.Result, b *Bundle, pv scan.ParsedVersion) ([]scan.CVERef, [
 	var notes []string
 	if len(unknownOS) > 0 {
 		notes = append(notes, fmt.Sprintf("%s only on Windows nodes would affect kubelets whose node OS was not reported (%s): check whether they run Windows",
-			plural(len(unknownOS), "CVE"), strings.Join(first(unknownOS, 3), ", ")))
+			scan.Plural(len(unknownOS), "CVE"), strings.Join(first(unknownOS, 3), ", ")))
 	}
 	return out, notes
 }

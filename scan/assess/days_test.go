@@ -75,7 +75,7 @@ func TestJudgeAtExtremeDates(t *testing.T) {
 	if !strings.Contains(u.Reason, "since 2027-06-28 (2911899 days ago)") {
 		t.Errorf("reason %q", u.Reason)
 	}
-	b, err := Embedded()
+	b, err := Base()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestJudgeAtExtremeDates(t *testing.T) {
 // TestJudgeIgnoresTimeOfDay: the wall clock (any hour, any zone) and
 // --now (midnight UTC) give the same phase and count on the same date.
 func TestJudgeIgnoresTimeOfDay(t *testing.T) {
-	b, err := Embedded()
+	b, err := Base()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,12 @@ func TestBackportNoteForEveryProviderBuild(t *testing.T) {
 		{"v1.33.4+rke2r1", scan.DistRKE2, true},
 		{"v1.33.4-eks-ab12cd3", scan.DistEKS, true},
 		{"v1.33.4-gke.100", scan.DistGKE, true},
+		// OpenShift 4.17 and later report plain upstream versions: the
+		// note comes from the distribution recognised (OAuth discovery,
+		// ClusterVersion), not from a suffix.
+		{"v1.31.6", scan.DistOpenShift, true},
 		{"v1.33.4", scan.DistKubeadm, false},
+		{"v1.33.4", scan.DistAKS, false},
 		{"v1.33.0-rc.1", scan.DistKubeadm, false},
 	} {
 		r := judged(t, c.git, c.dist, "2026-11-26", nil)
@@ -186,5 +191,67 @@ func TestDaysAreSaidInWords(t *testing.T) {
 		if got := scan.DaysText(n); got != want {
 			t.Errorf("DaysText(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestCountsAreSaidInWords(t *testing.T) {
+	for _, c := range []struct {
+		n          int
+		word, want string
+	}{{0, "row", "0 rows"}, {1, "row", "1 row"}, {2, "row", "2 rows"}, {1, "patch", "1 patch"}, {3, "patch", "3 patches"}} {
+		if got := scan.Plural(c.n, c.word); got != c.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", c.n, c.word, got, c.want)
+		}
+	}
+}
+
+// TestMinorsTheCalendarDoesNotList: a minor missing from a calendar is
+// "older than every release" only when it is; between two releases it is
+// said to be between them, past all support only when the newer one is,
+// and an OpenShift version that does not exist is never named.
+func TestMinorsTheCalendarDoesNotList(t *testing.T) {
+	clusterVersion := func(v string) func(*scan.Result) {
+		return func(r *scan.Result) { r.Auth = &scan.Auth{OpenShift: &scan.OpenShiftVersion{Version: v}} }
+	}
+	for _, c := range []struct {
+		name, git string
+		mod       func(*scan.Result)
+		level     string
+		want      string
+	}{
+		{"OpenShift shipping a Kubernetes minor between 4.2 (1.14) and 4.3 (1.16)", "v1.15.3", nil, Critical,
+			"no OpenShift release the calendar lists ships Kubernetes 1.15 (OpenShift 4.2 ships 1.14, OpenShift 4.3 ships 1.16); the releases either side are out of all support"},
+		{"OpenShift shipping a Kubernetes minor older than 4.1's", "v1.12.4", nil, Critical,
+			"Kubernetes 1.12 is older than every release the Red Hat OpenShift Container Platform 4 calendar lists"},
+		{"an OpenShift minor older than every one listed", "v1.13.4", clusterVersion("4.0.22"), Critical,
+			"OpenShift 4.0 is older than every release the Red Hat OpenShift Container Platform 4 calendar lists"},
+	} {
+		u := judged(t, c.git, scan.DistOpenShift, "2026-11-26", c.mod).Urgency
+		all := strings.Join(u.Reasons, "\n")
+		if u.Level != c.level || !strings.Contains(all, c.want) {
+			t.Errorf("%s: level %s, reasons %q: want %s and %q", c.name, u.Level, u.Reasons, c.level, c.want)
+		}
+		for _, bad := range []string{"OpenShift 1.", "OpenShift " + strings.TrimPrefix(c.git, "v")[:4]} {
+			if strings.Contains(all, bad) {
+				t.Errorf("%s: reasons name an OpenShift version that does not exist (%q): %q", c.name, bad, u.Reasons)
+			}
+		}
+		if c.mod == nil && u.Lifecycle != nil && u.Lifecycle.Minor != "" {
+			t.Errorf("%s: lifecycle minor %q, want none (no OpenShift release ships %s)", c.name, u.Lifecycle.Minor, c.git)
+		}
+		if strings.Contains(c.want, "between") && strings.Contains(all, "older than every release") {
+			t.Errorf("%s: said older than every release: %q", c.name, u.Reasons)
+		}
+	}
+
+	// Between two releases, the newer still supported: nothing to judge
+	// the missing minor by.
+	b := mustBase(t)
+	up := b.Lifecycle[Upstream]
+	up.Releases = slices.DeleteFunc(slices.Clone(up.Releases), func(r Release) bool { return r.Minor == "1.35" })
+	r := &scan.Result{Dist: scan.Distribution{Name: scan.DistKubeadm}, Version: &scan.Version{GitVersion: "v1.35.2"}}
+	Judge(r, b, day("2026-11-26"))
+	if u := r.Urgency; u.Level != Unknown || !strings.Contains(u.Reason, "does not list 1.35 (it lists 1.34 and 1.36)") || strings.Contains(u.Reason, "older than every") {
+		t.Errorf("a minor missing between supported ones: level %s, reason %q", u.Level, u.Reason)
 	}
 }

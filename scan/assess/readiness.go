@@ -73,12 +73,12 @@ func readiness(r *scan.Result, b *Bundle) *scan.Readiness {
 		hr.APIs = apisRemoved(h, series)
 		hr.Kubelets = skewBlockers(h.To, kubelets)
 		if n := len(hr.APIs); n > 0 {
-			hr.Why = append(hr.Why, fmt.Sprintf("%s in use: %s", plural(n, "deprecated API"), strings.Join(first(apiNames(hr.APIs), 3), ", ")))
+			hr.Why = append(hr.Why, fmt.Sprintf("%s in use: %s", scan.Plural(n, "deprecated API"), strings.Join(first(apiNames(hr.APIs), 3), ", ")))
 		}
 		for _, k := range hr.Kubelets {
 			behind := minorsBetween(k.Version, h.To)
 			hr.Why = append(hr.Why, fmt.Sprintf("skew: %s at %s would be %d minors behind %s (policy allows %d): %s",
-				plural(k.Count, "kubelet"), k.Version, behind, h.To, scan.SkewPolicy, nodeList(k)))
+				scan.Plural(k.Count, "kubelet"), k.Version, behind, h.To, scan.SkewPolicy, nodeList(k)))
 		}
 		switch {
 		case len(hr.Why) > 0:
@@ -259,7 +259,7 @@ func apiNames(apis []scan.APIInUse) []string {
 	for i, a := range apis {
 		out[i] = APIName(a.Group, a.Version, a.Resource, a.Subresource)
 		if a.Requests != nil {
-			out[i] += fmt.Sprintf(" (%s)", plural(int(*a.Requests), "request"))
+			out[i] += fmt.Sprintf(" (%s)", scan.Plural(int(*a.Requests), "request"))
 		}
 	}
 	return out
@@ -349,7 +349,7 @@ func ReadyCell(rd *scan.Readiness) string {
 	case rd.Verdict != Blocked || len(rd.Hops) == 0:
 		return rd.Verdict
 	case len(rd.Hops[0].APIs) > 0:
-		return "blocked: " + plural(len(rd.Hops[0].APIs), "API")
+		return "blocked: " + scan.Plural(len(rd.Hops[0].APIs), "API")
 	}
 	return "blocked: skew"
 }

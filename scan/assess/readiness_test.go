@@ -180,7 +180,7 @@ func TestReadinessPerHop(t *testing.T) {
 	t.Run("unknown: /metrics forbidden", func(t *testing.T) {
 		r := judged(t, "v1.35.3", scan.DistKubeadm, "2026-11-26", cluster("oidc:alice@example.com", map[string]string{"n1": "v1.35.3"}))
 		r.Auth.Metrics = &scan.Metrics{Error: `forbidden: User "oidc:alice@example.com" cannot get path "/metrics"`, ErrorKind: scan.AuthForbidden}
-		Judge(r, mustEmbedded(t), day("2026-11-26"))
+		Judge(r, mustBase(t), day("2026-11-26"))
 		rd := r.Readiness
 		if rd.Verdict != Unknown || !strings.Contains(rd.Reason, "/metrics is forbidden to oidc:alice@example.com") {
 			t.Fatalf("readiness %+v", rd)

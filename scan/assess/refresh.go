@@ -19,9 +19,9 @@ import (
 const RefreshDays = 7
 
 // RefreshTimeout bounds a background refresh, every request included. The
-// refresh never holds up a scan, but `scan` lets one in flight finish
-// before it writes (see the README); a network that drops packets must not
-// cost more than this.
+// refresh never holds up a scan or its output (`scan` gives one still in
+// flight a short grace after the output, for the cache only); this bounds
+// what it costs a long run, the TUI or demo.
 const RefreshTimeout = 15 * time.Second
 
 // RefreshOptions say where and whether to refresh.
@@ -109,8 +109,7 @@ func (s *Stage) StartRefresh(ctx context.Context, o RefreshOptions) *Refresh {
 
 // failedFile, next to the cache, holds the day a refresh last failed (or
 // found nothing newer): a machine that cannot reach the sources then pays
-// for the attempt, up to RefreshTimeout at the end of a scan, once a day
-// and not on every run. `data update` always tries.
+// for the attempt once a day and not on every run. `data update` always tries.
 func failedFile(cache string) string { return cache + ".refresh-failed" }
 
 // failedOn is the day in failedFile, "" when there is none. The file is
@@ -177,7 +176,7 @@ func (s *Stage) refresh(ctx context.Context, old *Bundle, o RefreshOptions) Refr
 
 // refreshDial bounds each connection attempt of a refresh: a network that
 // drops packets fails the refresh in this long rather than in the whole
-// RefreshTimeout, which `scan` may wait out at its end.
+// RefreshTimeout.
 const refreshDial = 5 * time.Second
 
 // refreshClient is http.DefaultClient's transport (proxies from the

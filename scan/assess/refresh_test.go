@@ -23,7 +23,7 @@ func finished(git string) *scan.Result {
 // cut short before a version was seen stay unjudged, whoever consumes the
 // stage.
 func TestStageJudgesOnlyWhatAJudgementIsAbout(t *testing.T) {
-	s := NewStage(mustEmbedded(t), day("2026-11-30"))
+	s := NewStage(mustBase(t), day("2026-11-30"))
 	cases := []struct {
 		name string
 		r    *scan.Result
@@ -68,7 +68,7 @@ func TestRefreshLandsInTheStage(t *testing.T) {
 	fs, o := startSources(t, nil)
 	yesterday := time.Now().UTC().AddDate(0, 0, -1)
 	fs.Stamp(yesterday)
-	old := mustEmbedded(t)
+	old := mustBase(t)
 	s := NewStage(old, day("2026-11-30"))
 	ro := refreshOptions(t, o)
 
@@ -119,7 +119,7 @@ func TestRefreshFailureChangesNothing(t *testing.T) {
 		http.Error(w, "upstream down", http.StatusBadGateway)
 		return true
 	})
-	old := mustEmbedded(t)
+	old := mustBase(t)
 	s := NewStage(old, day("2026-11-30"))
 	ro := refreshOptions(t, o)
 	out := s.StartRefresh(context.Background(), ro).Wait()
@@ -141,14 +141,14 @@ func TestRefreshFailureChangesNothing(t *testing.T) {
 
 func TestRefreshOffStaysOff(t *testing.T) {
 	fs, o := startSources(t, nil)
-	s := NewStage(mustEmbedded(t), day("2026-11-30"))
+	s := NewStage(mustBase(t), day("2026-11-30"))
 	ro := refreshOptions(t, o)
 	ro.Offline = true
 	if r := s.StartRefresh(context.Background(), ro); r != nil {
 		t.Error("a refresh while offline")
 	}
 	ro.Offline = false
-	ro.Today = day(mustEmbedded(t).DataAsOf).AddDate(0, 0, RefreshDays)
+	ro.Today = day(mustBase(t).DataAsOf).AddDate(0, 0, RefreshDays)
 	if r := s.StartRefresh(context.Background(), ro); r != nil {
 		t.Error("a refresh of data not yet due")
 	}
@@ -169,7 +169,7 @@ func TestRefreshStopsWithItsContext(t *testing.T) {
 		<-r.Context().Done()
 		return true
 	})
-	s := NewStage(mustEmbedded(t), day("2026-11-30"))
+	s := NewStage(mustBase(t), day("2026-11-30"))
 	out := s.StartRefresh(ctx, refreshOptions(t, o)).Wait()
 	if out.Refreshed || !strings.Contains(out.Note, "data refresh failed (stopped)") {
 		t.Errorf("outcome %+v: want stopped", out)
@@ -190,7 +190,7 @@ func TestRefreshFailureIsTriedOnceADay(t *testing.T) {
 	})
 	fs.Stamp(time.Now().UTC().AddDate(0, 0, -1))
 	ro := refreshOptions(t, o)
-	s := NewStage(mustEmbedded(t), day("2026-11-30"))
+	s := NewStage(mustBase(t), day("2026-11-30"))
 	if out := s.StartRefresh(context.Background(), ro).Wait(); out.Refreshed {
 		t.Fatalf("outcome %+v: want a failure", out)
 	}

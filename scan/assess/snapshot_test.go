@@ -35,7 +35,7 @@ func TestReleaseStepRefreshesTheSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if emb := mustEmbedded(t); base.DataAsOf != emb.DataAsOf || len(base.CVEs) != len(emb.CVEs) {
+	if emb := mustBase(t); base.DataAsOf != emb.DataAsOf || len(base.CVEs) != len(emb.CVEs) { // the hand-collected files, as Base reads them
 		t.Fatalf("the copied files load as data as of %s, the embedded as %s", base.DataAsOf, emb.DataAsOf)
 	}
 	fs, o := startSources(t, nil)
@@ -73,7 +73,7 @@ func TestReleaseStepRefreshesTheSnapshot(t *testing.T) {
 
 func TestSnapshotRefusesOlderRefreshedData(t *testing.T) {
 	dir := copyData(t)
-	b := mustEmbedded(t)
+	b := mustBase(t)
 	b.DataAsOf = "2020-01-01"
 	raw := mustMarshal(b)
 	if err := os.WriteFile(filepath.Join(dir, RefreshedFile), raw, 0o644); err != nil {

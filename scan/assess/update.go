@@ -17,6 +17,8 @@ import (
 	"unicode"
 
 	utilversion "k8s.io/apimachinery/pkg/util/version"
+
+	"github.com/kubesurface/kubesurface/scan"
 )
 
 // The public services `data update` reads by default.
@@ -129,7 +131,7 @@ func Update(ctx context.Context, o UpdateOptions) (*Bundle, []string, error) {
 			generated = append(generated, g)
 		}
 		products = append(products, p.product)
-		calendars = append(calendars, fmt.Sprintf("%s %s (%d releases)", p.key, d.NewestMinor, len(d.Releases)))
+		calendars = append(calendars, fmt.Sprintf("%s %s (%s)", p.key, d.NewestMinor, scan.Plural(len(d.Releases), "release")))
 		lifecycleNotes = append(lifecycleNotes, notes...)
 	}
 	said = append(said, "lifecycle from endoflife.date: "+strings.Join(calendars, ", "))
@@ -150,7 +152,7 @@ func Update(ctx context.Context, o UpdateOptions) (*Bundle, []string, error) {
 			return nil, nil, fmt.Errorf("OSV %s (%s): no records at all", pkg, osvAddr)
 		}
 		records = append(records, recs...)
-		perPackage = append(perPackage, fmt.Sprintf("%d for %s in %s", len(recs), pkg, plural(pages, "page")))
+		perPackage = append(perPackage, fmt.Sprintf("%d for %s in %s", len(recs), pkg, scan.Plural(pages, "page")))
 	}
 	osvCVEs, err := cvesFromOSV(records)
 	if err != nil {
@@ -181,21 +183,21 @@ func Update(ctx context.Context, o UpdateOptions) (*Bundle, []string, error) {
 	cves, rep := assembleCVEs(emb.CVEs, osvCVEs, items)
 	b.CVEs = cves
 	said = append(said, fmt.Sprintf("CVEs from OSV (records: %s): %s with affected versions (%d updated, %d new); %d kept from the embedded snapshot, which OSV has no record for",
-		strings.Join(perPackage, ", "), plural(rep.updated+rep.added, "CVE"), rep.updated, rep.added, rep.kept))
+		strings.Join(perPackage, ", "), scan.Plural(rep.updated+rep.added, "CVE"), rep.updated, rep.added, rep.kept))
 	if len(rep.unrated) > 0 {
-		said = append(said, fmt.Sprintf("left out %s with no severity rating in any source: %s", plural(len(rep.unrated), "CVE"), strings.Join(rep.unrated, ", ")))
+		said = append(said, fmt.Sprintf("left out %s with no severity rating in any source: %s", scan.Plural(len(rep.unrated), "CVE"), strings.Join(rep.unrated, ", ")))
 	}
 	if rep.droppedRanges > 0 {
-		said = append(said, fmt.Sprintf("left out %s given only in k8s.io/apiserver versions older than its v0.N tags, which name no Kubernetes release", plural(rep.droppedRanges, "range")))
+		said = append(said, fmt.Sprintf("left out %s given only in k8s.io/apiserver versions older than its v0.N tags, which name no Kubernetes release", scan.Plural(rep.droppedRanges, "range")))
 	}
-	said = append(said, fmt.Sprintf("official CVE feed: %s (updated %s)", plural(len(feed.Items), "item"), orUnknown(dateOf(feed.Meta.UpdatedAt))))
+	said = append(said, fmt.Sprintf("official CVE feed: %s (updated %s)", scan.Plural(len(feed.Items), "item"), orUnknown(dateOf(feed.Meta.UpdatedAt))))
 	if len(rep.noData) > 0 {
 		verb := "have"
 		if len(rep.noData) == 1 {
 			verb = "has"
 		}
 		said = append(said, fmt.Sprintf("%s in the official feed %s no affected-version data (neither OSV nor the snapshot gives ranges): %s",
-			plural(len(rep.noData), "CVE"), verb, strings.Join(first(rep.noData, 10), ", ")))
+			scan.Plural(len(rep.noData), "CVE"), verb, strings.Join(first(rep.noData, 10), ", ")))
 	}
 
 	// Removed APIs: no online source gives them as data.
@@ -212,7 +214,7 @@ func Update(ctx context.Context, o UpdateOptions) (*Bundle, []string, error) {
 		}
 	}
 	said = append(said, fmt.Sprintf("removed APIs: no online source; carried over from the embedded snapshot (%s, through %s)",
-		plural(len(emb.Removals), "minor"), newestRemoval(emb.Removals)))
+		scan.Plural(len(emb.Removals), "minor"), newestRemoval(emb.Removals)))
 
 	b.DataAsOf = asOf.date
 	if b.DataAsOf == "" {
@@ -228,7 +230,7 @@ func Update(ctx context.Context, o UpdateOptions) (*Bundle, []string, error) {
 		fmt.Sprintf("lifecycle: endoflife.date API %s/api/v1/products/{%s} (generated %s), fetched %s",
 			eolBase, strings.Join(products, ","), strings.Join(generated, ", "), fetchedAt),
 		fmt.Sprintf("CVEs: OSV %s, Go modules %s (%s, newest modified %s), fetched %s; entries OSV has no record for kept from the embedded snapshot",
-			osvAddr, strings.Join(osvPackages, ", "), plural(len(records), "record"), orUnknown(osvModified.date), fetchedAt),
+			osvAddr, strings.Join(osvPackages, ", "), scan.Plural(len(records), "record"), orUnknown(osvModified.date), fetchedAt),
 		fmt.Sprintf("CVE titles, issues and dates: official Kubernetes CVE feed %s (updated %s), fetched %s",
 			o.CVEFeed, orUnknown(feed.Meta.UpdatedAt), fetchedAt),
 		"removed APIs: no online source; carried over from " + removedFrom,
@@ -274,7 +276,7 @@ func (f *fetcher) fetch(ctx context.Context, method, addr string, body, v any) e
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
-		return fmt.Errorf("reading the response (HTTP %d, %d bytes read): %w", resp.StatusCode, len(raw), f.transportError(ctx, err))
+		return fmt.Errorf("reading the response (HTTP %d, %s read): %w", resp.StatusCode, scan.Plural(len(raw), "byte"), f.transportError(ctx, err))
 	}
 	if len(raw) > maxResponse {
 		return fmt.Errorf("response larger than %d MiB, not read", maxResponse>>20)
@@ -966,17 +968,6 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
-}
-
-// plural counts a noun: "1 minor", "2 minors", "0 patches".
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", word)
-	}
-	if strings.HasSuffix(word, "ch") {
-		return fmt.Sprintf("%d %ses", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func orUnknown(s string) string {

@@ -271,9 +271,28 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 		}
 		return
 	case !ok:
-		f.phase = "unsupported"
-		u.Lifecycle = &scan.Lifecycle{Calendar: cal, Minor: pv.Minor, Phase: f.phase, Provider: providerText(r.Dist.Name, cal)}
-		u.Reasons = append(u.Reasons, fmt.Sprintf("%s is older than every release the %s calendar lists: long out of support", pv.Minor, d.Name))
+		// Lifecycle.Minor is the calendar's own minor: OpenShift's only
+		// where ClusterVersion named it, never the Kubernetes minor
+		// passed off as an OpenShift one.
+		own := pv.Minor
+		if cal == OpenShift {
+			own = osMinor
+		}
+		older, below, above := outsideCalendar(d, cal, pv, osMinor, now)
+		switch {
+		case older:
+			f.phase = "unsupported"
+			u.Reasons = append(u.Reasons, fmt.Sprintf("%s is older than every release the %s calendar lists: long out of support", calendarMinorName(cal, pv, osMinor), d.Name))
+		case above.EndOfStandard != "" && phaseAt(cal, above, now) == "unsupported":
+			// Between two releases, the newer of which is out of all
+			// support: so is this one, whatever it is.
+			f.phase = "unsupported"
+			u.Reasons = append(u.Reasons, gapText(d, cal, pv, osMinor, below, above)+"; the releases either side are out of all support, and so is it")
+		default:
+			unknown(u, fmt.Sprintf("%s, so its support cannot be judged: run `kubesurface data update`", gapText(d, cal, pv, osMinor, below, above)))
+			return
+		}
+		u.Lifecycle = &scan.Lifecycle{Calendar: cal, Minor: own, Phase: f.phase, Provider: providerText(r.Dist.Name, cal)}
 	default:
 		var last time.Time
 		u.Lifecycle, last = lifecycle(cal, rel, now)
@@ -364,7 +383,10 @@ func unknown(u *scan.Urgency, why string) {
 // minorName is the running minor as its vendor names it: OpenShift's own
 // minor with the Kubernetes one it ships, else the Kubernetes minor.
 func minorName(u *scan.Urgency, pv scan.ParsedVersion) string {
-	if lc := u.Lifecycle; lc != nil && lc.Calendar == OpenShift && lc.Minor != "" {
+	if lc := u.Lifecycle; lc != nil && lc.Calendar == OpenShift {
+		if lc.Minor == "" {
+			return "Kubernetes " + pv.Minor // no OpenShift release is known to ship it
+		}
 		return fmt.Sprintf("OpenShift %s (Kubernetes %s)", lc.Minor, pv.Minor)
 	}
 	return pv.Minor
@@ -404,13 +426,13 @@ func reason(id string, f facts, u *scan.Urgency, pv scan.ParsedVersion) string {
 		if nodes > 0 {
 			on = fmt.Sprintf("%s and its kubelets (%d of them in the kubelet or kube-proxy)", pv.Semver, nodes)
 		}
-		return fmt.Sprintf("%s affect %s, worst fixable %s: %s", plural(len(u.CVEs), "known CVE"), on, u.WorstCVE, strings.Join(first(ids, 3), ", "))
+		return fmt.Sprintf("%s affect %s, worst fixable %s: %s", scan.Plural(len(u.CVEs), "known CVE"), on, u.WorstCVE, strings.Join(first(ids, 3), ", "))
 	case "three-minors-behind", "two-minors-behind", "one-minor-behind":
-		return fmt.Sprintf("%s behind the newest (%s)", plural(f.minorsBehind, "minor"), u.NewestMinor)
+		return fmt.Sprintf("%s behind the newest (%s)", scan.Plural(f.minorsBehind, "minor"), u.NewestMinor)
 	case "patches-behind":
-		return fmt.Sprintf("%s behind %s", plural(f.patchesBehind, "patch"), u.LatestPatch)
+		return fmt.Sprintf("%s behind %s", scan.Plural(f.patchesBehind, "patch"), u.LatestPatch)
 	case "kubelet-skew":
-		return fmt.Sprintf("%s outside the version skew policy", plural(f.skewed, "kubelet"))
+		return fmt.Sprintf("%s outside the version skew policy", scan.Plural(f.skewed, "kubelet"))
 	case "pre-release":
 		return fmt.Sprintf("%s is a pre-release (%s) of %s, not a supported release of it: pre-releases get no patches; move to a %s patch release", pv.Semver+"-"+f.preRelease, f.preRelease, pv.Minor, pv.Minor)
 	case "newer-minor-probably-out":
@@ -477,6 +499,64 @@ func supportNotes(cal string, rel Release, lc *scan.Lifecycle, pv scan.ParsedVer
 		}
 	}
 	return out
+}
+
+// outsideCalendar places a minor the calendar does not list: older than
+// every release it lists, or between the releases below and above it.
+// For OpenShift without ClusterVersion's minor, Kubernetes minors are
+// compared (those OpenShift releases ship).
+func outsideCalendar(d *Distribution, cal string, pv scan.ParsedVersion, osMinor string, now time.Time) (older bool, below, above Release) {
+	want := pv.Minor
+	if osMinor != "" {
+		want = osMinor
+	}
+	key := func(r Release) string {
+		if cal == OpenShift && osMinor == "" {
+			return r.KubernetesMinor
+		}
+		return r.Minor
+	}
+	older = true
+	for _, r := range d.sorted() { // newest first
+		m := key(r)
+		if m == "" {
+			continue
+		}
+		if newer(m, want) {
+			above = r
+			continue
+		}
+		below, older = r, false
+		break
+	}
+	return older, below, above
+}
+
+// calendarMinorName names a minor the calendar does not list, as the
+// calendar would: an OpenShift minor only where ClusterVersion gave one.
+func calendarMinorName(cal string, pv scan.ParsedVersion, osMinor string) string {
+	switch {
+	case cal == OpenShift && osMinor != "":
+		return "OpenShift " + osMinor
+	case cal == OpenShift:
+		return "Kubernetes " + pv.Minor
+	}
+	return pv.Minor
+}
+
+// gapText says that a minor falls between two releases of the calendar.
+func gapText(d *Distribution, cal string, pv scan.ParsedVersion, osMinor string, below, above Release) string {
+	if cal == OpenShift && osMinor == "" {
+		return fmt.Sprintf("no OpenShift release the calendar lists ships Kubernetes %s (OpenShift %s ships %s, OpenShift %s ships %s)",
+			pv.Minor, below.Minor, below.KubernetesMinor, above.Minor, above.KubernetesMinor)
+	}
+	return fmt.Sprintf("the %s calendar does not list %s (it lists %s and %s)", d.Name, calendarMinorName(cal, pv, osMinor), below.Minor, above.Minor)
+}
+
+// phaseAt is the phase a release is in at now.
+func phaseAt(cal string, r Release, now time.Time) string {
+	lc, _ := lifecycle(cal, r, now)
+	return lc.Phase
 }
 
 // forcedUpgrade is the upgrade the provider makes itself, where it does:

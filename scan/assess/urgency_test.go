@@ -22,7 +22,7 @@ func day(s string) time.Time {
 // judged runs Judge on a result carrying only what the rules read.
 func judged(t *testing.T, git, dist string, now string, mod func(*scan.Result)) *scan.Result {
 	t.Helper()
-	b, err := Embedded()
+	b, err := Base()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,10 +314,23 @@ func TestREADMETableMatchesRules(t *testing.T) {
 	}
 }
 
+// TestEmbeddedDataValidates: the embedded data, refreshed by the release
+// step or not, loads and validates and is never older than the
+// hand-collected base, which holds what the fixed-date tests assert on.
 func TestEmbeddedDataValidates(t *testing.T) {
-	b, err := Embedded()
+	emb, err := Embedded()
 	if err != nil {
 		t.Fatal(err)
+	}
+	b, err := Base()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Validate(); err != nil {
+		t.Errorf("the base does not validate: %v", err)
+	}
+	if emb.DataAsOf < b.DataAsOf {
+		t.Errorf("embedded data as of %s is older than its base (as of %s)", emb.DataAsOf, b.DataAsOf)
 	}
 	for _, key := range []string{Upstream, EKS, GKE, AKS, OpenShift} {
 		if b.Lifecycle[key] == nil {

@@ -94,7 +94,7 @@ func TestExportsCarryNoCredentials(t *testing.T) {
 		t.Fatal("the server never received the token: the test would prove nothing")
 	}
 
-	data, err := assess.Embedded()
+	data, err := assess.Base()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func conflicted() scan.Result {
 	r.Auth = &scan.Auth{User: "admin", OpenShift: &scan.OpenShiftVersion{Version: "4.18.3", Channel: "stable-4.18"}}
 	r.Dist = scan.Distribution{Name: scan.DistEKSD,
 		Evidence: []string{"version v1.29.3-eks-adc7111 has the -eks- suffix: Amazon's build of Kubernetes"},
-		Against:  []string{"kind: 1 of 3 nodes have kind:// provider IDs", "eks: the managed EKS service reports -eks- builds too"}}
+		Against:  []string{"kind: 1 of 3 nodes has kind:// provider IDs", "eks: the managed EKS service reports -eks- builds too"}}
 	return r
 }
 
@@ -54,7 +54,7 @@ func TestDistributionEvidenceAgainstIsShown(t *testing.T) {
 			t.Fatal(err)
 		}
 		cleantest.Check(t, format, out.String())
-		if !strings.Contains(out.String(), "Evidence against") || !strings.Contains(out.String(), "1 of 3 nodes have kind://") {
+		if !strings.Contains(out.String(), "Evidence against") || !strings.Contains(out.String(), "1 of 3 nodes has kind://") {
 			t.Errorf("%s does not show the evidence against", format)
 		}
 	}

@@ -74,7 +74,7 @@ func TestNodesTellTheProvider(t *testing.T) {
 	if ev := strings.Join(r.Dist.Evidence, "\n"); !strings.Contains(ev, "3 of 5 nodes have EKS node-group labels") {
 		t.Errorf("evidence %q, want the EKS nodes counted", r.Dist.Evidence)
 	}
-	if ag := strings.Join(r.Dist.Against, "\n"); !strings.Contains(ag, "kind: 1 of 5 nodes have kind://") {
+	if ag := strings.Join(r.Dist.Against, "\n"); !strings.Contains(ag, "kind: 1 of 5 nodes has kind://") {
 		t.Errorf("against %q, want the kind node", r.Dist.Against)
 	}
 	if a.OpenShift != nil || strings.Contains(strings.Join(a.Warnings, "\n"), "ClusterVersion") {

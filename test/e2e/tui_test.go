@@ -122,7 +122,7 @@ func TestTUIInTmux(t *testing.T) {
 	p.keys(true, "e")
 	p.waitFor("export dialog", "Export the current row", "(•) markdown")
 	p.keys(false, "Enter")
-	exported := p.waitFor("export", "exported 1 rows to /")
+	exported := p.waitFor("export", "exported 1 row to /")
 
 	p.keys(false, "Escape")
 	p.waitFor("back to the table", "TARGET", "URGENCY")
@@ -149,7 +149,7 @@ func TestTUIInTmux(t *testing.T) {
 		t.Fatalf("want one Markdown report in the working directory, got %v (directory: %v)", reports, entries)
 	}
 	// The status line names the file, unless a long temporary path cut it.
-	if line := lineWith(exported, "exported 1 rows to "); !strings.Contains(line, reports[0]) && !strings.HasSuffix(strings.TrimSpace(line), "…") {
+	if line := lineWith(exported, "exported 1 row to "); !strings.Contains(line, reports[0]) && !strings.HasSuffix(strings.TrimSpace(line), "…") {
 		t.Errorf("the status line does not name %s: %q", reports[0], line)
 	}
 	fi, err := os.Stat(reports[0])
