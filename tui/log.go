@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -33,15 +35,21 @@ func quietStderr() (restore func(), note string) {
 	return func() { os.Stderr = old; f.Close() }, note
 }
 
-// openLog opens the log for writing, emptied, in a directory it creates
-// private (0700) under the XDG cache directory.
+// openLog opens the log for writing, emptied, in a directory private to
+// the user (0700) under the XDG cache directory.
 func openLog() (*os.File, error) {
 	dir, _, err := xdg.CacheDir()
 	if err != nil {
 		return nil, fmt.Errorf("no cache directory for %s: %w", LogName, err)
 	}
 	dir = filepath.Join(dir, "kubesurface")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, err
+	}
+	if err := privateDir(dir); err != nil {
 		return nil, err
 	}
 	return openPrivate(filepath.Join(dir, LogName))

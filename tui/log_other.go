@@ -24,3 +24,24 @@ func openPrivate(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// privateDir refuses a symbolic link or non-directory at the log's
+// directory and narrows the user's own to 0700, as on Unix. Without
+// O_NOFOLLOW the check and the chmod are not one step, and there is no
+// owner to compare.
+func privateDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link: not followed", dir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory (%s)", dir, fi.Mode().Type())
+	}
+	if fi.Mode().Perm() != 0o700 {
+		return os.Chmod(dir, 0o700)
+	}
+	return nil
+}

@@ -51,3 +51,36 @@ func openPrivate(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// privateDir makes sure the log's directory is the user's own, 0700, before
+// the log is opened in it. A directory created by the user at another
+// time, or by a tool with a wider umask, would let others list or (if
+// writable) replace the log; one planted as a symbolic link would put the
+// log wherever it points, and another user's directory would be theirs to
+// read. So a symbolic link is not followed (O_NOFOLLOW), anything but a
+// directory and another user's directory are refused, and the user's own
+// is narrowed to 0700 through the descriptor just checked (fchmod).
+func privateDir(dir string) error {
+	d, err := os.OpenFile(dir, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("%s is a symbolic link: not followed", dir)
+	}
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	fi, err := d.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory (%s)", dir, fi.Mode().Type())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("%s belongs to another user (uid %d)", dir, st.Uid)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		return d.Chmod(0o700)
+	}
+	return nil
+}

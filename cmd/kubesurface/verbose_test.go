@@ -14,6 +14,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kubesurface/kubesurface/internal/clean"
+	"github.com/kubesurface/kubesurface/internal/clean/cleantest"
 )
 
 // TestVerboseLogStaysOffStderr runs kubesurface (this test binary as main)
@@ -21,7 +24,9 @@ import (
 // Warning header, a response body over the cap) and a context whose
 // credential plugin writes to stderr. By default none of it reaches
 // stderr; with --verbose all of it does, which shows the lines are really
-// produced.
+// produced, and the plugin's hostile lines (a window title, clear screen,
+// a line forged with CR, a right-to-left override) arrive cleaned, still
+// readable and still on lines of their own.
 func TestVerboseLogStaysOffStderr(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the plugin is a shell script")
@@ -30,7 +35,11 @@ func TestVerboseLogStaysOffStderr(t *testing.T) {
 		warning = "KLOG-CANARY server warning"
 		bodyLog = "Unexpected error when reading response body"
 		plugin  = "PLUGIN-STDERR-CANARY"
+		// hostile is what the plugin prints after the canary line, as the
+		// shell's printf writes it.
+		hostile = `title \033]0;pwned\007 clear \033[2J cr\rFORGED rtl \342\200\256gnp.exe\nsecond line`
 	)
+	hostileRaw := "title \x1b]0;pwned\a clear \x1b[2J cr\rFORGED rtl \u202egnp.exe"
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.Header.Get("Authorization") != "Bearer secret-token" {
@@ -53,7 +62,7 @@ func TestVerboseLogStaysOffStderr(t *testing.T) {
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	script := filepath.Join(dir, "plugin.sh")
-	os.WriteFile(script, []byte("#!/bin/sh\necho "+plugin+" >&2\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"secret-token\"}}'\n"), 0o755)
+	os.WriteFile(script, []byte("#!/bin/sh\necho "+plugin+" >&2\nprintf '"+hostile+"' >&2\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"secret-token\"}}'\n"), 0o755)
 	ca := base64.StdEncoding.EncodeToString(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
 	kubeconfig := filepath.Join(dir, "config")
 	os.WriteFile(kubeconfig, fmt.Appendf(nil, `apiVersion: v1
@@ -91,10 +100,13 @@ users:
 		}
 	}
 	_, stderr = kubesurface("--verbose")
-	for _, line := range []string{warning, bodyLog, plugin} {
+	for _, line := range []string{warning, bodyLog, plugin + "\n", "\n" + clean.Line(hostileRaw) + "\n", "\nsecond line\n"} {
 		if !strings.Contains(stderr, line) {
-			t.Errorf("stderr lacks %q with --verbose:\n%s", line, stderr)
+			t.Errorf("stderr lacks %q with --verbose:\n%q", line, stderr)
 		}
+	}
+	if bad := cleantest.Problems(stderr); len(bad) > 0 {
+		t.Errorf("stderr with --verbose holds raw %v", bad)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/kubesurface/kubesurface/internal/clean"
 )
 
 // GuardCommand is the hidden first argument that makes kubesurface (or a
@@ -41,6 +43,11 @@ const (
 // stderrCap is how much of a plugin's stderr the guard passes on; the rest
 // is read and dropped so the plugin never blocks on a full pipe.
 const stderrCap = 64 << 10
+
+// stderrLine is the longest line of a plugin's stderr passed on in one
+// piece; a longer one (or one that never ends) is passed on in pieces, so
+// the guard holds at most this much of it.
+const stderrLine = 4 << 10
 
 // drainGrace bounds how long the guard keeps reading a plugin's pipes
 // after its process group is gone: only a process that left the group
@@ -109,7 +116,17 @@ func parseGuardArgs(args []string) (guardArgs, error) {
 // runs in a process group of its own that is killed when it overruns its
 // time, when kubesurface goes away, or when the guard is signalled; and
 // after it exits nothing it started in its group is left running.
+//
+// Everything the guard writes on stderr, the plugin's lines and its own
+// messages (which quote the plugin's command from the kubeconfig), goes
+// through clean.Line a line at a time. This is the one place to do it:
+// client-go hands the plugin's command kubesurface's stderr as it is (the
+// terminal under --verbose, the TUI's log file, which people read with cat
+// or less), so no writer of kubesurface's ever sees these bytes.
 func guard(args []string, stdout, stderr io.Writer) int {
+	cleaned := clean.NewWriter(stderr, stderrLine)
+	defer cleaned.Flush()
+	stderr = cleaned
 	g, err := parseGuardArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "kubesurface credential guard: %v\n", err)
@@ -172,8 +189,10 @@ func guard(args []string, stdout, stderr io.Writer) int {
 	go func() {
 		defer readers.Done()
 		n, _ := io.Copy(stderr, io.LimitReader(errR, stderrCap))
-		if m, _ := io.Copy(io.Discard, errR); m > 0 && n == stderrCap {
-			fmt.Fprintf(stderr, "\n[kubesurface: %d more bytes of the plugin's stderr dropped]\n", m)
+		m, _ := io.Copy(io.Discard, errR)
+		_ = cleaned.Flush() // the plugin's last line ends here, not in a note of ours
+		if m > 0 && n == stderrCap {
+			fmt.Fprintf(stderr, "[kubesurface: %d more bytes of the plugin's stderr dropped]\n", m)
 		}
 	}()
 
