@@ -206,3 +206,62 @@ func FuzzRedact(f *testing.F) {
 func isSchemeRune(r rune) bool {
 	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')
 }
+
+// FuzzWriter: a stream written through Writer in pieces of any size comes
+// out as Line would give it line by line: no control, bidi or line-breaking
+// character but the newline ending each line, no line longer than the cap
+// allows, and, where every line fits the cap, exactly Line of each line.
+func FuzzWriter(f *testing.F) {
+	for _, s := range append(cleantest.Hostile, cleantest.Invalid, cleantest.Payload, "a\r\nb\n", "no newline", "\n\n", "") {
+		f.Add(s, uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, s string, piece uint8) {
+		const maxLine = 64
+		var out bytes.Buffer
+		w := clean.NewWriter(&out, maxLine)
+		step := int(piece)%17 + 1
+		for b := []byte(s); len(b) > 0; {
+			n := min(step, len(b))
+			if k, err := w.Write(b[:n]); k != n || err != nil {
+				t.Fatalf("Write = %d, %v; want %d, nil", k, err, n)
+			}
+			b = b[n:]
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		if got != "" && !strings.HasSuffix(got, "\n") {
+			t.Fatalf("%q: output %q does not end its last line", s, got)
+		}
+		lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+		for _, l := range lines {
+			cleantest.Check(t, fmt.Sprintf("Writer(%q)", s), l)
+			if !utf8.ValidString(l) || strings.ContainsAny(l, "\r\t\v\f") {
+				t.Fatalf("Writer(%q) gave the line %q", s, l)
+			}
+			if utf8.RuneCountInString(l) > maxLine {
+				t.Fatalf("Writer(%q) gave a line of %d characters, over the cap of %d bytes in", s, utf8.RuneCountInString(l), maxLine)
+			}
+		}
+		in := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+		for _, l := range in {
+			if len(l) >= maxLine-1 {
+				return // cut into pieces: compared above only
+			}
+		}
+		if s == "" {
+			if got != "" {
+				t.Fatalf("nothing written, %q out", got)
+			}
+			return
+		}
+		var want strings.Builder
+		for _, l := range in {
+			want.WriteString(clean.Line(strings.TrimSuffix(l, "\r")) + "\n")
+		}
+		if got != want.String() {
+			t.Fatalf("Writer(%q) in pieces of %d = %q; want %q", s, step, got, want.String())
+		}
+	})
+}
