@@ -188,9 +188,9 @@ func TestServeExportsTheLatestScan(t *testing.T) {
 	heldHost := strings.TrimPrefix(held.URL, "https://")
 
 	kc := writeKubeconfig(t, map[string]string{
-		"prod":                                "https://" + prodHost,
-		"userinfo":                            "https://user:" + secret + "@" + prodHost,
-		"query":                               "https://" + prodHost + "/?token=" + secret,
+		"prod":                                 "https://" + prodHost,
+		"userinfo":                             "https://user:" + secret + "@" + prodHost,
+		"query":                                "https://" + prodHost + "/?token=" + secret,
 		"https://u:" + secret + "@ctx.example": "https://" + prodHost,
 	})
 	list := filepath.Join(t.TempDir(), "targets.txt")
