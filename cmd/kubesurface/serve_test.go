@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -21,6 +22,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	appsv1 "k8s.io/api/apps/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
@@ -125,21 +128,6 @@ func targetsIn(fams map[string]*dto.MetricFamily) map[string]map[string]string {
 	return out
 }
 
-// switchableServer answers /version with whatever body holds: a server
-// upgraded between two scans.
-func switchableServer(t *testing.T, body *atomic.Value) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/version" {
-			w.Write([]byte(body.Load().(string)))
-			return
-		}
-		http.Error(w, "Unauthorized", http.StatusUnauthorized)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 // heldServer answers nothing until release is closed, then /version: a
 // scan of it stays in flight as long as the test wants. asked counts the
 // requests that arrived.
@@ -180,9 +168,7 @@ func heldServer(t *testing.T) (srv *httptest.Server, release chan struct{}, aske
 func TestServeExportsTheLatestScan(t *testing.T) {
 	prod, _ := readinessCluster(t, "v1.35.2", []string{"v1.32.9", "v1.35.2"}, "")
 	prodHost := strings.TrimPrefix(prod.URL, "https://")
-	var body atomic.Value
-	body.Store(`{"major":"1","minor":"31","gitVersion":"v1.31.4"}`)
-	upgraded := switchableServer(t, &body)
+	upgraded, version, _ := apiServer(t, "v1.31.4")
 	upgradedHost := strings.TrimPrefix(upgraded.URL, "https://")
 	held, release, asked := heldServer(t)
 	heldHost := strings.TrimPrefix(held.URL, "https://")
@@ -290,7 +276,7 @@ func TestServeExportsTheLatestScan(t *testing.T) {
 
 	// The server is upgraded and the held endpoint leaves the list: a
 	// later scan follows both.
-	body.Store(`{"major":"1","minor":"34","gitVersion":"v1.34.1"}`)
+	version.Store("v1.34.1")
 	writeList(upgradedHost)
 	waitUntil(t, "a rescan with the upgrade and the new list", func() bool {
 		fams, _ = scrape(t, addr)
@@ -483,5 +469,58 @@ func TestJitteredStaysWithinTenPercent(t *testing.T) {
 		if d < 54*time.Minute || d > 66*time.Minute {
 			t.Errorf("jittered(1h, %v) = %s", r, d)
 		}
+	}
+}
+
+// The example Deployment's own command line (examples/serve/serve.yaml),
+// with the ConfigMap's file and the pod's port swapped for local ones as
+// the kubelet would mount them: it serves, becomes ready and exports the
+// list's targets. (test/e2e checks the manifest against a real
+// kube-apiserver.)
+func TestServeExampleServes(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "examples", "serve", "serve.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dep *appsv1.Deployment
+	for _, doc := range strings.Split(string(src), "\n---\n") {
+		var meta struct{ Kind string }
+		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
+			t.Fatal(err)
+		}
+		if meta.Kind == "Deployment" {
+			dep = new(appsv1.Deployment)
+			if err := yaml.UnmarshalStrict([]byte(doc), dep); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if dep == nil {
+		t.Fatal("the example has no Deployment")
+	}
+	ctr := dep.Spec.Template.Spec.Containers[0]
+	if !slices.Equal(ctr.Command, []string{"kubesurface"}) {
+		t.Fatalf("command %q", ctr.Command)
+	}
+	srv, _, _ := apiServer(t, "v1.35.8")
+	host := strings.TrimPrefix(srv.URL, "https://")
+	targets := writeFile(t, "targets.txt", "# a local stand-in\n"+host+"\n")
+	var args []string
+	for _, a := range ctr.Args {
+		a = strings.ReplaceAll(a, "/targets/targets.txt", targets)
+		if a == ":9720" {
+			a = "127.0.0.1:0"
+		}
+		args = append(args, a)
+	}
+	if slices.Equal(args, ctr.Args) {
+		t.Fatalf("args %q: no target file or port to swap", ctr.Args)
+	}
+	p := startBinary(t, nil, args...)
+	addr := servingAt(t, p)
+	waitUntil(t, "/readyz 200", func() bool { code, _ := get(t, addr, "/readyz"); return code == http.StatusOK })
+	fams, _ := scrape(t, addr)
+	if info := targetsIn(fams)[host]; info["version"] != "1.35.8" {
+		t.Errorf("targets %v: want %s at 1.35.8", targetsIn(fams), host)
 	}
 }
