@@ -363,8 +363,11 @@ func accessRank(access string) int {
 }
 
 // promtool is the promtool .ci/promtool-check builds and caches, or one on
-// PATH; "" when neither is there.
-func promtool() string {
+// PATH; "" when neither is there. Found when the test binary starts, from
+// the caller's cache: tests point XDG_CACHE_HOME at their own.
+var promtool = findPromtool()
+
+func findPromtool() string {
 	cache := os.Getenv("XDG_CACHE_HOME")
 	if cache == "" {
 		home, _ := os.UserHomeDir()
@@ -385,7 +388,7 @@ func fileExists(p string) bool {
 // promtoolCheckMetrics lints a scrape with Prometheus's own promtool: the
 // names, types and help texts follow its conventions.
 func promtoolCheckMetrics(t *testing.T, scrape string) {
-	bin := promtool()
+	bin := promtool
 	if bin == "" {
 		t.Skip("no promtool on PATH or in the CI cache: run .ci/promtool-check once to build it")
 	}
