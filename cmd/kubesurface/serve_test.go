@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"math"
@@ -525,5 +526,50 @@ func TestServeExampleServes(t *testing.T) {
 	fams, _ := scrape(t, addr)
 	if info := targetsIn(fams)[host]; info["version"] != "1.35.8" {
 		t.Errorf("targets %v: want %s at 1.35.8", targetsIn(fams), host)
+	}
+}
+
+// serve in-process, so that -race watches scrapes and rescans together:
+// the metrics swap while /metrics is read, and the end of the context (the
+// signal's doing in main) stops it with the interrupted exit.
+func TestServeScrapedWhileItRescans(t *testing.T) {
+	srv, _, hits := apiServer(t, "v1.35.8")
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--no-kubeconfig", "--interval", "1s", "--listen", "127.0.0.1:0", srv.URL},
+			strings.NewReader(""), io.Discard, &stderr)
+	}()
+	at := regexp.MustCompile(`serving http://(127\.0\.0\.1:[0-9]+)/metrics`)
+	var addr string
+	waitUntil(t, "serving line", func() bool {
+		m := at.FindStringSubmatch(stderr.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	})
+	var first float64
+	waitUntil(t, "a second scan", func() bool {
+		fams, _ := scrape(t, addr)
+		last, ok := value(fams, "kubesurface_last_scan_timestamp_seconds", nil)
+		if ok && first == 0 {
+			first = last
+		}
+		return ok && last > first && hits.Load() >= 2
+	})
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Errorf("exit %d when the context ended, want %d; stderr %s", code, exitInterrupted, stderr.String())
+		}
+	case <-time.After(safety):
+		t.Fatal("serve still running a minute after its context ended")
 	}
 }
