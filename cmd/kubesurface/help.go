@@ -17,11 +17,11 @@ var exitCodes = []struct {
 	code int
 	text string
 }{
-	{exitOK, "success: the TUI, view or demo was quit (q or ctrl+c), scan completed (whatever it found), data update wrote the cache, data show, version and completion printed"},
-	{exitFailure, "failure: the TUI or view could not use the terminal, scan could not write its results, a data update source failed, the demo servers could not start, output could not be written"},
-	{exitUsage, "bad flags or input, on every command: malformed kubeconfig, unknown context, unparsable endpoint; for scan also nothing to scan (the TUI explains that on screen instead); for view and scan --from-results a results file that cannot be read or holds a malformed line"},
+	{exitOK, "success: the TUI, view or demo was quit (q or ctrl+c), scan completed (whatever it found), data update wrote the cache, data show, version and completion printed (serve runs until a signal: 130)"},
+	{exitFailure, "failure: the TUI or view could not use the terminal, scan could not write its results, serve could not bind its address, a data update source failed, the demo servers could not start, output could not be written"},
+	{exitUsage, "bad flags or input, on every command: malformed kubeconfig, unknown context, unparsable endpoint; for scan and serve also nothing to scan (the TUI explains that on screen instead); for view and scan --from-results a results file that cannot be read or holds a malformed line"},
 	{exitGate, "scan: a target reached the --fail-on level"},
-	{exitInterrupted, "scan, data update: interrupted by a signal (demo --serve stops with 0)"},
+	{exitInterrupted, "scan, data update: interrupted by a signal; serve: stopped by a signal, its usual end (demo --serve stops with 0)"},
 }
 
 // rootHelp is appended to the root's long help: the TUI's keys, taken from

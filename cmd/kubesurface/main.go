@@ -154,6 +154,7 @@ discovery, anonymous reads) and then with each context's own credentials
 	attachTUI(root)
 	root.AddCommand(newDemoCmd())
 	root.AddCommand(newViewCmd())
+	root.AddCommand(newServeCmd())
 	root.AddCommand(newVersionCmd())
 	attachVersionFlag(root)
 	root.Long += rootHelp()
