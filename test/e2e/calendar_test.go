@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -11,6 +12,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubesurface/kubesurface/internal/sourcetest"
 	"github.com/kubesurface/kubesurface/scan"
@@ -173,4 +179,127 @@ func TestRealServerOnTheCalendar(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGKENodesJudgeTheServer creates, through the API, the nodes a GKE node
+// pool has (gce:// provider IDs, cloud.google.com/gke- labels), one with a
+// v1.30.1 kubelet and one at the server's version, and a stray node on AWS,
+// and expects the scan of the context to name GKE from the pool, show the
+// AWS node against it, judge the server by GKE's 1.37 calendar (with the
+// forced upgrade GKE makes), and match the kubelet CVEs against the
+// kubelets: the old one carries them, the server does not.
+func TestGKENodesJudgeTheServer(t *testing.T) {
+	c := need(t, "OFF")
+	cache := calendarCache(t, c)
+	pv, _ := scan.ParseVersion(c.Version)
+	cs := adminClient(t, c)
+	if list, err := cs.CoreV1().Nodes().List(context.Background(), metav1.ListOptions{}); err != nil || len(list.Items) != 0 {
+		t.Fatalf("the cluster has %d nodes before the test (%v); the counts below assume none", len(list.Items), err)
+	}
+	suffix := rand.String(5)
+	kubelets := map[string]string{"gke-e2e-old-" + suffix: "v1.30.1", "gke-e2e-new-" + suffix: c.Version}
+	// Other tests on this cluster expect it without nodes when they start.
+	stray := "ip-10-0-9-9-" + suffix
+	kubelets[stray] = c.Version
+	t.Cleanup(func() { waitNodesGone(t, cs, kubelets) })
+	for name, v := range kubelets {
+		if name != stray {
+			gkeNode(t, cs, name, v)
+		}
+	}
+	createNode(t, cs, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: stray}, Spec: corev1.NodeSpec{ProviderID: "aws:///us-east-1a/i-0fedcba9876543210"}},
+		corev1.NodeSystemInfo{KubeletVersion: c.Version, OperatingSystem: "linux"})
+
+	doc := scanJSONIn(t, cache, "--kubeconfig", c.Kubeconfig, "--now", "2026-11-26")
+	r := only(t, doc)
+	if doc.Data.DataAsOf != dataAsOf {
+		t.Fatalf("data %+v, want the cache as of %s", doc.Data, dataAsOf)
+	}
+	if r.Auth == nil || len(r.Auth.Nodes) != 3 {
+		t.Fatalf("auth = %+v, want the 3 nodes", r.Auth)
+	}
+	for _, n := range r.Auth.Nodes {
+		want := scan.DistGKE
+		if n.Name == stray {
+			want = scan.ProviderAWS
+		}
+		if n.Provider != want || n.OS != "linux" || n.KubeletVersion != kubelets[n.Name] {
+			t.Errorf("node %+v, want %s, linux, kubelet %s", n, want, kubelets[n.Name])
+		}
+	}
+	if r.Dist.Name != scan.DistGKE || !slices.Equal(r.Dist.Evidence, []string{"2 of 3 nodes have GKE node-pool labels (cloud.google.com/gke-)"}) {
+		t.Fatalf("distribution %+v, want gke from the node-pool labels alone", r.Dist)
+	}
+	if want := "aws: 1 of 3 nodes has aws:// provider IDs and no managed service's labels"; !slices.Equal(r.Dist.Against, []string{want}) {
+		t.Errorf("against %q, want the AWS node shown: %q", r.Dist.Against, want)
+	}
+	raw, _ := json.Marshal(r)
+	for _, id := range []string{"e2e-project", "us-central1-c", "pool-" + suffix, "i-0fedcba9876543210", "us-east-1a"} {
+		if bytes.Contains(raw, []byte(id)) {
+			t.Errorf("the result holds %q", id)
+		}
+	}
+
+	u := r.Urgency
+	if u == nil || u.Lifecycle == nil {
+		t.Fatalf("urgency = %+v", u)
+	}
+	lc := u.Lifecycle
+	if lc.Calendar != "gke" || lc.Minor != "1.37" || lc.Phase != "standard" || lc.EndOfStandardSupport != gke137End ||
+		lc.EndOfExtendedSupport != gke137ExtendedEnd || lc.DaysLeft != 345 || !strings.HasPrefix(lc.Provider, "GKE upgrades the control plane itself") {
+		t.Errorf("lifecycle %+v, want GKE's 1.37: standard until %s (345 days), Extended channel until %s", lc, gke137End, gke137ExtendedEnd)
+	}
+	if fu := u.ForcedUpgrade; fu == nil || fu.By != "GKE" || fu.On != gke137End || fu.To != "1.38" || fu.Unless != "the cluster is on the Extended channel" {
+		t.Errorf("forced upgrade %+v, want GKE to 1.38 on %s unless on Extended", u.ForcedUpgrade, gke137End)
+	}
+
+	// CVE-2024-10220 (gitRepo volumes, kubelet, high) is fixed in 1.30.3:
+	// it holds the v1.30.1 kubelet and no release of 1.37. Windows-only
+	// kubelet CVEs of 1.30.1 (CVE-2024-5321) do not hold Linux nodes.
+	const kubeletCVE, windowsCVE = "CVE-2024-10220", "CVE-2024-5321"
+	i := slices.IndexFunc(u.CVEs, func(x scan.CVERef) bool { return x.ID == kubeletCVE })
+	if i < 0 {
+		t.Fatalf("%s not matched on the v1.30.1 kubelet: %+v", kubeletCVE, u.CVEs)
+	}
+	if k := u.CVEs[i]; !slices.Equal(k.Kubelets, []string{"1.30.1"}) || k.Severity != "high" || k.Unfixed {
+		t.Errorf("%s = %+v, want high, fixable, on kubelet 1.30.1 only", kubeletCVE, k)
+	}
+	for _, x := range u.CVEs {
+		nodeOnly := len(x.Components) > 0 && !slices.ContainsFunc(x.Components, func(s string) bool { return s != "kubelet" && s != "kube-proxy" })
+		switch {
+		case x.ID == windowsCVE:
+			t.Errorf("Windows-only %s listed for Linux nodes", windowsCVE)
+		case nodeOnly && len(x.Kubelets) == 0:
+			t.Errorf("%s (%v) matched against the API server, not the kubelets", x.ID, x.Components)
+		case nodeOnly && !slices.Contains(x.Kubelets, "1.30.1"):
+			t.Errorf("%s on kubelets %v, not the old one", x.ID, x.Kubelets)
+		}
+	}
+	if u.Level != "high" || u.WorstCVE != "high" || !slices.Contains(u.Rules, "high-cve") || !slices.Contains(u.Rules, "kubelet-skew") {
+		t.Errorf("level %s, worst CVE %s, rules %v; want high by high-cve and kubelet-skew", u.Level, u.WorstCVE, u.Rules)
+	}
+	if !strings.Contains(u.Reason, pv.Semver+" and its kubelets") || !strings.Contains(u.Reason, "worst fixable high: "+kubeletCVE) {
+		t.Errorf("reason %q, want the kubelet CVE on %s's kubelets", u.Reason, pv.Semver)
+	}
+	if strings.Contains(strings.Join(u.Reasons, "\n"), "could not be checked") {
+		t.Errorf("reasons %q: the kubelets were seen", u.Reasons)
+	}
+	if a := r.Auth.Skew; a == nil || len(a.Violations) != 1 || !strings.HasPrefix(a.Violations[0], "gke-e2e-old-"+suffix+": kubelet v1.30.1 is 7 minors behind") {
+		t.Errorf("skew %+v, want the v1.30.1 node alone outside the policy", r.Auth.Skew)
+	}
+}
+
+// gkeNode creates a node as a GKE node pool's: the project, zone and pool
+// are in its provider ID and labels, which the result must not keep.
+func gkeNode(t *testing.T, cs *kubernetes.Clientset, name, kubelet string) {
+	t.Helper()
+	n := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
+			"cloud.google.com/gke-nodepool":        "pool-" + name[len(name)-5:],
+			"cloud.google.com/gke-os-distribution": "cos",
+			"kubernetes.io/os":                     "linux",
+		}},
+		Spec: corev1.NodeSpec{ProviderID: "gce://e2e-project/us-central1-c/" + name},
+	}
+	createNode(t, cs, n, corev1.NodeSystemInfo{KubeletVersion: kubelet, OperatingSystem: "linux"})
 }
