@@ -63,7 +63,7 @@ func cvesFor(r *scan.Result, b *Bundle, pv scan.ParsedVersion) ([]scan.CVERef, [
 			}
 		}
 		note := fmt.Sprintf("%s in the kubelet or kube-proxy would affect nodes at %s (%s) but could not be checked: no node versions were seen (no credentials, or nodes not listable)",
-			scan.Plural(len(unchecked), "CVE"), pv.Semver, strings.Join(first(ids, 3), ", "))
+			scan.Plural(len(unchecked), "CVE"), cveVersion(pv), strings.Join(first(ids, 3), ", "))
 		if windows > 0 {
 			note += fmt.Sprintf("; %d of them only on Windows nodes, and the nodes' OS is unknown", windows)
 		}

@@ -186,6 +186,31 @@ func TestPreReleasesMatchCVEsBySemver(t *testing.T) {
 	}
 }
 
+// TestPreReleasesAreNamedAsMatched: the reasons name the version the CVEs
+// were matched at. A range introduced at 1.31.0 does not hold 1.31.0-rc.1,
+// so a note or reason saying "1.31.0" would claim a match never made.
+func TestPreReleasesAreNamedAsMatched(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		nodes func(*scan.Result)
+		want  string
+	}{
+		{"no nodes seen", nil, "would affect nodes at 1.31.0-rc.1 (CVE-2025-1767, CVE-2024-9042) but could not be checked"},
+		{"no nodes seen", nil, "7 known CVEs affect 1.31.0-rc.1, worst fixable medium"},
+		{"a kubelet seen", nodes("v1.30.1", "linux"), "10 known CVEs affect 1.31.0-rc.1 and its kubelets (3 of them in the kubelet or kube-proxy), worst fixable high: CVE-2024-10220"},
+	} {
+		u := judged(t, "v1.31.0-rc.1", scan.DistKubeadm, "2024-09-01", c.nodes).Urgency
+		if !slices.ContainsFunc(u.Reasons, func(s string) bool { return strings.Contains(s, c.want) }) {
+			t.Errorf("%s: reasons %q, want one saying %q", c.name, u.Reasons, c.want)
+		}
+		for _, r := range u.Reasons {
+			if strings.Contains(r, "1.31.0 ") || strings.Contains(r, "1.31.0,") {
+				t.Errorf("%s: %q names the release 1.31.0, not the pre-release the CVEs were matched at", c.name, r)
+			}
+		}
+	}
+}
+
 func TestDaysAreSaidInWords(t *testing.T) {
 	for n, want := range map[int]string{0: "0 days left: ends today", 1: "1 day left", 2: "2 days left", -1: "1 day ago", -12: "12 days ago"} {
 		if got := scan.DaysText(n); got != want {

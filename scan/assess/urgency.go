@@ -422,9 +422,11 @@ func reason(id string, f facts, u *scan.Urgency, pv scan.ParsedVersion) string {
 				nodes++
 			}
 		}
-		on := pv.Semver
+		// The version the CVEs were matched at: a pre-release is not its
+		// release, and ranges that hold one may not hold the other.
+		on := cveVersion(pv)
 		if nodes > 0 {
-			on = fmt.Sprintf("%s and its kubelets (%d of them in the kubelet or kube-proxy)", pv.Semver, nodes)
+			on = fmt.Sprintf("%s and its kubelets (%d of them in the kubelet or kube-proxy)", on, nodes)
 		}
 		return fmt.Sprintf("%s affect %s, worst fixable %s: %s", scan.Plural(len(u.CVEs), "known CVE"), on, u.WorstCVE, strings.Join(first(ids, 3), ", "))
 	case "three-minors-behind", "two-minors-behind", "one-minor-behind":

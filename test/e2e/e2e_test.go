@@ -88,11 +88,27 @@ func scanJSON(t *testing.T, args ...string) report.Document {
 // scanJSONCode is scanJSON for runs whose exit code is the point.
 func scanJSONCode(t *testing.T, args ...string) (report.Document, int, string) {
 	t.Helper()
+	return scanJSONCodeIn(t, t.TempDir(), args...)
+}
+
+// scanJSONIn is scanJSON with cache as XDG_CACHE_HOME, for scans that
+// judge by data the test put in the cache.
+func scanJSONIn(t *testing.T, cache string, args ...string) report.Document {
+	t.Helper()
+	doc, code, stderr := scanJSONCodeIn(t, cache, args...)
+	if code != 0 {
+		t.Fatalf("kubesurface %v: exit %d\nstderr: %s", args, code, stderr)
+	}
+	return doc
+}
+
+func scanJSONCodeIn(t *testing.T, cache string, args ...string) (report.Document, int, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, append([]string{"scan", "-o", "json", "--timeout", "5s"}, args...)...)
 	// Only what the test names: no user kubeconfig, no user data cache.
-	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent", "XDG_CACHE_HOME="+t.TempDir())
+	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent", "XDG_CACHE_HOME="+cache)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	code := 0
