@@ -95,6 +95,9 @@ func (f *refreshFlags) start(ctx context.Context, now time.Time) judging {
 		Offline: f.offline || offlineFromEnv(),
 	})
 	r := j.refresh
+	if r != nil {
+		refreshStarted(r)
+	}
 	j.stop = func() {
 		cancel()
 		if r != nil {
@@ -103,6 +106,13 @@ func (f *refreshFlags) start(ctx context.Context, now time.Time) judging {
 	}
 	return j
 }
+
+// refreshStarted is told of every background refresh a command starts.
+// Tests hold a target's answer until the refresh has ended, which nothing
+// outside the process can see: the cache file appears before the new data
+// is in use, so waiting for the file alone left a window in which the scan
+// could end first.
+var refreshStarted = func(*assess.Refresh) {}
 
 // refreshGrace is how long a refresh still in flight when a scan's output
 // is written may go on, for the cache only: a quick scan then still leaves

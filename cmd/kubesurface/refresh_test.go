@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kubesurface/kubesurface/internal/sourcetest"
+	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
 )
 
@@ -122,10 +123,10 @@ func TestScanRefreshesStaleData(t *testing.T) {
 	src.Stamp(time.Now().UTC().AddDate(0, 0, -1))
 	sourcesAt(t, srv.URL)
 	cache := t.TempDir()
-	// The target answers once the refresh has written the cache: the
-	// refresh lands while the scan runs, as it does when the scan is not
-	// quicker than the sources.
-	target := versionServerAfter(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`, filepath.Join(cache, "kubesurface", "data.json"))
+	// The target answers once the refresh has ended: the refresh lands
+	// while the scan runs, as it does when the scan is not quicker than
+	// the sources.
+	target := versionServerAfterRefresh(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
 	code, stdout, stderr := invokeWithCache(t, cache, "scan", "--no-kubeconfig", "-o", "json", target.URL)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -145,16 +146,37 @@ func TestScanRefreshesStaleData(t *testing.T) {
 	}
 }
 
-// versionServerAfter is versionServer answering /version once path exists
-// (or the request ends).
-func versionServerAfter(t *testing.T, body, path string) *httptest.Server {
+// versionServerAfterRefresh is versionServer answering /version only once
+// the background refresh of the command run next has ended (or the request
+// ends): the refresh has then landed, if it was going to, before the scan
+// can finish.
+func versionServerAfterRefresh(t *testing.T, body string) *httptest.Server {
 	t.Helper()
+	started := make(chan (<-chan struct{}), 1)
+	prev := refreshStarted
+	refreshStarted = func(r *assess.Refresh) {
+		select {
+		case started <- r.Done():
+		default:
+		}
+	}
+	t.Cleanup(func() { refreshStarted = prev })
+	var (
+		once sync.Once
+		done <-chan struct{}
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for r.Context().Err() == nil {
-			if _, err := os.Stat(path); err == nil {
-				break
+		once.Do(func() {
+			select {
+			case done = <-started:
+			case <-r.Context().Done():
 			}
-			time.Sleep(10 * time.Millisecond)
+		})
+		if done != nil {
+			select {
+			case <-done:
+			case <-r.Context().Done():
+			}
 		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, body)
@@ -274,7 +296,7 @@ func TestStreamedLinesKeepTheirData(t *testing.T) {
 	cache := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", cache)
 	target := versionServer(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
-	later := versionServerAfter(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`, filepath.Join(cache, "kubesurface", "data.json"))
+	later := versionServerAfterRefresh(t, `{"major":"1","minor":"35","gitVersion":"v1.35.8"}`)
 	var errb bytes.Buffer
 	code := run(context.Background(), []string{"scan", "--no-kubeconfig", "-o", "ndjson", target.URL, later.URL}, strings.NewReader(""), out, &errb)
 	if code != exitOK {
