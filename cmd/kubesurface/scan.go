@@ -378,7 +378,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 				data, _ := judge.stage.Data()
 				info := report.DataOf(data, now)
 				info.Refresh = refreshNote
-				if err := report.Write(w, output, ordered, time.Now(), info); err != nil {
+				if err := report.Write(w, output, ordered, time.Now(), info, report.Options{Version: currentBuild().Version, FailOn: gate}); err != nil {
 					return err
 				}
 			}

@@ -108,7 +108,7 @@ func TestExportsCarryNoCredentials(t *testing.T) {
 	dir := t.TempDir()
 	for _, format := range ExportFormats {
 		path := filepath.Join(dir, DefaultName(format, judgedAt))
-		if err := Export(path, format, results, judgedAt, info, false); err != nil {
+		if err := Export(path, format, results, judgedAt, info, Options{}, false); err != nil {
 			t.Fatalf("Export %s: %v", format, err)
 		}
 		b, err := os.ReadFile(path)

@@ -68,13 +68,13 @@ func DefaultName(format string, at time.Time) string {
 // error matches ErrExists and the file is untouched. Other failures (no
 // such directory, not a directory, permission denied, path is a directory)
 // return the operating system's error with path as the path.
-func Export(path, format string, results []scan.Result, at time.Time, data DataInfo, overwrite bool) error {
+func Export(path, format string, results []scan.Result, at time.Time, data DataInfo, opts Options, overwrite bool) error {
 	f, ok := exportFormat(format)
 	if !ok {
 		return fmt.Errorf("cannot export format %q (want one of markdown, html, json, csv)", format)
 	}
 	var buf bytes.Buffer
-	if err := Write(&buf, f, results, at, data); err != nil {
+	if err := Write(&buf, f, results, at, data, opts); err != nil {
 		return err
 	}
 	return writeFile(path, buf.Bytes(), overwrite)

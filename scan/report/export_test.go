@@ -18,7 +18,7 @@ import (
 
 func export(t *testing.T, path, format string, overwrite bool) error {
 	t.Helper()
-	return Export(path, format, fixtures(), fixtureAt, fixtureData, overwrite)
+	return Export(path, format, fixtures(), fixtureAt, fixtureData, Options{}, overwrite)
 }
 
 // entries lists a directory, so a test can tell that no temporary file was
@@ -61,7 +61,7 @@ func TestExportWritesEachFormatPrivately(t *testing.T) {
 		}
 		// The file is exactly what Write prints for the same format.
 		var want bytes.Buffer
-		if err := Write(&want, format, fixtures(), fixtureAt, fixtureData); err != nil {
+		if err := Write(&want, format, fixtures(), fixtureAt, fixtureData, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want.Bytes()) {

@@ -13,7 +13,7 @@ import (
 func render(t *testing.T, format string, results []scan.Result) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := Write(&b, format, results, fixtureAt, fixtureData); err != nil {
+	if err := Write(&b, format, results, fixtureAt, fixtureData, Options{}); err != nil {
 		t.Fatalf("Write %s: %v", format, err)
 	}
 	return b.String()

@@ -33,7 +33,7 @@ func TestHumanFormatsShowNoHostileText(t *testing.T) {
 	cleantest.Poison(&data, cleantest.Payload)
 	for _, format := range []string{"table", "markdown", "html", "csv"} {
 		var b bytes.Buffer
-		if err := Write(&b, format, rs, fixtureAt, data); err != nil {
+		if err := Write(&b, format, rs, fixtureAt, data, Options{}); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
 		out := b.String()
@@ -72,7 +72,7 @@ func TestMachineFormatsKeepHostileDataEscaped(t *testing.T) {
 	want := NewDocument(rs, fixtureAt, data)
 	for _, format := range []string{"json", "ndjson", "yaml"} {
 		var b bytes.Buffer
-		if err := Write(&b, format, rs, fixtureAt, data); err != nil {
+		if err := Write(&b, format, rs, fixtureAt, data, Options{}); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
 		out := b.String()

@@ -72,8 +72,19 @@ func CheckFormat(f string) error {
 	return fmt.Errorf("unknown output format %q (want one of %s)", f, strings.Join(Formats, ", "))
 }
 
+// Options are what a report says about the run beyond its results. Only
+// SARIF and JUnit use them: the other formats are the results themselves.
+type Options struct {
+	// Version is the kubesurface binary's version: SARIF names the tool
+	// that made a finding, and code scanning shows it per analysis.
+	Version string
+	// FailOn is the --fail-on gate JUnit fails a check at; the zero Gate
+	// means DefaultGate.
+	FailOn Gate
+}
+
 // Write writes a finished scan in format f.
-func Write(w io.Writer, f string, results []scan.Result, at time.Time, data DataInfo) error {
+func Write(w io.Writer, f string, results []scan.Result, at time.Time, data DataInfo, opts Options) error {
 	switch f {
 	case "json":
 		return JSON(w, results, at, data)
