@@ -22,7 +22,7 @@ import (
 
 // Formats lists what Write accepts ("md" is accepted for markdown too);
 // `scan` streams ndjson with Line instead.
-var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv"}
+var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv", "sarif", "junit"}
 
 // Kind names the document `-o json` and `-o yaml` print.
 const Kind = "ScanReport"
@@ -112,6 +112,10 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 		return HTML(w, results, at, data)
 	case "csv":
 		return CSV(w, results)
+	case "sarif":
+		return SARIF(w, results, at, data, opts)
+	case "junit":
+		return JUnit(w, results, at, opts)
 	}
 	return CheckFormat(f)
 }
