@@ -230,6 +230,8 @@ func TestDefaultNameAndExtension(t *testing.T) {
 		"html":     "kubesurface-report-20260307-140509.html",
 		"json":     "kubesurface-report-20260307-140509.json",
 		"csv":      "kubesurface-report-20260307-140509.csv",
+		"sarif":    "kubesurface-report-20260307-140509.sarif",
+		"junit":    "kubesurface-report-20260307-140509.xml",
 	}
 	for f, want := range cases {
 		if got := DefaultName(f, at); got != want {

@@ -133,6 +133,30 @@ func TestYAMLQuotesOnlyWhatNeedsIt(t *testing.T) {
 	}
 }
 
+// SARIF and JUnit of hostile results: SARIF keeps the data escaped and
+// stays a valid log, JUnit shows it cleaned and stays well-formed XML
+// (their own tests read them back: TestSARIFOfHostileResults,
+// TestJUnitOfHostileResults); neither holds raw control text, whichever
+// field of the result or the data it came from.
+func TestCIFormatsHoldNoRawHostileText(t *testing.T) {
+	rs := poisoned(cleantest.Payload + cleantest.Invalid)
+	data := fixtureData
+	cleantest.Poison(&data, cleantest.Payload)
+	for _, format := range []string{"sarif", "junit"} {
+		var b bytes.Buffer
+		if err := Write(&b, format, rs, fixtureAt, data, Options{Version: "v1\x1b[2J" + cleantest.Payload}); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		cleantest.Check(t, format, b.String())
+		if !strings.Contains(b.String(), "evil") {
+			t.Errorf("%s: the poisoned values are not there at all", format)
+		}
+		if format == "sarif" && !json.Valid(b.Bytes()) {
+			t.Error("sarif is not JSON")
+		}
+	}
+}
+
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
