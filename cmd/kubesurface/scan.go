@@ -277,6 +277,8 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
   kubesurface scan --no-kubeconfig 10.0.0.0/28:6443 -o ndjson
   kubesurface scan --no-kubeconfig --open-only --max-targets 70000 10.0.0.0/16 -o ndjson
   kubesurface scan -o markdown > report.md      # or -o html, -o csv
+  kubesurface scan -o sarif > kubesurface.sarif # GitHub code scanning
+  kubesurface scan -o junit --fail-on high > kubesurface.xml  # CI test reports
   cat endpoints.txt | kubesurface scan --no-kubeconfig -
   kubesurface scan --no-kubeconfig -f targets.txt --shard 2/8 -o ndjson
   kubesurface scan --from-results results.ndjson -o ndjson > again.ndjson`,
@@ -412,7 +414,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 	jf.register(cmd)
 	rf.register(cmd)
 	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale; readiness:blocked when a target's next upgrade hop is blocked")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page) or csv (one row per target)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page), csv (one row per target), sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML for CI; a check fails at --fail-on, default high)")
 	return cmd
 }
 

@@ -180,7 +180,7 @@ func TestSavedSecretsAreRedactedOnDisplay(t *testing.T) {
 	r.Connect.Error = "connect " + url
 	r.TLS.Error = "tls " + url
 	r.Anonymous[0].Error = "get " + url
-	for _, format := range []string{"table", "markdown", "html", "csv"} {
+	for _, format := range []string{"table", "markdown", "html", "csv", "junit", "sarif"} {
 		out := render(t, format, []scan.Result{r})
 		if strings.Contains(out, secret) || strings.Contains(out, "://user") {
 			t.Errorf("%s shows the saved secret:\n%s", format, out)

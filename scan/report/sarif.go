@@ -223,6 +223,10 @@ func (b *sarifBuilder) cve(r scan.Result, c scan.CVERef) {
 // a finding missing from the run is then not taken for one fixed.
 func probeNotification(r scan.Result) *sarif.Notification {
 	errs := probeErrors(r)
+	if r.Auth != nil && r.Auth.Error != "" {
+		// No authenticated view: kubelet skew and readiness went unjudged.
+		errs = append(errs, "auth: "+r.Auth.Error)
+	}
 	if len(errs) == 0 && r.State != scan.StateFailed && r.State != scan.StateCancelled {
 		return nil
 	}
