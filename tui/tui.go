@@ -88,6 +88,9 @@ type Config struct {
 	Clock func() time.Time
 	// Dir is where exports go by default (the working directory).
 	Dir string
+	// Version is the binary's version, which a SARIF export names its
+	// findings' tool by.
+	Version string
 	// Hint is shown when there is nothing to scan (first run).
 	Hint string
 	// Dark is the initial background guess until the terminal answers.
@@ -982,7 +985,7 @@ func (m *Model) openExport(rs []scan.Result) {
 // on, and an existing file turns the dialog into a question.
 func (m *Model) export(req export.Request) {
 	d, _ := m.cfg.Stage.Data()
-	err := report.Export(req.Path, req.Format, m.exports, m.cfg.Clock(), report.DataOf(d, m.cfg.Stage.Now()), req.Overwrite)
+	err := report.Export(req.Path, req.Format, m.exports, m.cfg.Clock(), report.DataOf(d, m.cfg.Stage.Now()), report.Options{Version: m.cfg.Version}, req.Overwrite)
 	switch {
 	case errors.Is(err, report.ErrExists) && !req.Overwrite:
 		m.dialog.AskOverwrite()

@@ -747,6 +747,50 @@ func TestExportWritesPrivateFileAndAsksBeforeOverwriting(t *testing.T) {
 	}
 }
 
+// The dialog offers every export format: tab moves to SARIF, then JUnit,
+// the path follows with the format's extension, and the file written is
+// that format, naming the binary's version as the tool's.
+func TestExportDialogWritesSARIFAndJUnit(t *testing.T) {
+	cfg := config(t, released(), fleet(t))
+	cfg.Version = "v9.8.7"
+	s := start(t, cfg, 120, 30, colorprofile.Ascii)
+	s.waitFor("scan finished")
+	for _, f := range []struct {
+		tabs      int
+		ext, want string
+	}{
+		{4, ".sarif", `"version": "v9.8.7"`},
+		{5, ".xml", "<testsuites"},
+	} {
+		// Keys are handled in order, and a redraw writes only what
+		// changed: the dialog's title is not written again.
+		s.press(char('e'))
+		for range f.tabs {
+			s.press(keyTab)
+		}
+		s.press(keyEnter)
+		waitFile(t, filepath.Join(cfg.Dir, defaultReport+f.ext))
+		b, err := os.ReadFile(filepath.Join(cfg.Dir, defaultReport+f.ext))
+		if err != nil {
+			t.Fatalf("no %s report: %v", f.ext, err)
+		}
+		if !strings.Contains(string(b), f.want) || !strings.Contains(string(b), eksInput) {
+			t.Errorf("the %s report is not of the EKS row in its format:\n%s", f.ext, b)
+		}
+	}
+	s.quit()
+}
+
+func waitFile(t *testing.T, path string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+	}
+	t.Fatalf("%s was not written", path)
+}
+
 func TestExportFailureIsReportedAndTheProgramGoesOn(t *testing.T) {
 	cfg := config(t, released(), fleet(t))
 	file := filepath.Join(cfg.Dir, "a-file")

@@ -82,6 +82,7 @@ point 'kubesurface scan' at them.`,
 				DataNotes: judge.notes,
 				Now:       now,
 				Dir:       dir,
+				Version:   currentBuild().Version,
 				Dark:      true,
 			})
 		},

@@ -10,6 +10,7 @@ import (
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/report"
 )
 
 // gateLevels are the words a result's urgency or exposure level may be,
@@ -32,7 +33,7 @@ func FuzzFailOn(f *testing.F) {
 		f.Add(s, uint8(0), uint8(3))
 	}
 	f.Fuzz(func(t *testing.T, s string, u, e uint8) {
-		g, err := parseGate(s)
+		g, err := report.ParseGate(s)
 		if err != nil {
 			msg := err.Error()
 			if clean.Line(msg) != msg || !strings.Contains(msg, "--fail-on") {
@@ -41,20 +42,20 @@ func FuzzFailOn(f *testing.F) {
 			return
 		}
 		if s == "" {
-			if g != (gate{}) {
+			if g != (report.Gate{}) {
 				t.Fatalf("no --fail-on gives %+v", g)
 			}
 			return
 		}
-		if g.scale == "readiness" && g.level != assess.Blocked ||
-			g.scale != "readiness" && (!slices.Contains([]string{"", "urgency", "exposure"}, g.scale) || !slices.Contains(gateLevels[:4], g.level)) {
+		if g.Scale == "readiness" && g.Level != assess.Blocked ||
+			g.Scale != "readiness" && (!slices.Contains([]string{"", "urgency", "exposure"}, g.Scale) || !slices.Contains(gateLevels[:4], g.Level)) {
 			t.Fatalf("--fail-on %q = %+v", s, g)
 		}
-		written := g.level
-		if g.scale != "" {
-			written = g.scale + ":" + g.level
+		written := g.Level
+		if g.Scale != "" {
+			written = g.Scale + ":" + g.Level
 		}
-		if again, err := parseGate(written); err != nil || again != g {
+		if again, err := report.ParseGate(written); err != nil || again != g {
 			t.Fatalf("--fail-on %q = %+v, written %q reads %+v, %v", s, g, written, again, err)
 		}
 		r := scan.Result{Target: scan.Ref{Name: "t"},
@@ -63,10 +64,10 @@ func FuzzFailOn(f *testing.F) {
 		if v := readyVerdicts[int(u^e)%len(readyVerdicts)]; v != "nil" {
 			r.Readiness = &scan.Readiness{Verdict: v}
 		}
-		want := g.scale != "exposure" && g.scale != "readiness" && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) ||
-			g.scale != "urgency" && g.scale != "readiness" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.level) ||
-			g.scale == "readiness" && r.Readiness != nil && r.Readiness.Verdict == assess.Blocked
-		if got := g.check(r) != ""; got != want {
+		want := g.Scale != "exposure" && g.Scale != "readiness" && assess.Rank(r.Urgency.Level) >= assess.Rank(g.Level) ||
+			g.Scale != "urgency" && g.Scale != "readiness" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.Level) ||
+			g.Scale == "readiness" && r.Readiness != nil && r.Readiness.Verdict == assess.Blocked
+		if got := g.Check(r) != ""; got != want {
 			t.Fatalf("--fail-on %q on urgency %q, exposure %q, readiness %+v: fires %v", s, r.Urgency.Level, r.Exposure.Level, r.Readiness, got)
 		}
 	})

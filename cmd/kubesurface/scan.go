@@ -8,7 +8,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,7 +16,6 @@ import (
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/kubeconfig"
 	"github.com/kubesurface/kubesurface/scan"
-	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
 )
 
@@ -279,6 +277,8 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
   kubesurface scan --no-kubeconfig 10.0.0.0/28:6443 -o ndjson
   kubesurface scan --no-kubeconfig --open-only --max-targets 70000 10.0.0.0/16 -o ndjson
   kubesurface scan -o markdown > report.md      # or -o html, -o csv
+  kubesurface scan -o sarif > kubesurface.sarif # GitHub code scanning
+  kubesurface scan -o junit --fail-on high > kubesurface.xml  # CI test reports
   cat endpoints.txt | kubesurface scan --no-kubeconfig -
   kubesurface scan --no-kubeconfig -f targets.txt --shard 2/8 -o ndjson
   kubesurface scan --from-results results.ndjson -o ndjson > again.ndjson`,
@@ -286,7 +286,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 			if err := report.CheckFormat(output); err != nil {
 				return usageError{err}
 			}
-			gate, err := parseGate(jf.failOn)
+			gate, err := report.ParseGate(jf.failOn)
 			if err != nil {
 				return usageError{err}
 			}
@@ -324,7 +324,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 			var results []indexed
 			culprit, culpritAt := "", math.MaxInt
 			check := func(i int, r scan.Result) {
-				if c := gate.check(r); c != "" && i < culpritAt {
+				if c := gate.Check(r); c != "" && i < culpritAt {
 					culprit, culpritAt = c, i // report the first in input order
 				}
 			}
@@ -380,7 +380,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 				data, _ := judge.stage.Data()
 				info := report.DataOf(data, now)
 				info.Refresh = refreshNote
-				if err := report.Write(w, output, ordered, time.Now(), info); err != nil {
+				if err := report.Write(w, output, ordered, time.Now(), info, report.Options{Version: currentBuild().Version, FailOn: gate}); err != nil {
 					return err
 				}
 			}
@@ -414,7 +414,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 	jf.register(cmd)
 	rf.register(cmd)
 	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale; readiness:blocked when a target's next upgrade hop is blocked")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page) or csv (one row per target)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page), csv (one row per target), sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML for CI; a check fails at --fail-on, default high)")
 	return cmd
 }
 
@@ -426,59 +426,6 @@ const heldResultsNote = 100000
 type indexed struct {
 	i int
 	scan.Result
-}
-
-// gate is --fail-on: the least level, on either scale or one of them, at
-// which the scan should fail a CI job; or readiness:blocked, a verdict of
-// its own (readiness is not ranked with urgency: it is about what is in
-// use, not time or risk).
-type gate struct {
-	scale string // "", "urgency", "exposure" or "readiness"
-	level string
-}
-
-func parseGate(s string) (gate, error) {
-	if s == "" {
-		return gate{}, nil
-	}
-	g := gate{level: s}
-	if scale, level, ok := strings.Cut(s, ":"); ok {
-		g.scale, g.level = scale, level
-	}
-	if g.scale == "readiness" {
-		if g.level != assess.Blocked {
-			return gate{}, fmt.Errorf("--fail-on %q: readiness takes only blocked", s)
-		}
-		return g, nil
-	}
-	if g.scale != "" && g.scale != "urgency" && g.scale != "exposure" {
-		return gate{}, fmt.Errorf("--fail-on %q: scale must be urgency, exposure or readiness", s)
-	}
-	switch g.level {
-	case assess.Critical, assess.High, assess.Medium, assess.Low:
-		return g, nil
-	}
-	return gate{}, fmt.Errorf("--fail-on %q: level must be critical, high, medium or low", s)
-}
-
-// check names a result at or above the gate, or "".
-func (g gate) check(r scan.Result) string {
-	if g.level == "" {
-		return ""
-	}
-	if g.scale == "readiness" {
-		if rd := r.Readiness; rd != nil && rd.Verdict == assess.Blocked {
-			return fmt.Sprintf("%s: readiness %s (%s)", r.Target.Name, rd.Verdict, clean.Redact(rd.Reason))
-		}
-		return ""
-	}
-	if g.scale != "exposure" && r.Urgency != nil && assess.Rank(r.Urgency.Level) >= assess.Rank(g.level) {
-		return fmt.Sprintf("%s: urgency %s", r.Target.Name, r.Urgency.Level)
-	}
-	if g.scale != "urgency" && scan.LevelRank(r.Exposure.Level) >= scan.LevelRank(g.level) {
-		return fmt.Sprintf("%s: exposure %s", r.Target.Name, r.Exposure.Level)
-	}
-	return ""
 }
 
 // gateError fails the command with exit code 3 after the output is written.

@@ -68,7 +68,7 @@ func attachTUI(root *cobra.Command) {
 		opts := tf.options()
 		opts.PluginStderr = true
 		err = tui.Run(cmd.Context(), tui.Config{Plan: plan, Options: opts, Stage: judge.stage, Refresh: judge.refresh,
-			DataNotes: notes, Now: now, Dir: dir, Hint: hint, Dark: true})
+			DataNotes: notes, Now: now, Dir: dir, Version: currentBuild().Version, Hint: hint, Dark: true})
 		if err == nil && cmd.Context().Err() != nil {
 			// SIGINT or SIGTERM from outside (in the TUI, ctrl+c is a key
 			// and quits with 0, as q does).

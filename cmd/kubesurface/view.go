@@ -111,7 +111,7 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 		loadSaved(ctx, inputs, feed, warnings)
 	}()
 	wait := func() { cancel(); <-done }
-	return tui.Config{Load: feed, Options: opts, Stage: assess.NewStage(data, now), DataNotes: notes, Now: now, Dark: true}, wait
+	return tui.Config{Load: feed, Options: opts, Stage: assess.NewStage(data, now), DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}, wait
 }
 
 // loadSaved reads every input to its end into feed, merged as scan.Merger

@@ -262,7 +262,7 @@ func TestViewMergesFilesAndJudgesWhatWasNot(t *testing.T) {
 	doc.Results = []scan.Result{savedA, savedB}
 	docFile := writeFile(t, "monday.json", func() string {
 		var w strings.Builder
-		report.Write(&w, "json", doc.Results, doc.GeneratedAt, doc.Data)
+		report.Write(&w, "json", doc.Results, doc.GeneratedAt, doc.Data, report.Options{})
 		return w.String()
 	}())
 

@@ -50,7 +50,7 @@ func TestDistributionEvidenceAgainstIsShown(t *testing.T) {
 	cleantest.Poison(&r, cleantest.Payload)
 	for _, format := range []string{"markdown", "html"} {
 		var out bytes.Buffer
-		if err := Write(&out, format, []scan.Result{r}, fixtureAt, fixtureData); err != nil {
+		if err := Write(&out, format, []scan.Result{r}, fixtureAt, fixtureData, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		cleantest.Check(t, format, out.String())

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 
 // ExportFormats are the formats Export writes, in the order a chooser
 // offers them ("md" is accepted as well, for "markdown").
-var ExportFormats = []string{"markdown", "html", "json", "csv"}
+var ExportFormats = []string{"markdown", "html", "json", "csv", "sarif", "junit"}
 
 // ErrExists is returned (wrapped, with the path) when Export would replace
 // an existing file and overwrite was not asked for, so that a caller can
@@ -28,7 +29,7 @@ func exportFormat(format string) (string, bool) {
 	switch format {
 	case "markdown", "md":
 		return "markdown", true
-	case "html", "json", "csv":
+	case "html", "json", "csv", "sarif", "junit":
 		return format, true
 	}
 	return "", false
@@ -40,8 +41,11 @@ func Extension(format string) string {
 	switch f, _ := exportFormat(format); f {
 	case "markdown":
 		return "md"
-	case "html", "json", "csv":
+	case "html", "json", "csv", "sarif":
 		return f
+	case "junit":
+		// What CI tools look for (GitLab's and Jenkins' examples glob *.xml).
+		return "xml"
 	}
 	return ""
 }
@@ -57,8 +61,8 @@ func DefaultName(format string, at time.Time) string {
 	return name
 }
 
-// Export writes results in format (markdown or md, html, json, csv) to
-// path. The file appears whole or not at all: the report is rendered in
+// Export writes results in format (markdown or md, html, json, csv, sarif,
+// junit) to path. The file appears whole or not at all: the report is rendered in
 // memory, written to a temporary file beside path, synced, and renamed (or,
 // when not replacing, hard-linked) into place, so a crash or a full disk
 // never leaves half a report; the temporary file is removed on any failure. The file is private (0600),
@@ -68,13 +72,13 @@ func DefaultName(format string, at time.Time) string {
 // error matches ErrExists and the file is untouched. Other failures (no
 // such directory, not a directory, permission denied, path is a directory)
 // return the operating system's error with path as the path.
-func Export(path, format string, results []scan.Result, at time.Time, data DataInfo, overwrite bool) error {
+func Export(path, format string, results []scan.Result, at time.Time, data DataInfo, opts Options, overwrite bool) error {
 	f, ok := exportFormat(format)
 	if !ok {
-		return fmt.Errorf("cannot export format %q (want one of markdown, html, json, csv)", format)
+		return fmt.Errorf("cannot export format %q (want one of %s)", format, strings.Join(ExportFormats, ", "))
 	}
 	var buf bytes.Buffer
-	if err := Write(&buf, f, results, at, data); err != nil {
+	if err := Write(&buf, f, results, at, data, opts); err != nil {
 		return err
 	}
 	return writeFile(path, buf.Bytes(), overwrite)

@@ -18,7 +18,7 @@ import (
 
 func export(t *testing.T, path, format string, overwrite bool) error {
 	t.Helper()
-	return Export(path, format, fixtures(), fixtureAt, fixtureData, overwrite)
+	return Export(path, format, fixtures(), fixtureAt, fixtureData, Options{}, overwrite)
 }
 
 // entries lists a directory, so a test can tell that no temporary file was
@@ -61,7 +61,7 @@ func TestExportWritesEachFormatPrivately(t *testing.T) {
 		}
 		// The file is exactly what Write prints for the same format.
 		var want bytes.Buffer
-		if err := Write(&want, format, fixtures(), fixtureAt, fixtureData); err != nil {
+		if err := Write(&want, format, fixtures(), fixtureAt, fixtureData, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want.Bytes()) {
@@ -230,6 +230,8 @@ func TestDefaultNameAndExtension(t *testing.T) {
 		"html":     "kubesurface-report-20260307-140509.html",
 		"json":     "kubesurface-report-20260307-140509.json",
 		"csv":      "kubesurface-report-20260307-140509.csv",
+		"sarif":    "kubesurface-report-20260307-140509.sarif",
+		"junit":    "kubesurface-report-20260307-140509.xml",
 	}
 	for f, want := range cases {
 		if got := DefaultName(f, at); got != want {

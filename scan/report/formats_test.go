@@ -13,7 +13,7 @@ import (
 func render(t *testing.T, format string, results []scan.Result) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := Write(&b, format, results, fixtureAt, fixtureData); err != nil {
+	if err := Write(&b, format, results, fixtureAt, fixtureData, Options{}); err != nil {
 		t.Fatalf("Write %s: %v", format, err)
 	}
 	return b.String()
@@ -307,7 +307,7 @@ func TestNoResults(t *testing.T) {
 }
 
 func TestFormatNames(t *testing.T) {
-	for _, f := range []string{"markdown", "md", "html", "csv", "json", "table"} {
+	for _, f := range []string{"markdown", "md", "html", "csv", "json", "table", "sarif", "junit"} {
 		if err := CheckFormat(f); err != nil {
 			t.Errorf("CheckFormat(%q) = %v", f, err)
 		}

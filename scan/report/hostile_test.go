@@ -33,7 +33,7 @@ func TestHumanFormatsShowNoHostileText(t *testing.T) {
 	cleantest.Poison(&data, cleantest.Payload)
 	for _, format := range []string{"table", "markdown", "html", "csv"} {
 		var b bytes.Buffer
-		if err := Write(&b, format, rs, fixtureAt, data); err != nil {
+		if err := Write(&b, format, rs, fixtureAt, data, Options{}); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
 		out := b.String()
@@ -72,7 +72,7 @@ func TestMachineFormatsKeepHostileDataEscaped(t *testing.T) {
 	want := NewDocument(rs, fixtureAt, data)
 	for _, format := range []string{"json", "ndjson", "yaml"} {
 		var b bytes.Buffer
-		if err := Write(&b, format, rs, fixtureAt, data); err != nil {
+		if err := Write(&b, format, rs, fixtureAt, data, Options{}); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
 		out := b.String()
@@ -133,6 +133,30 @@ func TestYAMLQuotesOnlyWhatNeedsIt(t *testing.T) {
 	}
 }
 
+// SARIF and JUnit of hostile results: SARIF keeps the data escaped and
+// stays a valid log, JUnit shows it cleaned and stays well-formed XML
+// (their own tests read them back: TestSARIFOfHostileResults,
+// TestJUnitOfHostileResults); neither holds raw control text, whichever
+// field of the result or the data it came from.
+func TestCIFormatsHoldNoRawHostileText(t *testing.T) {
+	rs := poisoned(cleantest.Payload + cleantest.Invalid)
+	data := fixtureData
+	cleantest.Poison(&data, cleantest.Payload)
+	for _, format := range []string{"sarif", "junit"} {
+		var b bytes.Buffer
+		if err := Write(&b, format, rs, fixtureAt, data, Options{Version: "v1\x1b[2J" + cleantest.Payload}); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		cleantest.Check(t, format, b.String())
+		if !strings.Contains(b.String(), "evil") {
+			t.Errorf("%s: the poisoned values are not there at all", format)
+		}
+		if format == "sarif" && !json.Valid(b.Bytes()) {
+			t.Error("sarif is not JSON")
+		}
+	}
+}
+
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -156,7 +180,7 @@ func TestSavedSecretsAreRedactedOnDisplay(t *testing.T) {
 	r.Connect.Error = "connect " + url
 	r.TLS.Error = "tls " + url
 	r.Anonymous[0].Error = "get " + url
-	for _, format := range []string{"table", "markdown", "html", "csv"} {
+	for _, format := range []string{"table", "markdown", "html", "csv", "junit", "sarif"} {
 		out := render(t, format, []scan.Result{r})
 		if strings.Contains(out, secret) || strings.Contains(out, "://user") {
 			t.Errorf("%s shows the saved secret:\n%s", format, out)

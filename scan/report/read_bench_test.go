@@ -34,7 +34,7 @@ func BenchmarkRead(b *testing.B) {
 	for _, r := range results {
 		Line(&lines, r)
 	}
-	Write(&doc, "json", results, fixtureAt, fixtureData)
+	Write(&doc, "json", results, fixtureAt, fixtureData, Options{})
 	for _, c := range []struct {
 		name string
 		data []byte

@@ -89,7 +89,7 @@ func TestReadGivesEachResultAsItArrives(t *testing.T) {
 	for _, r := range fixtures() {
 		Line(&lines, r)
 	}
-	Write(&doc, "json", fixtures(), fixtureAt, fixtureData)
+	Write(&doc, "json", fixtures(), fixtureAt, fixtureData, Options{})
 	compact := must(json.Marshal(NewDocument(fixtures(), fixtureAt, fixtureData)))
 	firstEnd := func(s string, sep string) int { return strings.Index(s, sep) + len(sep) }
 	for name, in := range map[string]struct {

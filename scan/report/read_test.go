@@ -22,7 +22,7 @@ func TestReadRoundTrips(t *testing.T) {
 		}
 	}
 	var doc bytes.Buffer
-	if err := Write(&doc, "json", want, fixtureAt, fixtureData); err != nil {
+	if err := Write(&doc, "json", want, fixtureAt, fixtureData, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	compact, err := json.Marshal(NewDocument(want, fixtureAt, fixtureData))
@@ -68,7 +68,7 @@ func TestReadSkipsTheBadRowNamingIt(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(good.String()), "\n")
 	var doc bytes.Buffer
-	Write(&doc, "json", fixtures(), fixtureAt, fixtureData)
+	Write(&doc, "json", fixtures(), fixtureAt, fixtureData, Options{})
 	docLines := strings.Split(doc.String(), "\n")
 	badURL := strings.Replace(lines[1], `"url":"https://203.0.113.99:6443"`, `"url":"ftp://203.0.113.99"`, 1)
 	if badURL == lines[1] {
@@ -125,7 +125,7 @@ func TestReadSkipsTheBadRowNamingIt(t *testing.T) {
 // it, and says why with its first unreadable row.
 func TestReadRefusesWhatHoldsNoResults(t *testing.T) {
 	var doc bytes.Buffer
-	Write(&doc, "json", fixtures(), fixtureAt, fixtureData)
+	Write(&doc, "json", fixtures(), fixtureAt, fixtureData, Options{})
 	cases := []struct{ name, in, want string }{
 		{"empty", "\n \n", "r.ndjson holds no results"},
 		{"yaml", "apiVersion: kubesurface/v1\nkind: ScanReport\n", "r.ndjson holds no results (first unreadable row: r.ndjson:1: invalid character 'a'"},

@@ -22,7 +22,7 @@ import (
 
 // Formats lists what Write accepts ("md" is accepted for markdown too);
 // `scan` streams ndjson with Line instead.
-var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv"}
+var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv", "sarif", "junit"}
 
 // Kind names the document `-o json` and `-o yaml` print.
 const Kind = "ScanReport"
@@ -72,8 +72,19 @@ func CheckFormat(f string) error {
 	return fmt.Errorf("unknown output format %q (want one of %s)", f, strings.Join(Formats, ", "))
 }
 
+// Options are what a report says about the run beyond its results. Only
+// SARIF and JUnit use them: the other formats are the results themselves.
+type Options struct {
+	// Version is the kubesurface binary's version: SARIF names the tool
+	// that made a finding, and code scanning shows it per analysis.
+	Version string
+	// FailOn is the --fail-on gate JUnit fails a check at; the zero Gate
+	// means DefaultGate.
+	FailOn Gate
+}
+
 // Write writes a finished scan in format f.
-func Write(w io.Writer, f string, results []scan.Result, at time.Time, data DataInfo) error {
+func Write(w io.Writer, f string, results []scan.Result, at time.Time, data DataInfo, opts Options) error {
 	switch f {
 	case "json":
 		return JSON(w, results, at, data)
@@ -101,6 +112,10 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 		return HTML(w, results, at, data)
 	case "csv":
 		return CSV(w, results)
+	case "sarif":
+		return SARIF(w, results, at, data, opts)
+	case "junit":
+		return JUnit(w, results, at, opts)
 	}
 	return CheckFormat(f)
 }

@@ -38,7 +38,7 @@ func TestEverythingScanWritesReadsBack(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := Write(&doc, "json", results, fixtureAt, fixtureData); err != nil {
+		if err := Write(&doc, "json", results, fixtureAt, fixtureData, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		compact := must(json.Marshal(NewDocument(results, fixtureAt, fixtureData)))

@@ -12,11 +12,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/kubesurface/kubesurface/internal/clean"
+	"github.com/kubesurface/kubesurface/scan/report"
 	"github.com/kubesurface/kubesurface/tui/common"
 )
 
-// Formats offered, in order; the names are the exporters' format names.
-var Formats = []string{"markdown", "html", "json", "csv"}
+// Formats offered, in order: every format Export writes, so the dialog
+// offers a new one without a change here.
+var Formats = report.ExportFormats
 
 // Request is what the user asked for when pressing enter (or y to
 // overwrite).
@@ -124,12 +126,12 @@ func (m *Model) boxWidth() int {
 	return max(30, min(m.Width-4, 90))
 }
 
-// swapExt changes a path's extension to the format's.
+// swapExt changes a path's extension, when it is one of the formats', to
+// the format's.
 func swapExt(path, format string) string {
-	ext := map[string]string{"markdown": ".md", "html": ".html", "json": ".json", "csv": ".csv"}[format]
-	for _, e := range []string{".md", ".html", ".json", ".csv"} {
-		if strings.HasSuffix(path, e) {
-			return strings.TrimSuffix(path, e) + ext
+	for _, f := range Formats {
+		if e := "." + report.Extension(f); strings.HasSuffix(path, e) {
+			return strings.TrimSuffix(path, e) + "." + report.Extension(format)
 		}
 	}
 	return path
