@@ -134,6 +134,9 @@ func (s *Scanner) anonymousH2(ctx context.Context, base, addr string, tc *tls.Co
 			return nil, errors.New("no second connection")
 		},
 	}
+	if c, ok := tc.NetConn().(*corkConn); ok {
+		c.cork()
+	}
 	reqs := make([]Request, len(AnonymousPaths))
 	cc, err := tr.NewClientConn(ctx, "https", addr)
 	if err != nil {

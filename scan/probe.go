@@ -163,7 +163,7 @@ func (s *Scanner) reach(ctx context.Context, t Target, r *Result, emit func(Resu
 	if serverName == "" {
 		serverName = t.Host
 	}
-	tc := tls.Client(raw, observeConfig(serverName, &requested))
+	tc := tls.Client(&corkConn{Conn: raw}, observeConfig(serverName, &requested))
 	start = time.Now()
 	hctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	err = tc.HandshakeContext(hctx)
