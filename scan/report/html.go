@@ -12,7 +12,11 @@ import (
 // inline CSS, no script and nothing fetched from elsewhere, so it can be
 // mailed or archived and opens the same offline. html/template escapes
 // every value, and a Content-Security-Policy forbids scripts should
-// anything ever slip through.
+// anything ever slip through. It is read on phones as well, still without
+// script: below 40rem each table row becomes a card of "column: value"
+// lines (the labels come from data-label, as the header is hidden), since
+// eleven summary columns cannot share a phone's width; long values wrap
+// rather than widen the page.
 func HTML(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error {
 	return htmlTemplate.Execute(w, newPage(results, at, data))
 }
@@ -41,14 +45,14 @@ const htmlSource = `<!DOCTYPE html>
 <meta name="generator" content="kubesurface">
 <title>{{.Title}} {{.Generated}}</title>
 <style>
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:78rem;padding:0 1rem;color:#1b1f24;background:#fff}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:78rem;padding:0 1rem;color:#1b1f24;background:#fff;overflow-wrap:break-word}
 h1{font-size:1.6rem;margin-bottom:.5rem}
 h2{font-size:1.3rem;margin-top:2.5rem;border-bottom:2px solid #d0d7de;padding-bottom:.25rem}
 h3{font-size:1.1rem;margin-top:1.5rem}
 h4{font-size:1rem;margin:1rem 0 .4rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem;width:100%}
 th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f6f8fa}
+th{background:#f6f8fa;white-space:nowrap}
 dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.4rem 0 .8rem}
 dl.fields dt{font-weight:600}
 dl.fields dd{margin:0;overflow-wrap:anywhere}
@@ -63,6 +67,14 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6rem;overflow-x:auto;wh
 .lvl-other{background:#eaeef2;color:#1b1f24;border-color:#afb8c1}
 .stale{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem .75rem}
 footer{margin-top:3rem;color:#57606a;font-size:.85rem}
+@media (max-width:40rem){body{margin:1rem auto;padding:0 .6rem}
+table,tbody,tr,td{display:block}
+thead{display:none}
+tr{border:1px solid #d0d7de;border-radius:.25rem;margin-bottom:.6rem}
+td{border:0;border-bottom:1px solid #eaeef2;display:grid;grid-template-columns:minmax(5.5rem,35%) minmax(0,1fr);gap:.6rem}
+td:last-child{border-bottom:0}
+td::before{content:attr(data-label);font-weight:600}
+td>*{justify-self:start}}
 @media print{body{margin:0;max-width:none}h2{break-before:page}section.summary h2{break-before:auto}}
 </style>
 </head>
@@ -92,7 +104,7 @@ footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 {{define "table"}}<table>
 <thead><tr>{{range .Head}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Rows}}<tr>{{range .}}<td>{{template "cell" .}}</td>{{end}}</tr>
+{{range .Rows}}<tr>{{range $i, $c := .}}<td data-label="{{index $.Head $i}}">{{template "cell" $c}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 {{end}}
