@@ -180,7 +180,10 @@ func TestPluginAWSHangingIsKilled(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	const limit = 8
-	var most atomic.Int32
+	var (
+		most  atomic.Int32
+		worst []string // the processes seen when more than limit guards ran
+	)
 	stop := make(chan struct{})
 	var sampler sync.WaitGroup
 	sampler.Go(func() {
@@ -190,8 +193,16 @@ func TestPluginAWSHangingIsKilled(t *testing.T) {
 				return
 			case <-time.After(100 * time.Millisecond):
 			}
-			if _, g := running(t, mark); int32(g) > most.Load() {
+			procs, g := running(t, mark)
+			if int32(g) > most.Load() {
 				most.Store(int32(g))
+				if g > limit {
+					worst = nil
+					for _, p := range procs {
+						pid, _, _ := strings.Cut(p, ": ")
+						worst = append(worst, fmt.Sprintf("%s (parent %s)", p, parentPID(pid)))
+					}
+				}
 			}
 		}
 	})
@@ -207,7 +218,7 @@ func TestPluginAWSHangingIsKilled(t *testing.T) {
 	}
 	t.Logf("at most %d plugins ran at once", most.Load())
 	if most.Load() > limit {
-		t.Errorf("%d plugins ran at once, want at most %d", most.Load(), limit)
+		t.Errorf("%d plugins ran at once, want at most %d; the processes then:\n%s", most.Load(), limit, strings.Join(worst, "\n"))
 	}
 	want := "credential plugin aws gave no answer within " + scan.PluginTimeout(opts.Timeout).String()
 	for _, r := range res {
