@@ -8,6 +8,12 @@ import (
 	"time"
 )
 
+// readBufs are the delay proxies' read buffers.
+var readBufs = sync.Pool{New: func() any {
+	b := make([]byte, 32<<10)
+	return &b
+}}
+
 // delayProxy listens on 127.0.0.1 and relays every connection to upstream,
 // delivering each chunk read in either direction delay after it was read:
 // a link with a round trip of twice delay and no bandwidth limit, so what
@@ -50,13 +56,20 @@ func delayProxy(b testing.TB, upstream string, delay time.Duration) string {
 			at   time.Time
 			data []byte
 		}
-		q := make(chan chunk, 1024)
+		// The queue holds what is in flight one way: a few chunks for an
+		// API server's exchanges; a full queue holds the reader back, as
+		// a full window would. Sized larger, each connection's pair of
+		// queues was a large allocation of its own.
+		q := make(chan chunk, 64)
 		wg.Go(func() {
 			defer close(q)
-			// One read buffer, and each chunk copied out at its size: the
-			// proxies share the scanner's two cores, so the harness must
-			// not spend them on garbage (32 KiB a chunk, before).
-			buf := make([]byte, 32<<10)
+			// A pooled read buffer, and each chunk copied out at its size:
+			// the proxies share the scanner's two cores, so the harness
+			// must not spend them on garbage (a fresh 32 KiB buffer each
+			// way of each connection, before).
+			bp := readBufs.Get().(*[]byte)
+			defer readBufs.Put(bp)
+			buf := *bp
 			for {
 				n, err := src.Read(buf)
 				if n > 0 {
