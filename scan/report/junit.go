@@ -104,7 +104,7 @@ func junitSuiteOf(r scan.Result, gate Gate, label string, at time.Time) junitSui
 		s.Timestamp = at.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, p := range [][2]string{{"url", r.Target.URL}, {"context", r.Target.Context}, {"state", string(r.State)},
-		{"distribution", r.Dist.Name}, {"version", versionOrEmpty(r)}, {"user", authUser(r)}} {
+		{"distribution", r.Dist.Name}, {"version", gitVersion(r)}, {"user", authUser(r)}} {
 		if p[1] != "" {
 			s.Properties = append(s.Properties, junitProperty{Name: p[0], Value: text(p[1])})
 		}
@@ -201,13 +201,6 @@ func probeErrors(r scan.Result) []string {
 // seconds is JUnit's time: seconds with millisecond precision.
 func seconds(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
-}
-
-func versionOrEmpty(r scan.Result) string {
-	if r.Version == nil {
-		return ""
-	}
-	return r.Version.GitVersion
 }
 
 // authUser is who the authenticated view ran as, so a reader knows whose

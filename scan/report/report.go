@@ -224,9 +224,12 @@ func source(r scan.Result) string {
 	return r.Target.Source
 }
 
-func version(r scan.Result) string {
+func version(r scan.Result) string { return orDash(gitVersion(r)) }
+
+// gitVersion is the version the server reported, "" when none.
+func gitVersion(r scan.Result) string {
 	if r.Version == nil {
-		return "-"
+		return ""
 	}
 	return r.Version.GitVersion
 }

@@ -36,13 +36,13 @@ func kubectl(t *testing.T, c cluster, args ...string) (stdout, stderr string, er
 	return out.String(), errb.String(), err
 }
 
-// TestIndexedJobExampleIsValid applies the example with a server-side dry
-// run (validation, defaulting and admission of a real kube-apiserver,
-// nothing created) and checks what the server echoes; broken copies must
-// be refused, so that the check can fail.
-func TestIndexedJobExampleIsValid(t *testing.T) {
-	c := need(t, "ANON")
-	stdout, stderr, err := kubectl(t, c, "apply", "--dry-run=server", "-o", "json", "-f", exampleDir)
+// dryRunEcho applies path with a server-side dry run (validation,
+// defaulting and admission of a real kube-apiserver, nothing created) and
+// decodes each object the server echoes into the value objs holds for its
+// kind. An object of another kind, or a kind not echoed, fails the test.
+func dryRunEcho(t *testing.T, c cluster, path string, objs map[string]any) {
+	t.Helper()
+	stdout, stderr, err := kubectl(t, c, "apply", "--dry-run=server", "-o", "json", "-f", path)
 	if err != nil {
 		t.Fatalf("the server refused the example: %v\n%s", err, stderr)
 	}
@@ -52,27 +52,36 @@ func TestIndexedJobExampleIsValid(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
 		t.Fatalf("decoding the echoed objects: %v\n%s", err, stdout)
 	}
-	var job *batchv1.Job
-	var cm *corev1.ConfigMap
+	seen := map[string]bool{}
 	for _, raw := range list.Items {
 		var meta struct{ Kind string }
-		json.Unmarshal(raw, &meta)
-		switch meta.Kind {
-		case "Job":
-			job = new(batchv1.Job)
-			if err := json.Unmarshal(raw, job); err != nil {
-				t.Fatal(err)
-			}
-		case "ConfigMap":
-			cm = new(corev1.ConfigMap)
-			if err := json.Unmarshal(raw, cm); err != nil {
-				t.Fatal(err)
-			}
+		if err := json.Unmarshal(raw, &meta); err != nil {
+			t.Fatal(err)
+		}
+		into, ok := objs[meta.Kind]
+		if !ok {
+			t.Fatalf("unexpected %s in the example", meta.Kind)
+		}
+		if err := json.Unmarshal(raw, into); err != nil {
+			t.Fatal(err)
+		}
+		seen[meta.Kind] = true
+	}
+	for kind := range objs {
+		if !seen[kind] {
+			t.Fatalf("no %s echoed, got %d objects:\n%s", kind, len(list.Items), stdout)
 		}
 	}
-	if job == nil || cm == nil {
-		t.Fatalf("want a Job and a ConfigMap echoed, got %d objects:\n%s", len(list.Items), stdout)
-	}
+}
+
+// TestIndexedJobExampleIsValid applies the example with a server-side dry
+// run (validation, defaulting and admission of a real kube-apiserver,
+// nothing created) and checks what the server echoes; broken copies must
+// be refused, so that the check can fail.
+func TestIndexedJobExampleIsValid(t *testing.T) {
+	c := need(t, "ANON")
+	job, cm := new(batchv1.Job), new(corev1.ConfigMap)
+	dryRunEcho(t, c, exampleDir, map[string]any{"Job": job, "ConfigMap": cm})
 	spec := job.Spec
 	if spec.CompletionMode == nil || *spec.CompletionMode != batchv1.IndexedCompletion {
 		t.Fatalf("completionMode = %v, want Indexed", spec.CompletionMode)

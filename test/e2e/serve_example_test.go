@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,43 +23,8 @@ var serveExample = filepath.Join("..", "..", "examples", "serve", "serve.yaml")
 // says so. Broken copies must be refused, so that the check can fail.
 func TestServeExampleIsValid(t *testing.T) {
 	c := need(t, "ANON")
-	stdout, stderr, err := kubectl(t, c, "apply", "--dry-run=server", "-o", "json", "-f", serveExample)
-	if err != nil {
-		t.Fatalf("the server refused the example: %v\n%s", err, stderr)
-	}
-	var list struct {
-		Items []json.RawMessage `json:"items"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
-		t.Fatalf("decoding the echoed objects: %v\n%s", err, stdout)
-	}
-	var dep *appsv1.Deployment
-	var svc *corev1.Service
-	var cm *corev1.ConfigMap
-	for _, raw := range list.Items {
-		var meta struct{ Kind string }
-		json.Unmarshal(raw, &meta)
-		var into any
-		switch meta.Kind {
-		case "Deployment":
-			dep = new(appsv1.Deployment)
-			into = dep
-		case "Service":
-			svc = new(corev1.Service)
-			into = svc
-		case "ConfigMap":
-			cm = new(corev1.ConfigMap)
-			into = cm
-		default:
-			t.Fatalf("unexpected %s in the example", meta.Kind)
-		}
-		if err := json.Unmarshal(raw, into); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if dep == nil || svc == nil || cm == nil {
-		t.Fatalf("want a Deployment, a Service and a ConfigMap echoed, got %d objects:\n%s", len(list.Items), stdout)
-	}
+	dep, svc, cm := new(appsv1.Deployment), new(corev1.Service), new(corev1.ConfigMap)
+	dryRunEcho(t, c, serveExample, map[string]any{"Deployment": dep, "Service": svc, "ConfigMap": cm})
 
 	pod := dep.Spec.Template
 	if len(pod.Spec.Containers) != 1 {
