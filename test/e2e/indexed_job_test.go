@@ -121,26 +121,38 @@ func TestIndexedJobExampleIsValid(t *testing.T) {
 		t.Errorf("targets are not the ConfigMap's targets.txt at /targets: mounts %+v, volumes %+v, data %v", ctr.VolumeMounts, pod.Volumes, cm.Data)
 	}
 
-	src, err := os.ReadFile(filepath.Join(exampleDir, "job.yaml"))
+	refusesBrokenCopies(t, c, filepath.Join(exampleDir, "job.yaml"), map[string]edit{
+		"unknown completion mode": {"completionMode: Indexed", "completionMode: Bogus", `spec.completionMode: Unsupported value: "Bogus"`},
+		"misspelt field":          {"completionMode: Indexed", "completionMod: Indexed", `unknown field "spec.completionMod"`},
+	})
+}
+
+// edit breaks an example: the first from becomes to, and the server must
+// refuse the result saying want.
+type edit struct{ from, to, want string }
+
+// refusesBrokenCopies applies broken copies of the example at path with a
+// server-side dry run: each must be refused with its message, so that the
+// check of the example itself can fail.
+func refusesBrokenCopies(t *testing.T, c cluster, path string, edits map[string]edit) {
+	t.Helper()
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, c2 := range map[string]struct{ from, to, want string }{
-		"unknown completion mode": {"completionMode: Indexed", "completionMode: Bogus", `spec.completionMode: Unsupported value: "Bogus"`},
-		"misspelt field":          {"completionMode: Indexed", "completionMod: Indexed", `unknown field "spec.completionMod"`},
-	} {
+	for name, e := range edits {
 		t.Run(name, func(t *testing.T) {
-			broken := strings.Replace(string(src), c2.from, c2.to, 1)
+			broken := strings.Replace(string(src), e.from, e.to, 1)
 			if broken == string(src) {
-				t.Fatalf("the example no longer holds %q", c2.from)
+				t.Fatalf("the example no longer holds %q", e.from)
 			}
-			path := filepath.Join(t.TempDir(), "job.yaml")
-			if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+			file := filepath.Join(t.TempDir(), filepath.Base(path))
+			if err := os.WriteFile(file, []byte(broken), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, stderr, err := kubectl(t, c, "apply", "--dry-run=server", "-f", path)
-			if err == nil || !strings.Contains(stderr, c2.want) {
-				t.Errorf("broken copy: err %v, stderr %q; want refused with %q", err, stderr, c2.want)
+			_, stderr, err := kubectl(t, c, "apply", "--dry-run=server", "-f", file)
+			if err == nil || !strings.Contains(stderr, e.want) {
+				t.Errorf("broken copy: err %v, stderr %q; want refused with %q", err, stderr, e.want)
 			}
 		})
 	}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -89,27 +88,8 @@ func TestServeExampleIsValid(t *testing.T) {
 		t.Errorf("no writable cache at XDG_CACHE_HOME: env %+v, mounts %+v", ctr.Env, ctr.VolumeMounts)
 	}
 
-	src, err := os.ReadFile(serveExample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, c2 := range map[string]struct{ from, to, want string }{
+	refusesBrokenCopies(t, c, serveExample, map[string]edit{
 		"port out of range": {"containerPort: 9720", "containerPort: 97200", "containerPort: Invalid value: 97200"},
 		"misspelt field":    {"targetPort: metrics", "targetPrt: metrics", `unknown field "spec.ports[0].targetPrt"`},
-	} {
-		t.Run(name, func(t *testing.T) {
-			broken := strings.Replace(string(src), c2.from, c2.to, 1)
-			if broken == string(src) {
-				t.Fatalf("the example no longer holds %q", c2.from)
-			}
-			path := filepath.Join(t.TempDir(), "serve.yaml")
-			if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			_, stderr, err := kubectl(t, c, "apply", "--dry-run=server", "-f", path)
-			if err == nil || !strings.Contains(stderr, c2.want) {
-				t.Errorf("broken copy: err %v, stderr %q; want refused with %q", err, stderr, c2.want)
-			}
-		})
-	}
+	})
 }
