@@ -59,3 +59,36 @@ func TestStatsEscapesSamples(t *testing.T) {
 		t.Errorf("samples %q", got)
 	}
 }
+
+// The Markdown report's Fleet tables say the numbers of the fixtures,
+// worked out by hand, as rows a reader can check.
+func TestMarkdownFleet(t *testing.T) {
+	out := render(t, "markdown", fixtures())
+	wantAll(t, "markdown", out,
+		"## Fleet\n\n### Urgency by distribution\n\n| Distribution | high | unknown | Total |\n| --- | --- | --- | --- |\n| eks | 1 | 0 | 1 |\n| kubeadm | 0 | 1 | 1 |\n| unknown | 0 | 1 | 1 |\n",
+		"| Reach | high | low | none | Total |\n| --- | --- | --- | --- | --- |\n| public | 1 | 0 | 1 | 2 |\n| private | 0 | 1 | 0 | 1 |\n",
+		"| 1.29 | 1 | 1 extended | yes |\n",
+		"Already past: 1 out of standard support, 0 out of all support, 0 forced upgrades due.",
+		"| 2027-W12 | 2027-03-22 | 0 | 1: prod-eks | 0 |\n")
+	if strings.Index(out, "## Fleet") > strings.Index(out, "## 1. prod-eks") || strings.Index(out, "## Fleet") < strings.Index(out, "## Summary") {
+		t.Error("the Fleet section is not between the summary and the targets")
+	}
+	if out := render(t, "markdown", nil); strings.Contains(out, "Fleet") {
+		t.Error("a report of no targets has a Fleet section")
+	}
+}
+
+// Names in the Fleet tables come from the results: a hostile distribution
+// or target name can neither add a row or column nor carry markup.
+func TestMarkdownFleetEscapes(t *testing.T) {
+	r := exposedEKS()
+	r.Dist.Name = "eks | 9 | 9 |\n| forged " + hostile
+	r.Target.Name = "prod | " + hostile
+	out := render(t, "markdown", []scan.Result{r})
+	wantAll(t, "markdown", out,
+		`| eks \| 9 \| 9 \|`,
+		`| 2027-W12 | 2027-03-22 | 0 | 1: prod \| \<script\>alert(1)\</script\> | 0 |`)
+	if strings.Contains(out, "<script>") || strings.Contains(out, "\n| forged") {
+		t.Errorf("markup or a row got through:\n%s", out)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 )
 
 // page is one report as the formats people read (Markdown, HTML) show it.
@@ -25,7 +26,11 @@ type page struct {
 	// Stale warns that the dated facts are old; empty when they are not.
 	Stale   string
 	Summary Grid
-	Targets []targetPage
+	// Fleet is the shape of the whole fleet (see fleetSections), with the
+	// numbers it was drawn from; empty without targets.
+	Fleet      []Section
+	FleetStats *fleet.Stats
+	Targets    []targetPage
 }
 
 // targetPage is the full detail of one result.
@@ -134,6 +139,10 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 		p.Meta = append(p.Meta,
 			Field{Label: "Exposure", Value: tally(results, func(r scan.Result) string { return r.Exposure.Level })},
 			Field{Label: "Urgency", Value: tally(results, func(r scan.Result) string { return urgency(r) })})
+	}
+	if len(results) > 0 {
+		p.FleetStats = SumFleet(results)
+		p.Fleet = fleetSections(p.FleetStats)
 	}
 	p.Summary = Grid{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Ready", "Reason"}}
 	for i, r := range results {
