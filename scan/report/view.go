@@ -30,7 +30,9 @@ type page struct {
 	// numbers it was drawn from; empty without targets.
 	Fleet      []Section
 	FleetStats *fleet.Stats
-	Targets    []targetPage
+	// Charts draw Fleet for the HTML report.
+	Charts  []chart
+	Targets []targetPage
 }
 
 // targetPage is the full detail of one result.
@@ -143,6 +145,7 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 	if len(results) > 0 {
 		p.FleetStats = SumFleet(results)
 		p.Fleet = fleetSections(p.FleetStats)
+		p.Charts = fleetCharts(p.FleetStats, p.Fleet)
 	}
 	p.Summary = Grid{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Ready", "Reason"}}
 	for i, r := range results {
