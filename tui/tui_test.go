@@ -747,9 +747,11 @@ func TestExportWritesPrivateFileAndAsksBeforeOverwriting(t *testing.T) {
 	}
 }
 
-// The dialog offers every export format: tab moves to SARIF, then JUnit,
-// the path follows with the format's extension, and the file written is
-// that format, naming the binary's version as the tool's.
+// The dialog offers every export format: tab moves to SARIF, JUnit, the
+// fleet's stats, and round to Markdown; the path follows with the
+// format's extension (".stats.json" becomes ".md", not ".stats.md"), and
+// the file written is that format, naming the binary's version as the
+// tool's.
 func TestExportDialogWritesSARIFAndJUnit(t *testing.T) {
 	cfg := config(t, released(), fleet(t))
 	cfg.Version = "v9.8.7"
@@ -761,6 +763,8 @@ func TestExportDialogWritesSARIFAndJUnit(t *testing.T) {
 	}{
 		{4, ".sarif", `"version": "v9.8.7"`},
 		{5, ".xml", "<testsuites"},
+		{6, ".stats.json", `"kind": "FleetStats"`},
+		{7, ".md", "## Summary"},
 	} {
 		// Keys are handled in order, and a redraw writes only what
 		// changed: the dialog's title is not written again.
@@ -774,7 +778,11 @@ func TestExportDialogWritesSARIFAndJUnit(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no %s report: %v", f.ext, err)
 		}
-		if !strings.Contains(string(b), f.want) || !strings.Contains(string(b), eksInput) {
+		of := eksInput
+		if f.ext == ".stats.json" {
+			of = "\"eks\": {" // the numbers name no target outside the timeline
+		}
+		if !strings.Contains(string(b), f.want) || !strings.Contains(string(b), of) {
 			t.Errorf("the %s report is not of the EKS row in its format:\n%s", f.ext, b)
 		}
 	}

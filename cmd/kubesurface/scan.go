@@ -414,7 +414,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 	jf.register(cmd)
 	rf.register(cmd)
 	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale; readiness:blocked when a target's next upgrade hop is blocked")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page), csv (one row per target), sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML for CI; a check fails at --fail-on, default high)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page), csv (one row per target), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI; a check fails at --fail-on, default high) or stats (the fleet's numbers: urgency by distribution, exposure by reach, minors, support timeline)")
 	return cmd
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
@@ -15,8 +16,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 	"github.com/kubesurface/kubesurface/scan/report"
 	"github.com/kubesurface/kubesurface/tui"
 )
@@ -28,6 +31,7 @@ func newViewCmd() *cobra.Command {
 	// Only the probe flags are registered; the rest keep what validate wants.
 	tf := targetFlags{maxTargets: scan.DefaultMaxTargets}
 	var jf judgeFlags
+	var output string
 	cmd := &cobra.Command{
 		Use:   "view FILE...",
 		Short: "Open the TUI on saved results (scan -o ndjson or -o json) without probing",
@@ -45,12 +49,18 @@ A row that cannot be read (a malformed line, a result whose target cannot be
 probed again) is skipped: the status line says so, and every skipped row is
 listed on stderr when the TUI ends.
 
-Exit codes: 0 quit (q or ctrl+c in the TUI), 1 the terminal could not be
-used, 2 bad flags, a file that cannot be opened, or one that holds no
-results, 130 interrupted by SIGINT or SIGTERM.`,
+With -o stats no TUI opens: the fleet's numbers (urgency by distribution,
+exposure by reach, minors, the support timeline from --now) are printed as
+one JSON document, as 'scan -o stats' prints them.
+
+Exit codes: 0 quit (q or ctrl+c in the TUI; with -o, the output written),
+1 the terminal could not be used or the output not written, 2 bad flags, a
+file that cannot be opened, or one that holds no results, 130 interrupted by
+SIGINT or SIGTERM.`,
 		Example: `  kubesurface scan -o ndjson > results.ndjson && kubesurface view results.ndjson
   kubectl logs -l job-name=kubesurface --tail=-1 | grep '^{' | kubesurface view -
-  kubesurface view monday.json tuesday.ndjson`,
+  kubesurface view monday.json tuesday.ndjson
+  kubesurface view -o stats shard-*.ndjson > fleet.json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{errors.New("view needs at least one FILE of saved results ('-' for stdin)")}
@@ -61,11 +71,19 @@ results, 130 interrupted by SIGINT or SIGTERM.`,
 			if err := tf.validate(); err != nil {
 				return usageError{err}
 			}
+			if output != "" && output != "stats" {
+				return usageError{fmt.Errorf("unknown output format %q for view (want stats)", output)}
+			}
 			now, err := jf.date()
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
+			if output == "stats" {
+				warnings := newNotices(cmd.ErrOrStderr())
+				defer warnings.flush()
+				return viewStats(ctx, cmd, args, now, warnings)
+			}
 			inputs, err := openSaved(ctx, cmd.InOrStdin(), args, report.NewShared())
 			if err != nil {
 				return err
@@ -91,7 +109,38 @@ results, 130 interrupted by SIGINT or SIGTERM.`,
 	}
 	tf.registerProbe(cmd)
 	jf.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "", "print instead of opening the TUI: stats (the fleet's numbers as JSON)")
 	return cmd
+}
+
+// viewStats prints the numbers of saved results, merged and judged as the
+// TUI would show them, for a script or a report where no terminal is. The
+// timeline runs from now (--now): saved judgements keep their own dates,
+// but the weeks that matter are the coming ones.
+func viewStats(ctx context.Context, cmd *cobra.Command, files []string, now time.Time, warnings *notices) error {
+	results, err := readResults(ctx, cmd.InOrStdin(), files, math.MaxInt, warnings)
+	if err != nil {
+		return err
+	}
+	data, notes := newestData(ctx, now)
+	for _, n := range notes {
+		fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
+	}
+	stage := assess.NewStage(data, now)
+	s := fleet.New(now, 0)
+	for _, r := range results {
+		if r.Urgency == nil {
+			stage.Judge(&r)
+		}
+		s.Add(r)
+	}
+	if err := report.Stats(cmd.OutOrStdout(), s, time.Now(), report.DataOf(data, now)); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
 }
 
 // viewConfig is the session view opens: no rows at first, then the saved

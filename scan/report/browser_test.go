@@ -163,6 +163,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 				t.Logf("screenshot: %s", name)
 			}
 			checkReport(t, got, want)
+			checkCharts(t, got, results)
 			if got.ScrollWidth > got.ViewportWidth+1 || len(got.TooWide) > 0 {
 				t.Errorf("at %dpx the page is %dpx wide: content spills out or needs the whole page scrolled sideways; too wide: %q",
 					got.ViewportWidth, got.ScrollWidth, got.TooWide)
@@ -302,6 +303,14 @@ type pageData struct {
 	ViewportWidth  int      `json:"viewportWidth"`
 	ScrollWidth    int      `json:"scrollWidth"`
 	TooWide        []string `json:"tooWide"`
+	// Charts are the Fleet section's SVGs: their accessible names, every
+	// title, and every text element's own text (its title left out).
+	Charts []struct {
+		Label  string   `json:"label"`
+		Titles []string `json:"titles"`
+		Texts  []string `json:"texts"`
+		Right  float64  `json:"right"`
+	} `json:"charts"`
 }
 
 // extractJS runs through DevTools, which works with the page's own
@@ -339,8 +348,15 @@ const scrolls = e => {
 	}
 	return false;
 };
+const ownText = e => [...e.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join('');
+const charts = [...document.querySelectorAll('section.fleet svg')].map(s => ({
+	label: s.getAttribute('aria-label') || '',
+	titles: [...s.querySelectorAll('title')].map(text),
+	texts: [...s.querySelectorAll('text')].map(ownText),
+	right: s.getBoundingClientRect().right,
+}));
 return {
-	summary, targets,
+	summary, targets, charts,
 	text: document.body.textContent,
 	tags: [...new Set(all.map(e => e.tagName.toLowerCase()))].sort(),
 	handlers: all.filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on'))).map(e => e.outerHTML.slice(0, 120)),
@@ -350,6 +366,15 @@ return {
 	scrollWidth: document.scrollingElement.scrollWidth,
 	tooWide: all.filter(e => {
 		const r = e.getBoundingClientRect();
+		// Inside an SVG, what runs past the drawing is clipped, never
+		// scrolled to: it must stay within the svg's own box (whose
+		// client sizes are in unscaled units, so the test below would
+		// misread them).
+		if (e.ownerSVGElement) {
+			const b = e.ownerSVGElement.getBoundingClientRect();
+			const drawn = r.width > 0 || r.height > 0; // a title is not
+			return drawn && (r.right > b.right + 1 || r.left < b.left - 1);
+		}
 		const spills = e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible';
 		return (r.right > vw + 1 || r.left < -1 || spills) && !scrolls(e.parentElement);
 	}).map(e => e.tagName.toLowerCase() + ': ' + e.textContent.slice(0, 60)).slice(0, 10),
@@ -384,7 +409,7 @@ func expectedReport(results []scan.Result) want {
 		literal: []string{imgName, scriptVer, imgVer, imgSubject, poisonHTML, hostile},
 		tags: []string{"a", "body", "code", "dd", "dl", "dt", "footer", "h1", "h2", "h3", "h4", "head", "header",
 			"html", "li", "main", "meta", "p", "pre", "section", "span", "strong", "style", "table", "tbody", "td",
-			"th", "thead", "title", "tr", "ul"},
+			"th", "thead", "title", "tr", "ul", "details", "summary", "svg", "g", "rect", "text"},
 	}
 	for _, row := range newPage(results, fixtureAt, fixtureData).Summary.Rows {
 		var cells []string
@@ -548,4 +573,50 @@ func containsText(texts []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// checkCharts checks the Fleet charts against numbers counted by hand from
+// browserResults: prod-eks, prod-dra and prod-nometrics are EKS at high
+// urgency, the hostile server EKS at critical; the unreachable endpoint
+// and the refused context are unknown; the poisoned server is poison
+// throughout. Each chart must be within the page's width, and a poisoned
+// name must show as text, whole in a title and cut short in a label.
+func checkCharts(t *testing.T, got pageData, results []scan.Result) {
+	t.Helper()
+	labels := []string{"Urgency by distribution", "Exposure by reach", "Minors in use, supported ones marked", "Support timeline by week"}
+	if len(got.Charts) != len(labels) {
+		t.Fatalf("%d charts, want %d", len(got.Charts), len(labels))
+	}
+	poison := results[len(results)-1]
+	dist, level := clean.Line(poison.Dist.Name), clean.Line(poison.Urgency.Level)
+	wants := [][]string{
+		{"eks: 3 high", "eks: 1 critical", "kubeadm: 1 unknown", "unknown: 1 unknown", dist + ": 1 " + level},
+		{"public: 3 high", "public: 1 medium", "public: 1 none", "private: 1 low"},
+		{"1.29: 4 supported"},
+		{"2027-W12, from 2027-03-22: end of all support 4: prod-eks, prod-dra, prod-nometrics, …"},
+	}
+	texts := [][]string{
+		{"eks", "kubeadm", "unknown", "4", "critical", "high", string([]rune(dist)[:labelRunes-1]) + "…"},
+		{"public", "private", "5", "1", "none"},
+		{"1.29", "4", "supported", "out of support"},
+		{"2027-W12", "4", "standard ends", "all support ends", "forced upgrade"},
+	}
+	for i, c := range got.Charts {
+		if c.Label != labels[i] {
+			t.Errorf("chart %d is %q, want %q", i+1, c.Label, labels[i])
+		}
+		for _, w := range wants[i] {
+			if !slices.Contains(c.Titles, w) {
+				t.Errorf("%s: no bar titled %q among %q", c.Label, w, c.Titles)
+			}
+		}
+		for _, w := range texts[i] {
+			if !slices.Contains(c.Texts, w) {
+				t.Errorf("%s: no text %q among %q", c.Label, w, c.Texts)
+			}
+		}
+		if c.Right > float64(got.ViewportWidth)+1 {
+			t.Errorf("%s ends at %.0fpx, past the %dpx page", c.Label, c.Right, got.ViewportWidth)
+		}
+	}
 }

@@ -16,7 +16,7 @@ import (
 
 // ExportFormats are the formats Export writes, in the order a chooser
 // offers them ("md" is accepted as well, for "markdown").
-var ExportFormats = []string{"markdown", "html", "json", "csv", "sarif", "junit"}
+var ExportFormats = []string{"markdown", "html", "json", "csv", "sarif", "junit", "stats"}
 
 // ErrExists is returned (wrapped, with the path) when Export would replace
 // an existing file and overwrite was not asked for, so that a caller can
@@ -29,7 +29,7 @@ func exportFormat(format string) (string, bool) {
 	switch format {
 	case "markdown", "md":
 		return "markdown", true
-	case "html", "json", "csv", "sarif", "junit":
+	case "html", "json", "csv", "sarif", "junit", "stats":
 		return format, true
 	}
 	return "", false
@@ -46,6 +46,10 @@ func Extension(format string) string {
 	case "junit":
 		// What CI tools look for (GitLab's and Jenkins' examples glob *.xml).
 		return "xml"
+	case "stats":
+		// Not plain .json: the scan's JSON export is offered under the
+		// same default name.
+		return "stats.json"
 	}
 	return ""
 }
@@ -62,7 +66,7 @@ func DefaultName(format string, at time.Time) string {
 }
 
 // Export writes results in format (markdown or md, html, json, csv, sarif,
-// junit) to path. The file appears whole or not at all: the report is rendered in
+// junit, stats) to path. The file appears whole or not at all: the report is rendered in
 // memory, written to a temporary file beside path, synced, and renamed (or,
 // when not replacing, hard-linked) into place, so a crash or a full disk
 // never leaves half a report; the temporary file is removed on any failure. The file is private (0600),

@@ -232,6 +232,7 @@ func TestDefaultNameAndExtension(t *testing.T) {
 		"csv":      "kubesurface-report-20260307-140509.csv",
 		"sarif":    "kubesurface-report-20260307-140509.sarif",
 		"junit":    "kubesurface-report-20260307-140509.xml",
+		"stats":    "kubesurface-report-20260307-140509.stats.json",
 	}
 	for f, want := range cases {
 		if got := DefaultName(f, at); got != want {

@@ -307,7 +307,7 @@ func TestNoResults(t *testing.T) {
 }
 
 func TestFormatNames(t *testing.T) {
-	for _, f := range []string{"markdown", "md", "html", "csv", "json", "table", "sarif", "junit"} {
+	for _, f := range []string{"markdown", "md", "html", "csv", "json", "table", "sarif", "junit", "stats"} {
 		if err := CheckFormat(f); err != nil {
 			t.Errorf("CheckFormat(%q) = %v", f, err)
 		}

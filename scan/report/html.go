@@ -16,7 +16,8 @@ import (
 // script: below 40rem each table row becomes a card of "column: value"
 // lines (the labels come from data-label, as the header is hidden), since
 // eleven summary columns cannot share a phone's width; long values wrap
-// rather than widen the page.
+// rather than widen the page. The Fleet charts are inline SVG, drawn
+// sideways so they shrink with the page (see chart).
 func HTML(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error {
 	return htmlTemplate.Execute(w, newPage(results, at, data))
 }
@@ -66,6 +67,11 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6rem;overflow-x:auto;wh
 .lvl-ok{background:#dafbe1;color:#116329;border-color:#4ac26b}
 .lvl-other{background:#eaeef2;color:#1b1f24;border-color:#afb8c1}
 .stale{background:#fff8c5;border:1px solid #d4a72c;padding:.5rem .75rem}
+section.fleet th{white-space:normal}
+svg.chart{display:block;width:100%;max-width:40rem;height:auto;font-size:11px;margin:.5rem 0}
+svg.chart text{fill:#1b1f24}
+.f-critical{fill:#8b0000}.f-high{fill:#d1242f}.f-medium{fill:#f2c744}.f-low{fill:#54aeff}.f-ok,.f-sup{fill:#4ac26b}.f-other,.f-unsup{fill:#afb8c1}
+.f-eoss{fill:#f2c744}.f-eos{fill:#d1242f}.f-forced{fill:#8250df}.band{fill:#dafbe1}
 footer{margin-top:3rem;color:#57606a;font-size:.85rem}
 @media (max-width:40rem){body{margin:1rem auto;padding:0 .6rem}
 table,tbody,tr,td{display:block}
@@ -89,7 +95,11 @@ td>*{justify-self:start}}
 <h2>Summary</h2>
 {{if .Summary.Rows}}{{template "table" .Summary}}{{else}}<p>No targets.</p>{{end}}
 </section>
-{{range .Targets}}<section id="{{.ID}}">
+{{if .Charts}}<section class="fleet">
+<h2>Fleet</h2>
+{{range .Charts}}<h3>{{.Title}}</h3>
+{{template "chart" .}}{{end}}</section>
+{{end}}{{range .Targets}}<section id="{{.ID}}">
 <h2>{{.Number}}. {{.Name}}</h2>
 {{range .Sections}}<h3>{{.Title}}</h3>
 {{range .Blocks}}{{template "block" .}}{{end}}{{end}}</section>
@@ -108,6 +118,16 @@ td>*{justify-self:start}}
 {{end}}</tbody>
 </table>
 {{end}}
+{{define "chart"}}{{with .Text}}<p>{{.}}</p>
+{{end}}{{if .Rows}}<svg class="chart" viewBox="0 0 400 {{.Height}}" width="100%" role="img" aria-label="{{.Label}}" xmlns="http://www.w3.org/2000/svg">
+<title>{{.Label}}</title>
+{{range .Legend}}<rect x="{{.X}}" y="{{.Y}}" width="10" height="10" class="{{.Class}}"/><text x="{{.TX}}" y="{{.TY}}"><title>{{.Full}}</title>{{.Text}}</text>
+{{end}}{{range .Rows}}<g>{{if .Band}}<rect x="0" y="{{.Top}}" width="400" height="20" class="band"/>{{end}}<text x="116" y="{{.TY}}" text-anchor="end"><title>{{.Full}}</title>{{.Label}}</text>{{range .Segs}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="14" class="{{.Class}}"><title>{{.Title}}</title></rect>{{end}}<text x="{{.CountX}}" y="{{.TY}}">{{.Count}}</text></g>
+{{end}}</svg>
+{{end}}{{with .Note}}<p>{{.}}</p>
+{{end}}{{with .Table}}<details><summary>The numbers</summary>
+{{template "table" .}}</details>
+{{end}}{{end}}
 {{define "cell"}}{{if .Anchor}}<a href="#{{.Anchor}}">{{.Text}}</a>{{else if .Link}}<a href="{{.Link}}" rel="noreferrer noopener">{{.Text}}</a>{{else if .Level}}<span class="{{levelClass .Level}}">{{.Text}}</span>{{else if .Code}}<code>{{.Text}}</code>{{else}}{{.Text}}{{end}}{{end}}
 {{define "block"}}{{with .Heading}}<h4>{{.}}</h4>
 {{end}}{{with .Text}}<p>{{.}}</p>

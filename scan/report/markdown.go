@@ -12,7 +12,8 @@ import (
 )
 
 // Markdown writes the report a person reads, or pastes into a ticket: a
-// summary table of every target, then one section per target with all the
+// summary table of every target, the shape of the fleet in a few small
+// tables, then one section per target with all the
 // detail the TUI's detail view shows. Every value is escaped, so a hostile
 // server's strings stay text: they cannot add rows, links, HTML or headings.
 func Markdown(w io.Writer, results []scan.Result, at time.Time, data DataInfo) error {
@@ -34,6 +35,17 @@ func Markdown(w io.Writer, results []scan.Result, at time.Time, data DataInfo) e
 		m.blank()
 	} else {
 		m.table(p.Summary)
+	}
+	if len(p.Fleet) > 0 {
+		m.line("## Fleet")
+		m.blank()
+		for _, s := range p.Fleet {
+			m.line("### " + mdText(s.Title))
+			m.blank()
+			for _, b := range s.Blocks {
+				m.block(b)
+			}
+		}
 	}
 	for _, t := range p.Targets {
 		m.line("## " + strconv.Itoa(t.Number) + ". " + mdText(t.Name))

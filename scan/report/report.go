@@ -22,7 +22,7 @@ import (
 
 // Formats lists what Write accepts ("md" is accepted for markdown too);
 // `scan` streams ndjson with Line instead.
-var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv", "sarif", "junit"}
+var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv", "sarif", "junit", "stats"}
 
 // Kind names the document `-o json` and `-o yaml` print.
 const Kind = "ScanReport"
@@ -116,6 +116,8 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 		return SARIF(w, results, at, data, opts)
 	case "junit":
 		return JUnit(w, results, at, opts)
+	case "stats":
+		return Stats(w, SumFleet(results), at, data)
 	}
 	return CheckFormat(f)
 }

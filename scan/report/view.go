@@ -12,6 +12,7 @@ import (
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 )
 
 // page is one report as the formats people read (Markdown, HTML) show it.
@@ -25,6 +26,12 @@ type page struct {
 	// Stale warns that the dated facts are old; empty when they are not.
 	Stale   string
 	Summary Grid
+	// Fleet is the shape of the whole fleet (see fleetSections), with the
+	// numbers it was drawn from; empty without targets.
+	Fleet      []Section
+	FleetStats *fleet.Stats
+	// Charts draw Fleet for the HTML report.
+	Charts  []chart
 	Targets []targetPage
 }
 
@@ -134,6 +141,11 @@ func newPage(results []scan.Result, at time.Time, data DataInfo) page {
 		p.Meta = append(p.Meta,
 			Field{Label: "Exposure", Value: tally(results, func(r scan.Result) string { return r.Exposure.Level })},
 			Field{Label: "Urgency", Value: tally(results, func(r scan.Result) string { return urgency(r) })})
+	}
+	if len(results) > 0 {
+		p.FleetStats = SumFleet(results)
+		p.Fleet = fleetSections(p.FleetStats)
+		p.Charts = fleetCharts(p.FleetStats, p.Fleet)
 	}
 	p.Summary = Grid{Head: []string{"Target", "Source", "Address", "Distribution", "Version", "Exposure", "Urgency", "End of support", "CVEs", "Ready", "Reason"}}
 	for i, r := range results {

@@ -127,12 +127,16 @@ func (m *Model) boxWidth() int {
 }
 
 // swapExt changes a path's extension, when it is one of the formats', to
-// the format's.
+// the format's. The longest match wins: ".stats.json" ends in ".json" too.
 func swapExt(path, format string) string {
+	ext := ""
 	for _, f := range Formats {
-		if e := "." + report.Extension(f); strings.HasSuffix(path, e) {
-			return strings.TrimSuffix(path, e) + "." + report.Extension(format)
+		if e := "." + report.Extension(f); strings.HasSuffix(path, e) && len(e) > len(ext) {
+			ext = e
 		}
 	}
-	return path
+	if ext == "" {
+		return path
+	}
+	return strings.TrimSuffix(path, ext) + "." + report.Extension(format)
 }
