@@ -71,6 +71,9 @@ results, 130 interrupted by SIGINT or SIGTERM.`,
 				return err
 			}
 			defer closeSaved(inputs)
+			for _, in := range inputs {
+				in.recordDate = jf.now == ""
+			}
 			warnings := newNotices(cmd.ErrOrStderr())
 			defer warnings.flush()
 			// Rescans of saved rows may probe every row, anonymously only
@@ -105,19 +108,23 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 	ctx, cancel := context.WithCancel(ctx)
 	feed := make(chan tui.Loaded, 256)
 	done := make(chan struct{})
+	stage := assess.NewStage(data, now)
 	go func() {
 		defer close(done)
 		defer close(feed)
-		loadSaved(ctx, inputs, feed, warnings)
+		loadSaved(ctx, inputs, feed, warnings, stage)
 	}()
 	wait := func() { cancel(); <-done }
-	return tui.Config{Load: feed, Options: opts, Stage: assess.NewStage(data, now), DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}, wait
+	return tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}, wait
 }
 
 // loadSaved reads every input to its end into feed, merged as scan.Merger
 // says, with every skipped row and merge note both on the feed (for the
-// status line) and in warnings (for stderr afterwards).
-func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices) {
+// status line) and in warnings (for stderr afterwards). A dataset's row is
+// judged at its own record's date when no --now was given: a year-old
+// Shodan export judged at today's date would call servers out of support
+// that were not when they were seen; the rest are judged by the TUI.
+func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices, stage *assess.Stage) {
 	send := func(l tui.Loaded) bool {
 		select {
 		case feed <- l:
@@ -140,6 +147,7 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 				if read++; read%1000 == 0 {
 					roomForRows()
 				}
+				judgeDataset(in, &r, stage)
 				row, take, note := m.Add(r)
 				l := tui.Loaded{Row: row, Progress: progress()}
 				if take {
@@ -197,9 +205,21 @@ func roomForRows() {
 	}
 }
 
+// judgeDataset judges a row of an Internet-scan dataset at the date the
+// service recorded it, when the input is to be dated so (no --now).
+func judgeDataset(in *savedInput, r *scan.Result, stage *assess.Stage) {
+	if !in.recordDate || in.dec.Format() == "" || !assess.Judgeable(r) {
+		return
+	}
+	b, _ := stage.Data()
+	assess.Judge(r, b, r.FinishedAt)
+}
+
 // savedInput is one file (or stdin) of saved results being read.
 type savedInput struct {
 	label string
+	// recordDate says a dataset's rows are judged at their own dates.
+	recordDate bool
 	// size is the file's size when it is a regular file, 0 otherwise.
 	size int64
 	src  io.ReadCloser

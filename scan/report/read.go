@@ -72,6 +72,12 @@ type Decoder struct {
 	first          *SkipError
 	err            error // sticky: reading has ended
 	shared         *Shared
+	// format is the dataset format the first record showed ("" for
+	// kubesurface's own); pending are the results of a Censys host not
+	// returned yet.
+	format  string
+	sniffed bool
+	pending []scan.Result
 }
 
 // docState is how far into a document the decoder is.
@@ -194,6 +200,10 @@ func sharedPart[T any](seen map[[32]byte]*T, raw json.RawMessage) (*T, error) {
 	return v, nil
 }
 
+// Format is the dataset format of the source (FormatShodan, FormatCensys),
+// or "" for kubesurface's own results, as its first record showed.
+func (d *Decoder) Format() string { return d.format }
+
 // Read is how many bytes have been read from the source so far.
 func (d *Decoder) Read() int64 { return d.in.total }
 
@@ -235,6 +245,11 @@ func (d *Decoder) Next() (scan.Result, error) {
 }
 
 func (d *Decoder) next() (scan.Result, error) {
+	if len(d.pending) > 0 {
+		r := d.pending[0]
+		d.pending = d.pending[1:]
+		return r, nil
+	}
 	if d.dec != nil {
 		return d.nextInDocument()
 	}
@@ -260,6 +275,24 @@ func (d *Decoder) next() (scan.Result, error) {
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
+		}
+		if !d.sniffed {
+			d.format, d.sniffed = sniffFormat(line), true
+		}
+		switch d.format {
+		case FormatShodan:
+			r, err := parseShodan(line)
+			if err != nil {
+				return scan.Result{}, &SkipError{Name: d.name, Line: n, Err: err}
+			}
+			return r, nil
+		case FormatCensys:
+			rs, err := parseCensys(line)
+			if err != nil {
+				return scan.Result{}, &SkipError{Name: d.name, Line: n, Err: err}
+			}
+			d.pending = rs[1:]
+			return rs[0], nil
 		}
 		r, err := d.shared.decode(line)
 		if err != nil {
