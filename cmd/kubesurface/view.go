@@ -41,6 +41,11 @@ header shows the date of the data the rows were judged with. Nothing is
 probed until r or R rescans rows; kubeconfig contexts are then probed
 anonymously only, since saved results hold no credentials.
 
+Shodan's JSON lines download and Censys's host export are read too (told by
+the first record): each Kubernetes port becomes a row from what the service
+recorded (address, certificate, /version), judged at the record's own date,
+or at --now when given.
+
 A row that cannot be read (a malformed line, a result whose target cannot be
 probed again) is skipped: the status line says so, and every skipped row is
 listed on stderr when the TUI ends.
