@@ -42,8 +42,8 @@ func loadDataset(t *testing.T, line string, recordDate bool, now time.Time) []tu
 
 // Without --now a dataset's row is judged at the date the service saw it:
 // 1.24 seen on 2023-03-01 was months from its end of support (2023-07-28),
-// not the critical case it is today. With --now the row is left for the
-// TUI to judge at that date, as any saved result is.
+// not the critical case it is today. With --now it is judged at that
+// date: 1.24 left all support on 2023-07-28, critical on 2026-11-30.
 func TestViewDatasetDate(t *testing.T) {
 	line := `{"ip_str":"192.0.2.5","port":6443,"timestamp":"2023-03-01T10:00:00.000000","kubernetes":{"version":"v1.24.10"},"ssl":{"cert":{"subject":{"CN":"kube-apiserver"},"issuer":{"CN":"kubernetes"}}}}`
 	today := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
@@ -56,8 +56,8 @@ func TestViewDatasetDate(t *testing.T) {
 		t.Fatalf("judged at today's date, not the record's: %s %q", u.Level, u.Reason)
 	}
 	got = loadDataset(t, line, false, today)
-	if len(got) != 1 || got[0].Result == nil || got[0].Result.Urgency != nil {
-		t.Fatalf("with --now the TUI judges: %+v", got[0].Result.Urgency)
+	if len(got) != 1 || got[0].Result == nil || got[0].Result.Urgency == nil || got[0].Result.Urgency.Level != "critical" {
+		t.Fatalf("with --now 2026-11-30: %+v", got[0].Result)
 	}
 }
 

@@ -126,9 +126,10 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 // loadSaved reads every input to its end into feed, merged as scan.Merger
 // says, with every skipped row and merge note both on the feed (for the
 // status line) and in warnings (for stderr afterwards). A dataset's row is
-// judged at its own record's date when no --now was given: a year-old
-// Shodan export judged at today's date would call servers out of support
-// that were not when they were seen; the rest are judged by the TUI.
+// judged here (judgeDataset), at its own record's date when no --now was
+// given: a year-old Shodan export judged at today's date would call
+// servers out of support that were not when they were seen. Saved results
+// are judged by the TUI.
 func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices, stage *assess.Stage) {
 	send := func(l tui.Loaded) bool {
 		select {
@@ -210,14 +211,22 @@ func roomForRows() {
 	}
 }
 
-// judgeDataset judges a row of an Internet-scan dataset at the date the
-// service recorded it, when the input is to be dated so (no --now).
+// judgeDataset judges a row of an Internet-scan dataset as it is read, at
+// the date the service recorded it (no --now) or at --now, and makes it
+// share its judgement with the equal ones before: a dataset is hundreds of
+// thousands of rows running a few dozen versions, and judged by the TUI
+// each row would hold its own copy of the same CVEs and advice.
 func judgeDataset(in *savedInput, r *scan.Result, stage *assess.Stage) {
-	if !in.recordDate || in.dec.Format() == "" || !assess.Judgeable(r) {
+	if in.dec.Format() == "" || !assess.Judgeable(r) {
 		return
 	}
+	at := stage.Now()
+	if in.recordDate {
+		at = r.FinishedAt
+	}
 	b, _ := stage.Data()
-	assess.Judge(r, b, r.FinishedAt)
+	assess.Judge(r, b, at)
+	in.dec.Intern(r)
 }
 
 // savedInput is one file (or stdin) of saved results being read.

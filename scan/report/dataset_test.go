@@ -206,3 +206,40 @@ func TestDatasetUnknownTimestamp(t *testing.T) {
 		}
 	}
 }
+
+// Interned rows share their equal judgements and lists, and are as they
+// were: written out, the same JSON.
+func TestDatasetIntern(t *testing.T) {
+	data, err := assess.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := `{"ip_str":"192.0.2.%d","port":6443,"timestamp":"2026-11-01T00:00:00.000000","kubernetes":{"version":"v1.30.5"},"ssl":{"cert":{"subject":{"CN":"kube-apiserver"},"issuer":{"CN":"kubernetes"}}}}`
+	var in strings.Builder
+	for i := range 2 {
+		in.WriteString(strings.Replace(line, "%d", string(rune('1'+i)), 1) + "\n")
+	}
+	d := NewDecoder(strings.NewReader(in.String()), "in")
+	var rows []scan.Result
+	for range 2 {
+		r, err := d.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		assess.Judge(&r, data, datasetNow)
+		before, _ := json.Marshal(r)
+		d.Intern(&r)
+		after, _ := json.Marshal(r)
+		if !bytes.Equal(before, after) {
+			t.Fatalf("interning changed the row:\n%s\n%s", before, after)
+		}
+		rows = append(rows, r)
+	}
+	a, b := rows[0], rows[1]
+	if a.Urgency != b.Urgency || a.Advice != b.Advice || a.Version != b.Version || &a.Exposure.Reasons[0] != &b.Exposure.Reasons[0] {
+		t.Fatal("equal judgements not shared")
+	}
+	if cap(a.Exposure.Reasons) != len(a.Exposure.Reasons) {
+		t.Fatal("a shared list can be appended to in place")
+	}
+}
