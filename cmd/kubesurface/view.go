@@ -131,6 +131,7 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 // servers out of support that were not when they were seen. Saved results
 // are judged by the TUI.
 func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices, stage *assess.Stage) {
+	judge := report.NewDatasetJudge(stage)
 	send := func(l tui.Loaded) bool {
 		select {
 		case feed <- l:
@@ -153,7 +154,7 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 				if read++; read%1000 == 0 {
 					roomForRows()
 				}
-				judgeDataset(in, &r, stage)
+				judgeDataset(judge, in, &r)
 				row, take, note := m.Add(r)
 				l := tui.Loaded{Row: row, Progress: progress()}
 				if take {
@@ -212,21 +213,17 @@ func roomForRows() {
 }
 
 // judgeDataset judges a row of an Internet-scan dataset as it is read, at
-// the date the service recorded it (no --now) or at --now, and makes it
-// share its judgement with the equal ones before: a dataset is hundreds of
-// thousands of rows running a few dozen versions, and judged by the TUI
-// each row would hold its own copy of the same CVEs and advice.
-func judgeDataset(in *savedInput, r *scan.Result, stage *assess.Stage) {
-	if in.dec.Format() == "" || !assess.Judgeable(r) {
+// the day the service recorded it (no --now) or at --now.
+func judgeDataset(j *report.DatasetJudge, in *savedInput, r *scan.Result) {
+	if in.dec.Format() == "" {
 		return
 	}
-	at := stage.Now()
+	at := j.Now()
 	if in.recordDate {
-		at = r.FinishedAt
+		y, m, d := r.FinishedAt.UTC().Date()
+		at = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
-	b, _ := stage.Data()
-	assess.Judge(r, b, at)
-	in.dec.Intern(r)
+	j.Judge(in.dec, r, at)
 }
 
 // savedInput is one file (or stdin) of saved results being read.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
 // Dataset formats Decoder reads besides its own, told apart by the first
@@ -339,4 +340,63 @@ func cmpErr(old, err error) error {
 func isIP(s string) bool {
 	_, err := netip.ParseAddr(s)
 	return err == nil
+}
+
+// DatasetJudge judges the rows of Internet-scan datasets as they are read,
+// each distinct case once: a dataset is hundreds of thousands of rows
+// running a few dozen versions, and judging is most of the time reading it
+// takes. The rows of one case share its judgement, as saved results read
+// do. A DatasetJudge is for one goroutine.
+type DatasetJudge struct {
+	stage *assess.Stage
+	memo  map[string]judgement
+}
+
+type judgement struct {
+	urgency   *scan.Urgency
+	advice    *scan.Advice
+	readiness *scan.Readiness
+}
+
+// caseKey is all a dataset row's judgement depends on: assess.Judge reads
+// the version, distribution, exposure and credentials of a result (and
+// its source, state and phase, alike for every dataset row), and a
+// dataset's rows hold no credentials.
+type caseKey struct {
+	Day      string
+	Dist     string
+	Exposure scan.Exposure
+	Version  *scan.Version
+}
+
+// NewDatasetJudge judges with the stage's data.
+func NewDatasetJudge(stage *assess.Stage) *DatasetJudge {
+	return &DatasetJudge{stage: stage, memo: map[string]judgement{}}
+}
+
+// Now is the stage's date, --now or today.
+func (j *DatasetJudge) Now() time.Time { return j.stage.Now() }
+
+// Judge judges r, read by d, at the day at (a time of day is cut off: the
+// rules count days).
+func (j *DatasetJudge) Judge(d *Decoder, r *scan.Result, at time.Time) {
+	if !assess.Judgeable(r) || r.Auth != nil {
+		return
+	}
+	y, m, day := at.UTC().Date()
+	at = time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
+	key, err := json.Marshal(caseKey{Day: at.Format(time.DateOnly), Dist: r.Dist.Name, Exposure: r.Exposure, Version: r.Version})
+	if err == nil {
+		if c, ok := j.memo[string(key)]; ok {
+			r.Urgency, r.Advice, r.Readiness = c.urgency, c.advice, c.readiness
+			d.Intern(r)
+			return
+		}
+	}
+	b, _ := j.stage.Data()
+	assess.Judge(r, b, at)
+	d.Intern(r)
+	if err == nil {
+		j.memo[string(key)] = judgement{r.Urgency, r.Advice, r.Readiness}
+	}
 }

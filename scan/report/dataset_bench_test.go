@@ -84,6 +84,7 @@ func BenchmarkShodan500k(b *testing.B) {
 		}()
 		start := time.Now()
 		d := NewDecoder(&shodanLines{n: n}, "bench")
+		judge := NewDatasetJudge(stage)
 		var m scan.Merger
 		var kept []scan.Result
 		for {
@@ -94,8 +95,7 @@ func BenchmarkShodan500k(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			stage.Judge(&r)
-			d.Intern(&r)
+			judge.Judge(d, &r, r.FinishedAt)
 			i, take, _ := m.Add(r)
 			if i == len(kept) {
 				kept = append(kept, r)

@@ -243,3 +243,45 @@ func TestDatasetIntern(t *testing.T) {
 		t.Fatal("a shared list can be appended to in place")
 	}
 }
+
+// DatasetJudge's judgement of each row, given once per case, is the one
+// assess.Judge gives that row on its own, at the record's day.
+func TestDatasetJudgeOncePerCase(t *testing.T) {
+	data, err := assess.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := NewDatasetJudge(assess.NewStage(data, datasetNow))
+	// Each sample twice: the second time every case is known.
+	for _, f := range []string{"shodan.json", "censys.json"} {
+		b, _ := os.ReadFile("testdata/datasets/" + f)
+		b = append(b, b...)
+		d := NewDecoder(bytes.NewReader(b), f)
+		n := 0
+		for {
+			r, err := d.Next()
+			if err != nil {
+				if _, ok := err.(*SkipError); ok {
+					continue
+				}
+				break
+			}
+			fresh := r
+			day := time.Date(r.FinishedAt.Year(), r.FinishedAt.Month(), r.FinishedAt.Day(), 0, 0, 0, 0, time.UTC)
+			assess.Judge(&fresh, data, day)
+			j.Judge(d, &r, r.FinishedAt)
+			want, _ := json.Marshal(fresh)
+			got, _ := json.Marshal(r)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s row %d judged\n%s\nwant\n%s", f, n, got, want)
+			}
+			n++
+		}
+		if n == 0 {
+			t.Fatalf("%s: nothing read", f)
+		}
+	}
+	if len(j.memo) != 5 {
+		t.Fatalf("%d cases judged, want 5 (one per distinct row of the samples)", len(j.memo))
+	}
+}
