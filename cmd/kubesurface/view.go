@@ -45,6 +45,11 @@ header shows the date of the data the rows were judged with. Nothing is
 probed until r or R rescans rows; kubeconfig contexts are then probed
 anonymously only, since saved results hold no credentials.
 
+Shodan's JSON lines download and Censys's host export are read too (told by
+the first record): each Kubernetes port becomes a row from what the service
+recorded (address, certificate, /version), judged at the record's own date,
+or at --now when given.
+
 A row that cannot be read (a malformed line, a result whose target cannot be
 probed again) is skipped: the status line says so, and every skipped row is
 listed on stderr when the TUI ends.
@@ -89,6 +94,9 @@ SIGINT or SIGTERM.`,
 				return err
 			}
 			defer closeSaved(inputs)
+			for _, in := range inputs {
+				in.recordDate = jf.now == ""
+			}
 			warnings := newNotices(cmd.ErrOrStderr())
 			defer warnings.flush()
 			// Rescans of saved rows may probe every row, anonymously only
@@ -154,19 +162,25 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 	ctx, cancel := context.WithCancel(ctx)
 	feed := make(chan tui.Loaded, 256)
 	done := make(chan struct{})
+	stage := assess.NewStage(data, now)
 	go func() {
 		defer close(done)
 		defer close(feed)
-		loadSaved(ctx, inputs, feed, warnings)
+		loadSaved(ctx, inputs, feed, warnings, stage)
 	}()
 	wait := func() { cancel(); <-done }
-	return tui.Config{Load: feed, Options: opts, Stage: assess.NewStage(data, now), DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}, wait
+	return tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}, wait
 }
 
 // loadSaved reads every input to its end into feed, merged as scan.Merger
 // says, with every skipped row and merge note both on the feed (for the
-// status line) and in warnings (for stderr afterwards).
-func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices) {
+// status line) and in warnings (for stderr afterwards). A dataset's row is
+// judged here (judgeDataset), at its own record's date when no --now was
+// given: a year-old Shodan export judged at today's date would call
+// servers out of support that were not when they were seen. Saved results
+// are judged by the TUI.
+func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices, stage *assess.Stage) {
+	judge := report.NewDatasetJudge(stage)
 	send := func(l tui.Loaded) bool {
 		select {
 		case feed <- l:
@@ -189,6 +203,7 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 				if read++; read%1000 == 0 {
 					roomForRows()
 				}
+				judgeDataset(judge, in, &r)
 				row, take, note := m.Add(r)
 				l := tui.Loaded{Row: row, Progress: progress()}
 				if take {
@@ -246,9 +261,25 @@ func roomForRows() {
 	}
 }
 
+// judgeDataset judges a row of an Internet-scan dataset as it is read, at
+// the day the service recorded it (no --now) or at --now.
+func judgeDataset(j *report.DatasetJudge, in *savedInput, r *scan.Result) {
+	if in.dec.Format() == "" {
+		return
+	}
+	at := j.Now()
+	if in.recordDate {
+		y, m, d := r.FinishedAt.UTC().Date()
+		at = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	j.Judge(in.dec, r, at)
+}
+
 // savedInput is one file (or stdin) of saved results being read.
 type savedInput struct {
 	label string
+	// recordDate says a dataset's rows are judged at their own dates.
+	recordDate bool
 	// size is the file's size when it is a regular file, 0 otherwise.
 	size int64
 	src  io.ReadCloser

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -45,6 +46,14 @@ func FuzzRead(f *testing.F) {
 		strings.Replace(line, `"state"`, `"State"`, 1), strings.Replace(line, `"kubesurface/v1"`, `"kubesurface/v2"`, 1),
 	} {
 		f.Add([]byte(s))
+	}
+	// Internet-scan datasets are read by the same Decoder.
+	for _, name := range []string{"shodan.json", "censys.json"} {
+		b, err := os.ReadFile("testdata/datasets/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, skipped, err := Read(bytes.NewReader(data), "in")

@@ -72,6 +72,12 @@ type Decoder struct {
 	first          *SkipError
 	err            error // sticky: reading has ended
 	shared         *Shared
+	// format is the dataset format the first record showed ("" for
+	// kubesurface's own); pending are the results of a Censys host not
+	// returned yet.
+	format  string
+	sniffed bool
+	pending []scan.Result
 }
 
 // docState is how far into a document the decoder is.
@@ -101,8 +107,12 @@ func (d *Decoder) Share(s *Shared) { d.shared = s }
 // replaces them, which is as the scanner shares them too). A Shared is
 // for one goroutine.
 type Shared struct {
-	urgency map[[32]byte]*scan.Urgency
-	advice  map[[32]byte]*scan.Advice
+	urgency   map[[32]byte]*scan.Urgency
+	advice    map[[32]byte]*scan.Advice
+	readiness map[[32]byte]*scan.Readiness
+	version   map[[32]byte]*scan.Version
+	// lists are the string lists results repeat (reasons, evidence).
+	lists map[string][]string
 	// summaries are the anonymous answers' summaries: a few kinds of
 	// answer (401, 403, ok, a version) over the whole fleet.
 	summaries map[string]map[string]string
@@ -112,7 +122,7 @@ type Shared struct {
 
 // NewShared returns an empty Shared.
 func NewShared() *Shared {
-	return &Shared{urgency: map[[32]byte]*scan.Urgency{}, advice: map[[32]byte]*scan.Advice{}, summaries: map[string]map[string]string{}, strs: map[string]string{}}
+	return &Shared{urgency: map[[32]byte]*scan.Urgency{}, advice: map[[32]byte]*scan.Advice{}, readiness: map[[32]byte]*scan.Readiness{}, version: map[[32]byte]*scan.Version{}, lists: map[string][]string{}, summaries: map[string]map[string]string{}, strs: map[string]string{}}
 }
 
 // split decodes a result with its judgement apart: the outer fields win
@@ -158,6 +168,25 @@ func (s *Shared) str(v string) string {
 	return v
 }
 
+// list is v, or an equal list seen before, at its length: an append to
+// one copies it rather than writing into another result's.
+func (s *Shared) list(v []string) []string {
+	if len(v) == 0 {
+		return v
+	}
+	s.key = s.key[:0]
+	for _, e := range v {
+		s.key = append(s.key, e...)
+		s.key = append(s.key, 0)
+	}
+	if seen, ok := s.lists[string(s.key)]; ok {
+		return seen
+	}
+	v = slices.Clip(v)
+	s.lists[string(s.key)] = v
+	return v
+}
+
 // summary is m, or an equal map read before.
 func (s *Shared) summary(m map[string]string) map[string]string {
 	if len(m) == 0 {
@@ -178,6 +207,50 @@ func (s *Shared) summary(m map[string]string) map[string]string {
 	return m
 }
 
+// Intern makes a result judged after it was read (a dataset's row) share
+// its judgement with the equal ones before, as decoded results do: half a
+// million Internet hosts run a few dozen versions, and each row's own copy
+// of the same CVEs and advice would be most of the memory view holds.
+func (d *Decoder) Intern(r *scan.Result) {
+	s := d.shared
+	r.Urgency = internPart(s.urgency, r.Urgency)
+	r.Advice = internPart(s.advice, r.Advice)
+	r.Readiness = internPart(s.readiness, r.Readiness)
+	r.Version = internPart(s.version, r.Version)
+	r.Dist.Evidence, r.Dist.Against = s.list(r.Dist.Evidence), s.list(r.Dist.Against)
+	r.Exposure.Reasons = s.list(r.Exposure.Reasons)
+	r.Exposure.Access, r.Exposure.Reach, r.Exposure.Level = s.str(r.Exposure.Access), s.str(r.Exposure.Reach), s.str(r.Exposure.Level)
+	if r.TLS != nil {
+		r.TLS.Findings = s.list(r.TLS.Findings)
+		for i := range r.TLS.Chain {
+			c := &r.TLS.Chain[i]
+			c.Subject, c.Issuer = s.str(c.Subject), s.str(c.Issuer)
+			c.DNSNames = s.list(c.DNSNames)
+		}
+	}
+	for i := range r.Anonymous {
+		q := &r.Anonymous[i]
+		q.Summary = s.summary(q.Summary)
+		q.Path, q.ContentType = s.str(q.Path), s.str(q.ContentType)
+	}
+}
+
+func internPart[T any](seen map[[32]byte]*T, v *T) *T {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	key := sha256.Sum256(b)
+	if old, ok := seen[key]; ok {
+		return old
+	}
+	seen[key] = v
+	return v
+}
+
 func sharedPart[T any](seen map[[32]byte]*T, raw json.RawMessage) (*T, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
@@ -193,6 +266,10 @@ func sharedPart[T any](seen map[[32]byte]*T, raw json.RawMessage) (*T, error) {
 	seen[key] = v
 	return v, nil
 }
+
+// Format is the dataset format of the source (FormatShodan, FormatCensys),
+// or "" for kubesurface's own results, as its first record showed.
+func (d *Decoder) Format() string { return d.format }
 
 // Read is how many bytes have been read from the source so far.
 func (d *Decoder) Read() int64 { return d.in.total }
@@ -235,6 +312,11 @@ func (d *Decoder) Next() (scan.Result, error) {
 }
 
 func (d *Decoder) next() (scan.Result, error) {
+	if len(d.pending) > 0 {
+		r := d.pending[0]
+		d.pending = d.pending[1:]
+		return r, nil
+	}
 	if d.dec != nil {
 		return d.nextInDocument()
 	}
@@ -260,6 +342,24 @@ func (d *Decoder) next() (scan.Result, error) {
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
+		}
+		if !d.sniffed {
+			d.format, d.sniffed = sniffFormat(line), true
+		}
+		switch d.format {
+		case FormatShodan:
+			r, err := parseShodan(line)
+			if err != nil {
+				return scan.Result{}, &SkipError{Name: d.name, Line: n, Err: err}
+			}
+			return r, nil
+		case FormatCensys:
+			rs, err := parseCensys(line)
+			if err != nil {
+				return scan.Result{}, &SkipError{Name: d.name, Line: n, Err: err}
+			}
+			d.pending = rs[1:]
+			return rs[0], nil
 		}
 		r, err := d.shared.decode(line)
 		if err != nil {

@@ -1,0 +1,125 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/assess"
+)
+
+// shodanLines generates n Shodan banners as a stream, never whole: n
+// distinct addresses, a few versions and certificate shapes, as an export
+// of a Kubernetes query holds.
+type shodanLines struct {
+	n, i int
+	buf  []byte
+}
+
+var benchVersions = []string{"v1.24.17+k3s1", "v1.28.15-eks-7f9249a", "v1.30.5", "v1.31.4-gke.1000", "v1.33.1"}
+var benchIssuers = []string{"k3s-server-ca@1700000000", "kubernetes", "kubernetes", "0a1b2c3d-0000-4000-8000-123456789abc", "kubernetes"}
+
+func (s *shodanLines) Read(p []byte) (int, error) {
+	for len(s.buf) == 0 {
+		if s.i == s.n {
+			return 0, io.EOF
+		}
+		i := s.i
+		s.i++
+		k := i % len(benchVersions)
+		ver := `"kubernetes":{"version":"` + benchVersions[k] + `","go_version":"go1.22.8","platform":"linux/amd64"},`
+		if i%3 == 0 { // a third with only a certificate
+			ver = ""
+		}
+		s.buf = fmt.Appendf(s.buf, `{"ip_str":"%d.%d.%d.%d","port":6443,"transport":"tcp","timestamp":"2026-11-%02dT08:15:30.123456","org":"Example","location":{"country_code":"NL"},%s`+
+			`"data":"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n","ssl":{"cert":{"subject":{"CN":"kube-apiserver"},"issuer":{"CN":"%s"},"issued":"20251201000000Z","expires":"20271201000000Z","fingerprint":{"sha256":"%064x"}}}}`+"\n",
+			11+i>>24&127, i>>16&255, i>>8&255, i&255, 1+i%28, ver, benchIssuers[k], i)
+	}
+	n := copy(p, s.buf)
+	s.buf = s.buf[n:]
+	return n, nil
+}
+
+// BenchmarkShodan500k streams 500,000 Shodan banners through the reader
+// and the judging stage, keeping one result per target as view does (no
+// TUI), judged and interned as view does: rows per second, the peak heap
+// (garbage not yet collected included) and the peak live heap (README:
+// "Internet-scan datasets").
+func BenchmarkShodan500k(b *testing.B) {
+	n := benchRows()
+	data, err := assess.Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stage := assess.NewStage(data, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
+	for b.Loop() {
+		runtime.GC()
+		var peak, peakLive atomic.Uint64
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+			for {
+				metrics.Read(s)
+				if v := s[0].Value.Uint64(); v > peak.Load() {
+					peak.Store(v)
+				}
+				if v := s[1].Value.Uint64(); v > peakLive.Load() {
+					peakLive.Store(v)
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+		}()
+		start := time.Now()
+		d := NewDecoder(&shodanLines{n: n}, "bench")
+		judge := NewDatasetJudge(stage)
+		var m scan.Merger
+		var kept []scan.Result
+		for {
+			r, err := d.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			judge.Judge(d, &r, r.FinishedAt)
+			i, take, _ := m.Add(r)
+			if i == len(kept) {
+				kept = append(kept, r)
+			} else if take {
+				kept[i] = r
+			}
+		}
+		elapsed := time.Since(start)
+		close(stop)
+		<-done
+		if len(kept) != n {
+			b.Fatalf("kept %d of %d", len(kept), n)
+		}
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "rows/s")
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+		b.ReportMetric(float64(peakLive.Load())/(1<<20), "peak-live-MB")
+		runtime.KeepAlive(kept)
+	}
+}
+
+// benchRows is 500,000, or KUBESURFACE_BENCH_ROWS for a quicker look.
+func benchRows() int {
+	if v, err := strconv.Atoi(os.Getenv("KUBESURFACE_BENCH_ROWS")); err == nil && v > 0 {
+		return v
+	}
+	return 500_000
+}
