@@ -132,42 +132,99 @@ func (s *Stats) setFrom(from time.Time) {
 	s.Timeline.Until = s.Timeline.until.Format(time.DateOnly)
 }
 
-// Add counts one result.
-func (s *Stats) Add(r scan.Result) {
-	s.Targets++
-	dist := orUnknown(r.Dist.Name)
-	level := Unjudged
-	if r.Urgency != nil {
-		level = orUnknown(r.Urgency.Level)
+// Entry is what the sum needs of one result, and all of it: a caller
+// that must hold a row per target until the end (to keep the newest of
+// several records of one target) holds Entries, not Results. The TUI's
+// rows take their chart fields from it too, so that a bar selected in the
+// fleet view filters the table to exactly the rows the bar counted.
+type Entry struct {
+	Name string
+	// Dist, Urgency, Reach and Exposure are the keys of the breakdowns:
+	// "unknown" for a blank, Unjudged for a result never judged.
+	Dist, Urgency, Reach, Exposure string
+	// Minor is the Kubernetes minor ("" when unknown or unjudged), Phase
+	// its support phase ("unknown" without a lifecycle).
+	Minor, Phase string
+	// JudgedAt is the judging date (YYYY-MM-DD), "" when unjudged.
+	JudgedAt string
+	// Events are the dates (YYYY-MM-DD) of the timeline's kinds of
+	// event, in the order of Kinds; "" for none.
+	Events [3]string
+}
+
+// Kinds are the timeline's kinds of event, in the order of Entry.Events.
+var Kinds = [3]string{EndOfStandardSupport, EndOfSupport, ForcedUpgrade}
+
+// EntryOf takes from r what the sum counts.
+func EntryOf(r scan.Result) Entry {
+	e := Entry{
+		Name:     r.Target.Name,
+		Dist:     orUnknown(r.Dist.Name),
+		Urgency:  Unjudged,
+		Reach:    orUnknown(r.Exposure.Reach),
+		Exposure: orUnknown(r.Exposure.Level),
 	}
-	count2(s.Urgency, dist, level)
-	count2(s.Exposure, orUnknown(r.Exposure.Reach), orUnknown(r.Exposure.Level))
-	if r.Urgency == nil {
-		return
+	u := r.Urgency
+	if u == nil {
+		return e
 	}
-	if s.Timeline.from.IsZero() {
-		if t, err := time.Parse(time.DateOnly, r.Urgency.JudgedAt); err == nil {
-			s.setFrom(t)
+	e.Urgency, e.JudgedAt = orUnknown(u.Level), u.JudgedAt
+	lc := u.Lifecycle
+	if r.Version != nil && r.Version.Minor != "" {
+		e.Minor, e.Phase = r.Version.Minor, "unknown"
+		if lc != nil && lc.Phase != "" {
+			e.Phase = lc.Phase
 		}
 	}
-	lc := r.Urgency.Lifecycle
-	if r.Version != nil && r.Version.Minor != "" {
-		s.addMinor(r.Version.Minor, lc)
-	}
 	if lc != nil {
-		s.event(EndOfStandardSupport, lc.EndOfStandardSupport, r.Target.Name)
 		end := lc.EndOfStandardSupport
 		if lc.EndOfExtendedSupport != "" && lc.ExtendedOptIn == "" {
 			end = lc.EndOfExtendedSupport
 		}
-		s.event(EndOfSupport, end, r.Target.Name)
+		e.Events[0], e.Events[1] = lc.EndOfStandardSupport, end
 	}
-	if fu := r.Urgency.ForcedUpgrade; fu != nil {
-		s.event(ForcedUpgrade, fu.On, r.Target.Name)
+	if fu := u.ForcedUpgrade; fu != nil {
+		e.Events[2] = fu.On
+	}
+	return e
+}
+
+// Add counts one result.
+func (s *Stats) Add(r scan.Result) { s.AddEntry(EntryOf(r)) }
+
+// AddEntry counts one result's Entry.
+func (s *Stats) AddEntry(e Entry) {
+	s.Targets++
+	count2(s.Urgency, e.Dist, e.Urgency)
+	count2(s.Exposure, e.Reach, e.Exposure)
+	if e.Urgency == Unjudged {
+		return
+	}
+	if s.Timeline.from.IsZero() {
+		if t, err := time.Parse(time.DateOnly, e.JudgedAt); err == nil {
+			s.setFrom(t)
+		}
+	}
+	if e.Minor != "" {
+		s.addMinor(e.Minor, e.Phase)
+	}
+	for i, date := range e.Events {
+		s.event(Kinds[i], date, e.Name)
 	}
 }
 
-func (s *Stats) addMinor(minor string, lc *scan.Lifecycle) {
+// Week is the ISO week of a date (YYYY-MM-DD), as the timeline names it
+// ("2026-W49"), and its Monday; ok is false for a date that is not one.
+func WeekOf(date string) (week, monday string, ok bool) {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return "", "", false
+	}
+	y, n := t.ISOWeek()
+	return strconv.Itoa(y) + "-W" + twoDigits(n), t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7)).Format(time.DateOnly), true
+}
+
+func (s *Stats) addMinor(minor, phase string) {
 	m := s.minors[minor]
 	if m == nil {
 		if len(s.minors) >= MaxKeys {
@@ -182,10 +239,6 @@ func (s *Stats) addMinor(minor string, lc *scan.Lifecycle) {
 		}
 	}
 	m.Count++
-	phase := "unknown"
-	if lc != nil && lc.Phase != "" {
-		phase = lc.Phase
-	}
 	m.Phases[capKey(m.Phases, phase)]++
 	if phase == "standard" || phase == "extended" {
 		m.Supported = true
@@ -202,12 +255,10 @@ func (s *Stats) event(kind, date, name string) {
 		s.Timeline.Overdue[kind]++
 		return
 	}
-	monday := t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
-	key := monday.Format(time.DateOnly)
+	week, key, _ := WeekOf(date)
 	w := s.weeks[key]
 	if w == nil {
-		y, n := t.ISOWeek()
-		w = &Week{Week: strconv.Itoa(y) + "-W" + twoDigits(n), Start: key, Events: map[string]*Event{}}
+		w = &Week{Week: week, Start: key, Events: map[string]*Event{}}
 		s.weeks[key] = w
 		s.Timeline.Weeks = append(s.Timeline.Weeks, w)
 		slices.SortFunc(s.Timeline.Weeks, func(a, b *Week) int { return strings.Compare(a.Start, b.Start) })
