@@ -67,8 +67,8 @@ const (
 )
 
 func fleetCharts(s *fleet.Stats, secs []Section) []chart {
-	urg := crossChart(FleetUrgency, s.Urgency, byTotal(s.Urgency))
-	exp := crossChart(FleetExposure, s.Exposure, byReach(s.Exposure))
+	urg := crossChart(FleetUrgency, s.Urgency, fleet.ByTotal(s.Urgency))
+	exp := crossChart(FleetExposure, s.Exposure, fleet.ByReach(s.Exposure))
 	charts := []chart{urg, exp, minorsChart(s), timelineChart(s)}
 	for i := range charts {
 		for _, b := range secs[i].Blocks {
@@ -120,7 +120,7 @@ func shortLabel(s string, n int) string {
 
 func crossChart(title string, counts map[string]map[string]int, names []string) chart {
 	c := chart{Title: title, Label: title}
-	levels := levelsOf(counts)
+	levels := fleet.Levels(counts)
 	var legend [][2]string
 	for _, l := range levels {
 		legend = append(legend, [2]string{fillClass(l), clean.Line(l)})
@@ -135,7 +135,7 @@ func crossChart(title string, counts map[string]map[string]int, names []string) 
 				r.Segs = append(r.Segs, seg{W: k, Class: fillClass(l), Title: name + ": " + strconv.Itoa(k) + " " + clean.Line(l)})
 			}
 		}
-		t := total(counts[n])
+		t := fleet.Total(counts[n])
 		r.Count = strconv.Itoa(t)
 		rows, totals = append(rows, r), append(totals, t)
 	}
@@ -187,21 +187,21 @@ func timelineChart(s *fleet.Stats) chart {
 	// Shorter than the table's headings: a legend entry has a third of
 	// the width.
 	short := map[string]string{fleet.EndOfStandardSupport: "standard ends", fleet.EndOfSupport: "all support ends", fleet.ForcedUpgrade: "forced upgrade"}
-	for _, e := range eventNames {
-		legend = append(legend, [2]string{classes[e.kind], short[e.kind]})
+	for _, kind := range fleet.Kinds {
+		legend = append(legend, [2]string{classes[kind], short[kind]})
 	}
 	var rows []chartRow
 	var totals []int
 	for _, w := range s.Timeline.Weeks {
 		r := chartRow{Label: w.Week, Full: w.Week + ", from " + w.Start}
 		t := 0
-		for _, e := range eventNames {
-			ev := w.Events[e.kind]
+		for i, kind := range fleet.Kinds {
+			ev := w.Events[kind]
 			if ev == nil || ev.Count == 0 {
 				continue
 			}
 			t += ev.Count
-			r.Segs = append(r.Segs, seg{W: ev.Count, Class: classes[e.kind], Title: r.Full + ": " + strings.ToLower(e.name) + " " + eventText(ev)})
+			r.Segs = append(r.Segs, seg{W: ev.Count, Class: classes[kind], Title: r.Full + ": " + strings.ToLower(fleet.KindNames[i]) + " " + eventText(ev)})
 		}
 		r.Count = strconv.Itoa(t)
 		rows, totals = append(rows, r), append(totals, t)

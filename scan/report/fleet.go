@@ -26,8 +26,8 @@ const (
 // the rest of the page.
 func fleetSections(s *fleet.Stats) []Section {
 	return []Section{
-		{Title: FleetUrgency, Blocks: []Block{{Table: crossTable("Distribution", s.Urgency, byTotal(s.Urgency))}}},
-		{Title: FleetExposure, Blocks: []Block{{Table: crossTable("Reach", s.Exposure, byReach(s.Exposure))}}},
+		{Title: FleetUrgency, Blocks: []Block{{Table: crossTable("Distribution", s.Urgency, fleet.ByTotal(s.Urgency))}}},
+		{Title: FleetExposure, Blocks: []Block{{Table: crossTable("Reach", s.Exposure, fleet.ByReach(s.Exposure))}}},
 		{Title: FleetMinors, Blocks: []Block{minorsBlock(s)}},
 		{Title: FleetTimeline, Blocks: []Block{timelineBlock(s)}},
 	}
@@ -36,83 +36,16 @@ func fleetSections(s *fleet.Stats) []Section {
 // crossTable is counts per row name, then per level: one column per level
 // seen, most severe first, and the row's total.
 func crossTable(name string, counts map[string]map[string]int, rows []string) *Grid {
-	levels := levelsOf(counts)
+	levels := fleet.Levels(counts)
 	g := &Grid{Head: append(append([]string{name}, cleanAll(levels)...), "Total")}
 	for _, r := range rows {
 		row := []Cell{{Text: clean.Line(r)}}
 		for _, l := range levels {
 			row = append(row, Cell{Text: strconv.Itoa(counts[r][l])})
 		}
-		g.Rows = append(g.Rows, append(row, Cell{Text: strconv.Itoa(total(counts[r]))}))
+		g.Rows = append(g.Rows, append(row, Cell{Text: strconv.Itoa(fleet.Total(counts[r]))}))
 	}
 	return g
-}
-
-// levelsOf are the levels counted anywhere in counts, most severe first.
-func levelsOf(counts map[string]map[string]int) []string {
-	var levels []string
-	for _, m := range counts {
-		for l := range m {
-			if !slices.Contains(levels, l) {
-				levels = append(levels, l)
-			}
-		}
-	}
-	slices.SortFunc(levels, func(a, b string) int {
-		if d := severity(b) - severity(a); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	return levels
-}
-
-func total(m map[string]int) int {
-	n := 0
-	for _, c := range m {
-		n += c
-	}
-	return n
-}
-
-// byTotal orders the rows largest first, then by name.
-func byTotal(counts map[string]map[string]int) []string {
-	rows := make([]string, 0, len(counts))
-	for r := range counts {
-		rows = append(rows, r)
-	}
-	slices.SortFunc(rows, func(a, b string) int {
-		if d := total(counts[b]) - total(counts[a]); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	return rows
-}
-
-// reachOrder is widest first: the order exposure grows in.
-var reachOrder = []string{"public", "cgnat", "private", "link-local", "loopback", "other", "unknown"}
-
-// byReach orders the rows widest reach first; names outside reachOrder
-// come last, by name.
-func byReach(counts map[string]map[string]int) []string {
-	rank := func(r string) int {
-		if i := slices.Index(reachOrder, r); i >= 0 {
-			return i
-		}
-		return len(reachOrder)
-	}
-	rows := make([]string, 0, len(counts))
-	for r := range counts {
-		rows = append(rows, r)
-	}
-	slices.SortFunc(rows, func(a, b string) int {
-		if d := rank(a) - rank(b); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	return rows
 }
 
 func minorsBlock(s *fleet.Stats) Block {
@@ -134,14 +67,6 @@ func minorsBlock(s *fleet.Stats) Block {
 	return Block{Text: "Supported: still in standard or extended support on the judging date for at least one of its targets.", Table: g}
 }
 
-// eventNames are the timeline's kinds of event in the words a reader
-// knows them by, in the order the columns show them.
-var eventNames = []struct{ kind, name string }{
-	{fleet.EndOfStandardSupport, "End of standard support"},
-	{fleet.EndOfSupport, "End of all support"},
-	{fleet.ForcedUpgrade, "Forced upgrade"},
-}
-
 func timelineBlock(s *fleet.Stats) Block {
 	if s.Timeline.From == "" {
 		return Block{Text: "No judged target: no timeline."}
@@ -155,13 +80,11 @@ func timelineBlock(s *fleet.Stats) Block {
 		return Block{Text: text + " No support ends and no upgrade is forced in these weeks."}
 	}
 	g := &Grid{Head: []string{"Week", "Monday"}}
-	for _, e := range eventNames {
-		g.Head = append(g.Head, e.name)
-	}
+	g.Head = append(g.Head, fleet.KindNames[:]...)
 	for _, w := range s.Timeline.Weeks {
 		row := []Cell{{Text: w.Week}, {Text: w.Start}}
-		for _, e := range eventNames {
-			row = append(row, Cell{Text: eventText(w.Events[e.kind])})
+		for _, kind := range fleet.Kinds {
+			row = append(row, Cell{Text: eventText(w.Events[kind])})
 		}
 		g.Rows = append(g.Rows, row)
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/kubesurface/kubesurface/scan"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 )
 
 // Markdown writes the report a person reads, or pastes into a ticket: a
@@ -150,7 +151,7 @@ func mdCell(c Cell) string {
 // strong says whether a rating is shown in bold: high and critical, the
 // ones a reader skimming the report must not miss.
 func strong(level string) bool {
-	return severity(level) >= severity(scan.LevelHigh)
+	return fleet.Severity(level) >= fleet.Severity(scan.LevelHigh)
 }
 
 // mdSpecial are the characters that could start markup inline. Each is

@@ -183,7 +183,7 @@ func tally(results []scan.Result, level func(scan.Result) string) string {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b string) int {
-		if d := severity(b) - severity(a); d != 0 {
+		if d := fleet.Severity(b) - fleet.Severity(a); d != 0 {
 			return d
 		}
 		return strings.Compare(a, b)
@@ -193,23 +193,6 @@ func tally(results []scan.Result, level func(scan.Result) string) string {
 		parts[i] = fmt.Sprintf("%d %s", counts[k], clean.Line(k))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// severity orders both scales (exposure and urgency) for sorting only.
-func severity(level string) int {
-	switch level {
-	case scan.LevelCritical:
-		return 5
-	case scan.LevelHigh:
-		return 4
-	case scan.LevelMedium:
-		return 3
-	case scan.LevelLow:
-		return 2
-	case "unknown":
-		return 1
-	}
-	return 0
 }
 
 func verdicts(r scan.Result) Section {

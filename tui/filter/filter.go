@@ -1,7 +1,10 @@
 // Package filter parses the `/` query: fuzzy words matched against every
 // column, and key:value terms (urgency:high, dist:eks, exposure:version)
-// matched against one field (ready:blocked, the readiness of the next
-// upgrade hop). All terms must match.
+// matched against the start of one field's values (ready:blocked, the
+// readiness of the next upgrade hop). key=value matches a whole value:
+// the fleet view writes its selections that way, so that minor=1.3 does
+// not take 1.30 and dist=eks not a distribution named eks-anywhere. All
+// terms must match.
 package filter
 
 import "strings"
@@ -22,16 +25,22 @@ var Keys = map[string]string{
 	"state":   "state",
 	"cve":     "cve",
 	"support": "support", "phase": "support",
+	"minor": "minor",
+	// The fleet timeline's events, each with its ISO week ("2026-w49"),
+	// its date and "overdue" when it fell before the judging date; week
+	// holds the weeks of all three.
+	"eos": "eos", "eol": "eol", "forced": "forced", "week": "week",
 }
 
 // Fields are the canonical field names, in the order help lists them;
 // Keys maps every alias to one of them.
-var Fields = []string{"urgency", "ready", "exposure", "access", "reach", "dist", "version", "source", "context", "address", "state", "cve", "support", "target"}
+var Fields = []string{"urgency", "ready", "exposure", "access", "reach", "dist", "version", "minor", "source", "context", "address", "state", "cve", "support", "eos", "eol", "forced", "week", "target"}
 
 // Term is one whitespace-separated part of a query. Key is "" for a fuzzy
-// word.
+// word; Exact is true for key=value.
 type Term struct {
 	Key, Value string
+	Exact      bool
 }
 
 // Query is a parsed filter.
@@ -46,9 +55,9 @@ type Query struct {
 func Parse(s string) Query {
 	q := Query{Raw: s}
 	for _, w := range strings.Fields(strings.ToLower(s)) {
-		if k, v, ok := strings.Cut(w, ":"); ok {
-			if key, known := Keys[k]; known {
-				q.Terms = append(q.Terms, Term{Key: key, Value: v})
+		if i := strings.IndexAny(w, ":="); i > 0 {
+			if key, known := Keys[w[:i]]; known {
+				q.Terms = append(q.Terms, Term{Key: key, Value: w[i+1:], Exact: w[i] == '='})
 				continue
 			}
 		}
@@ -81,7 +90,7 @@ func (q Query) Match(d Doc) bool {
 		}
 		hit := false
 		for _, v := range d.Field(t.Key) {
-			if strings.HasPrefix(v, t.Value) {
+			if v == t.Value || !t.Exact && strings.HasPrefix(v, t.Value) {
 				hit = true
 				break
 			}
@@ -102,7 +111,7 @@ func (q Query) Refines(prev Query) bool {
 	}
 	for i, p := range prev.Terms {
 		t := q.Terms[i]
-		if t.Key != p.Key || !strings.HasPrefix(t.Value, p.Value) {
+		if t.Key != p.Key || t.Exact != p.Exact || !strings.HasPrefix(t.Value, p.Value) || p.Exact && t.Value != p.Value {
 			return false
 		}
 	}

@@ -33,6 +33,11 @@ func TestParseAndMatch(t *testing.T) {
 		{"https://lab", false, false},
 		{"k3s urgency:current", false, true},
 		{"nosuchthing", false, false},
+		{"dist=eks", true, false},
+		{"dist=ek", false, false}, // = takes a whole value only
+		{"DIST=K3S urgency=current", false, true},
+		{"urgency=", true, true},
+		{"a=b", false, false}, // not a key: a fuzzy word
 	}
 	for _, c := range cases {
 		q := Parse(c.q)
@@ -58,6 +63,10 @@ func TestRefines(t *testing.T) {
 		{"urgency:hi", "urgency:h", false},
 		{"dist:eks", "dist:gke", false},
 		{"eks gke", "eks", false},
+		{"dist=eks", "dist=eks urgency=high", true},
+		{"dist=ek", "dist=eks", false}, // eks is not among what ek matched
+		{"dist:ek", "dist=eks", false},
+		{"dist=eks", "dist:eks", false},
 	}
 	for _, c := range cases {
 		if got := Parse(c.next).Refines(Parse(c.prev)); got != c.want {

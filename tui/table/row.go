@@ -3,12 +3,14 @@ package table
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 )
 
 // Column indexes, in display order.
@@ -59,6 +61,9 @@ type Row struct {
 	// ID is the target's position in the scan, stable across sorts.
 	ID     int
 	Result scan.Result
+	// Entry is what the fleet view counts of the row; its keys are also
+	// the row's filter fields, so a chart's bar filters to what it counted.
+	Entry  fleet.Entry
 	Cells  [numCols]string
 	text   string
 	fields map[string][]string
@@ -72,7 +77,7 @@ type sortKey struct {
 
 // NewRow lays out a result.
 func NewRow(id int, r scan.Result) *Row {
-	row := &Row{ID: id, Result: r}
+	row := &Row{ID: id, Result: r, Entry: fleet.EntryOf(r)}
 	c := &row.Cells
 	c[ColTarget] = r.Target.Name
 	c[ColState] = string(r.State)
@@ -131,14 +136,16 @@ func NewRow(id int, r scan.Result) *Row {
 		"source":   lower(r.Target.Source, c[ColSource]),
 		"context":  lower(r.Target.Context),
 		"address":  lower(c[ColAddress], r.Target.Host),
-		"dist":     lower(r.Dist.Name),
+		"dist":     lower(row.Entry.Dist),
 		"version":  lower(c[ColVersion], versionSemver(r)),
-		"exposure": lower(r.Exposure.Level, r.Exposure.Access),
+		"exposure": lower(row.Entry.Exposure, r.Exposure.Access),
 		"access":   lower(r.Exposure.Access),
-		"reach":    lower(r.Exposure.Reach),
-		"urgency":  lower(c[ColUrgency]),
+		"reach":    lower(row.Entry.Reach),
+		"urgency":  lower(row.Entry.Urgency),
 		"state":    lower(string(r.State)),
+		"minor":    lower(row.Entry.Minor),
 	}
+	timelineFields(row.fields, row.Entry)
 	if u := r.Urgency; u != nil {
 		for _, cv := range u.CVEs {
 			row.fields["cve"] = append(row.fields["cve"], strings.ToLower(cv.ID))
@@ -153,6 +160,30 @@ func NewRow(id int, r scan.Result) *Row {
 	}
 	row.sortKeys()
 	return row
+}
+
+// timelineFields files each of e's timeline events under its kind (eos,
+// eol, forced) and under week: by ISO week, by date, and as "overdue"
+// when it fell before the day the row was judged, as the fleet view's
+// timeline groups them.
+func timelineFields(fields map[string][]string, e fleet.Entry) {
+	for i, date := range e.Events {
+		week, _, ok := fleet.WeekOf(date)
+		if !ok {
+			continue
+		}
+		k := [...]string{"eos", "eol", "forced"}[i]
+		vs := []string{strings.ToLower(week), date}
+		if e.JudgedAt != "" && date < e.JudgedAt {
+			vs = append(vs, "overdue")
+		}
+		fields[k] = vs
+		for _, v := range vs {
+			if !slices.Contains(fields["week"], v) {
+				fields["week"] = append(fields["week"], v)
+			}
+		}
+	}
 }
 
 // sortKeys orders each column by what it means, not its text: urgency by
