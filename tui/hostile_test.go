@@ -30,7 +30,7 @@ func unstyled(view string) string { return sgrSeq.ReplaceAllString(view, "") }
 // the hostile payload, with a data note that carries it too.
 func hostileConfig(t *testing.T) Config {
 	data := baseData(t)
-	targets := fleet(t)
+	targets := targets(t)
 	results := make([]scan.Result, len(targets))
 	for i, tg := range targets {
 		r := done(tg)

@@ -22,7 +22,7 @@ func TestLoadShowsRowsAsTheyAreRead(t *testing.T) {
 	cfg := config(t, r, nil)
 	cfg.Load = feed
 	s := start(t, cfg, 200, 30, colorprofile.Ascii)
-	ts := fleet(t)
+	ts := targets(t)
 	at := func(i int) LoadProgress {
 		return LoadProgress{Name: "shard-0.ndjson", File: 1, Files: 2, Read: int64(i+1) << 20, Size: 4 << 20}
 	}
@@ -84,7 +84,7 @@ func TestLoadShowsRowsAsTheyAreRead(t *testing.T) {
 // says how many rows and how many warnings (listed on stderr at the end).
 func TestLoadEndsWithWhatWasRead(t *testing.T) {
 	feed := make(chan Loaded, 8)
-	ts := fleet(t)
+	ts := targets(t)
 	for i := range ts {
 		res := done(ts[i])
 		feed <- Loaded{Row: i, Target: ts[i], Result: &res}

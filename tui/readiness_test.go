@@ -45,7 +45,7 @@ func (s *session) filterTo(q string) {
 // a w x h terminal, and returns the model as it was then.
 func upgradeTab(t *testing.T, query string, w, h int) *Model {
 	t.Helper()
-	s := start(t, config(t, credentialed(), fleet(t)), w, h, colorprofile.Ascii)
+	s := start(t, config(t, credentialed(), targets(t)), w, h, colorprofile.Ascii)
 	s.waitFor("scan finished")
 	s.filterTo(query)
 	s.press(keyEnter)
@@ -64,7 +64,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 	runner := credentialed
 
 	t.Run("column", func(t *testing.T) {
-		s := start(t, config(t, runner(), fleet(t)), 160, 12, ascii)
+		s := start(t, config(t, runner(), targets(t)), 160, 12, ascii)
 		s.waitFor("scan finished")
 		m := s.quit()
 		golden(t, m)
@@ -77,7 +77,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 	})
 
 	t.Run("filter", func(t *testing.T) {
-		s := start(t, config(t, runner(), fleet(t)), 160, 12, ascii)
+		s := start(t, config(t, runner(), targets(t)), 160, 12, ascii)
 		s.waitFor("scan finished")
 		s.filterTo("ready:blocked")
 		m := s.quit()
@@ -102,7 +102,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 				r.Auth.Metrics = &scan.Metrics{}
 			}
 		}
-		s := start(t, config(t, skewed, fleet(t)), 160, 12, ascii)
+		s := start(t, config(t, skewed, targets(t)), 160, 12, ascii)
 		s.waitFor("scan finished")
 		all := plain(s.quit())
 		for host, want := range map[string]string{eksHost[:20]: "blocked: skew", ocpHost[:20]: "ready", k3sHost: "blocked: 1 API"} {
@@ -110,7 +110,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 				t.Fatalf("row %s lacks %q: %q", host, want, l)
 			}
 		}
-		s = start(t, config(t, skewed, fleet(t)), 160, 12, ascii)
+		s = start(t, config(t, skewed, targets(t)), 160, 12, ascii)
 		s.waitFor("scan finished")
 		s.filterTo("ready:blocked")
 		p := plain(s.quit())
@@ -121,7 +121,7 @@ func TestReadinessInTheTUI(t *testing.T) {
 	})
 
 	t.Run("sort", func(t *testing.T) {
-		s := start(t, config(t, runner(), fleet(t)), 160, 12, ascii)
+		s := start(t, config(t, runner(), targets(t)), 160, 12, ascii)
 		s.waitFor("scan finished")
 		// s moves the sort from urgency to end of support, CVEs, READY.
 		s.tm.Type("sss")

@@ -33,7 +33,7 @@ func TestRefreshedDataJudgesTheRowsAgain(t *testing.T) {
 	yesterday := time.Now().UTC().AddDate(0, 0, -1)
 	src.Stamp(yesterday)
 	old := baseData(t)
-	cfg := config(t, released(), fleet(t))
+	cfg := config(t, released(), targets(t))
 	cfg.Stage = assess.NewStage(old, judgeAt)
 	cfg.Refresh = cfg.Stage.StartRefresh(t.Context(), assess.RefreshOptions{
 		Sources:   assess.UpdateOptions{EndOfLife: srv.URL, OSV: srv.URL, CVEFeed: srv.URL + sourcetest.FeedPath},

@@ -27,7 +27,9 @@ import (
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 	"github.com/kubesurface/kubesurface/scan/report"
+	"github.com/kubesurface/kubesurface/tui/charts"
 	"github.com/kubesurface/kubesurface/tui/common"
 	"github.com/kubesurface/kubesurface/tui/detail"
 	"github.com/kubesurface/kubesurface/tui/export"
@@ -132,6 +134,7 @@ const (
 	modeDetail
 	modeHelp
 	modeExport
+	modeFleet
 )
 
 // Model is the whole program's state.
@@ -143,6 +146,7 @@ type Model struct {
 	mode    mode
 	table   *table.Model
 	detail  *detail.Model
+	charts  *charts.Model
 	dialog  *export.Model
 	input   textinput.Model
 	help    help.Model
@@ -155,8 +159,15 @@ type Model struct {
 	scans   int
 	active  map[int]bool
 	exports []scan.Result
-	// back is the mode the export dialog returns to.
-	back mode
+	// back is the mode the export dialog returns to, ret the one the
+	// filter line and help return to (the table or the fleet view).
+	back, ret mode
+	// chartsDirty is true when rows or the filter changed since the fleet
+	// view last summed them; chartsAt is when it did, chartsDue whether a
+	// later sum is already scheduled.
+	chartsDirty bool
+	chartsAt    time.Time
+	chartsDue   bool
 	// loading is the progress of reading saved results, nil when there is
 	// none (any more); loadBase is the first row ID loaded rows get.
 	loading  *LoadProgress
@@ -219,7 +230,7 @@ func New(ctx context.Context, cfg Config) *Model {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	c := common.New(cfg.Dark)
-	m := &Model{common: c, cfg: cfg, ctx: ctx, cancel: cancel, table: table.New(c), detail: detail.New(c),
+	m := &Model{common: c, cfg: cfg, ctx: ctx, cancel: cancel, table: table.New(c), detail: detail.New(c), charts: charts.New(c),
 		help: help.New(), gen: make([]int, len(cfg.Targets)), judgedWith: make([]int, len(cfg.Targets)),
 		active: map[int]bool{}, started: cfg.Clock(), refreshing: cfg.Refresh != nil, plan: plan, ranged: ranged}
 	if cfg.Plan != nil && cfg.Plan.Ranges() {
@@ -515,6 +526,50 @@ func wait(id int, ch <-chan []update) tea.Cmd {
 
 // Update handles every message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(chartsMsg); ok {
+		m.chartsDue = false
+	} else if _, isKey := msg.(tea.KeyPressMsg); !isKey || m.mode != modeFleet {
+		// Anything but moving about the charts may change what they count.
+		m.chartsDirty = true
+	}
+	model, cmd := m.update(msg)
+	return model, tea.Batch(cmd, m.sumCharts())
+}
+
+// chartsMsg asks for a sum the throttle put off.
+type chartsMsg struct{}
+
+// chartsEvery is how often at most the fleet view sums a large table
+// while results arrive: a sum of half a million rows takes a good part
+// of a second, and the charts need not move faster than a reader reads.
+const (
+	chartsEvery    = time.Second
+	chartsSmallSum = 20000
+)
+
+// sumCharts sums the rows the table shows into the fleet view, when it
+// is open and they changed: at once for a small table, at most once a
+// chartsEvery for a large one, with a later sum scheduled so the last
+// results are never left out.
+func (m *Model) sumCharts() tea.Cmd {
+	if m.mode != modeFleet || !m.chartsDirty {
+		return nil
+	}
+	if wait := chartsEvery - time.Since(m.chartsAt); m.table.Visible() > chartsSmallSum && wait > 0 {
+		if m.chartsDue {
+			return nil
+		}
+		m.chartsDue = true
+		return tea.Tick(wait, func(time.Time) tea.Msg { return chartsMsg{} })
+	}
+	s := fleet.New(m.cfg.Now, 0)
+	m.table.EachVisible(func(r *table.Row) { s.AddEntry(r.Entry) })
+	m.charts.SetStats(s)
+	m.chartsDirty, m.chartsAt = false, time.Now()
+	return nil
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -798,12 +853,12 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case modeFilter:
 		switch k.String() {
 		case "enter":
-			m.mode = modeTable
+			m.mode = m.ret
 			m.input.Blur()
 			return nil
 		case "esc":
 			m.clearFilter()
-			m.mode = modeTable
+			m.mode = m.ret
 			m.input.Blur()
 			return nil
 		}
@@ -817,8 +872,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(k, km.Quit) && k.String() == "q" {
 			return m.quit()
 		}
-		m.mode = modeTable
+		m.mode = m.ret
 		return nil
+	case modeFleet:
+		return m.fleetKey(k)
 	case modeExport:
 		req, done, cmd := m.dialog.Update(k)
 		if done {
@@ -849,7 +906,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Help):
-		m.mode = modeHelp
+		m.mode, m.ret = modeHelp, modeTable
+	case key.Matches(k, km.Fleet):
+		m.mode = modeFleet
 	case key.Matches(k, km.Up):
 		t.Move(-1)
 	case key.Matches(k, km.Down):
@@ -863,7 +922,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.PageDown):
 		t.Page(1)
 	case key.Matches(k, km.Filter):
-		m.mode = modeFilter
+		m.mode, m.ret = modeFilter, modeTable
 		return m.input.Focus()
 	case key.Matches(k, km.Back):
 		if !t.Filter().Empty() {
@@ -914,6 +973,47 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.openExport(rs)
+	}
+	return nil
+}
+
+// fleetKey handles the fleet view's keys: moving about the charts is
+// the component's; enter turns the selection into filter terms added to
+// the table's filter, and shows the table.
+func (m *Model) fleetKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.common.KeyMap
+	switch {
+	case key.Matches(k, km.Quit):
+		return m.quit()
+	case key.Matches(k, km.Back), key.Matches(k, km.Fleet):
+		m.mode = modeTable
+	case key.Matches(k, km.Help):
+		m.mode, m.ret = modeHelp, modeFleet
+	case key.Matches(k, km.Filter):
+		m.mode, m.ret = modeFilter, modeFleet
+		return m.input.Focus()
+	case key.Matches(k, km.Export):
+		var rs []scan.Result
+		m.table.EachVisible(func(r *table.Row) { rs = append(rs, r.Result) })
+		if len(rs) == 0 {
+			m.setStatus("nothing to export", true)
+			return nil
+		}
+		m.openExport(rs)
+	case key.Matches(k, km.FilterBar):
+		terms, words := m.charts.Selection()
+		if terms == "" {
+			m.setStatus("no filter can name this bar", true)
+			return nil
+		}
+		q := strings.TrimSpace(m.input.Value() + " " + terms)
+		m.input.SetValue(q)
+		m.table.SetFilter(filter.Parse(q))
+		m.table.Top()
+		m.mode = modeTable
+		m.setStatus("from the chart: "+words+" (esc clears)", false)
+	default:
+		m.charts.Update(k)
 	}
 	return nil
 }
@@ -1005,6 +1105,7 @@ func (m *Model) resize(w, h int) {
 	m.help.SetWidth(w)
 	m.table.SetSize(w, max(1, h-5))
 	m.detail.SetSize(w, max(1, h-4))
+	m.charts.SetSize(w, max(1, h-4))
 	if m.dialog != nil {
 		m.dialog.Common.SetSize(w, h)
 	}
@@ -1015,7 +1116,7 @@ func (m *Model) restyle(dark bool) {
 	c := common.New(dark)
 	c.SetSize(m.common.Width, m.common.Height)
 	m.common = c
-	m.table.Styles, m.detail.Styles = c.Styles, c.Styles
+	m.table.Styles, m.detail.Styles, m.charts.Styles = c.Styles, c.Styles, c.Styles
 	m.help.Styles = help.DefaultStyles(dark)
 	if m.dialog != nil {
 		m.dialog.Styles = c.Styles
@@ -1039,10 +1140,12 @@ func (m *Model) render() string {
 	case len(m.cfg.Targets) == 0 && m.plan == nil:
 		body = "\n" + st.Hint.Render(cleanLines(m.cfg.Hint))
 	case m.mode == modeHelp:
-		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(m.common.KeyMap.FullHelp()) + "\n\n" +
-			st.Muted.Render("Filter: fuzzy words match any column; key:value terms match one field — "+strings.Join(filter.Fields, ", ")+". All terms must match.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
+		body = st.Title.Render("Keys") + "\n\n" + m.fullHelp() + "\n\n" +
+			st.Muted.Width(m.common.Width).Render("Filter: fuzzy words match any column; key:value terms match the start of one field, key=value all of it — "+strings.Join(filter.Fields, ", ")+". All terms must match.\nc opens the fleet charts: enter there adds the selected bar to the filter.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
 	case m.mode == modeDetail:
 		body = m.detail.View()
+	case m.mode == modeFleet || m.mode == modeFilter && m.ret == modeFleet || m.mode == modeExport && m.back == modeFleet:
+		body = m.charts.View()
 	default:
 		body = m.table.View()
 	}
@@ -1051,7 +1154,31 @@ func (m *Model) render() string {
 	}
 	bodyH := max(1, m.common.Height-4)
 	body = fitLines(body, bodyH, m.common.Width)
-	return header + "\n" + body + "\n" + m.line() + "\n" + m.help.ShortHelpView(m.common.KeyMap.ShortHelp())
+	keys := m.common.KeyMap.ShortHelp()
+	if m.mode == modeFleet {
+		keys = m.common.KeyMap.FleetHelp()
+	}
+	return header + "\n" + body + "\n" + m.line() + "\n" + m.help.ShortHelpView(keys)
+}
+
+// fullHelp lays the help's columns side by side as far as the width
+// goes, then on under them: the keys of every view, none cut off.
+func (m *Model) fullHelp() string {
+	var rows []string
+	var row string
+	for _, col := range m.common.KeyMap.FullHelp() {
+		block := m.help.FullHelpView([][]key.Binding{col})
+		next := block
+		if row != "" {
+			next = lipgloss.JoinHorizontal(lipgloss.Top, row, "    ", block)
+		}
+		if row != "" && lipgloss.Width(next) > m.common.Width {
+			rows = append(rows, row)
+			next = block
+		}
+		row = next
+	}
+	return strings.Join(append(rows, row), "\n\n")
 }
 
 // header is the title, progress, verdict counts, data date and elapsed

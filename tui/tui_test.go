@@ -49,7 +49,7 @@ const (
 	ocpInput  = ocpHost + ":6443"
 )
 
-func fleet(t testing.TB) []scan.Target {
+func targets(t testing.TB) []scan.Target {
 	t.Helper()
 	ts, err := scan.ParseEndpoints([]string{eksInput, k3sInput, deadInput, ocpInput}, 0)
 	if err != nil {
@@ -405,7 +405,7 @@ func TestGolden(t *testing.T) {
 	ascii := colorprofile.Ascii
 	t.Run("scanning", func(t *testing.T) {
 		r, _ := newRunner(1) // one probe under way, never finishing
-		s := start(t, config(t, r, fleet(t)), 120, 30, ascii)
+		s := start(t, config(t, r, targets(t)), 120, 30, ascii)
 		s.waitFor("1 probing")
 		m := s.quit()
 		golden(t, m)
@@ -415,7 +415,7 @@ func TestGolden(t *testing.T) {
 		}
 	})
 	t.Run("done", func(t *testing.T) {
-		s := start(t, config(t, released(), fleet(t)), 120, 30, ascii)
+		s := start(t, config(t, released(), targets(t)), 120, 30, ascii)
 		s.waitFor("scan finished")
 		m := s.quit()
 		golden(t, m)
@@ -427,7 +427,7 @@ func TestGolden(t *testing.T) {
 		}
 	})
 	t.Run("filtered", func(t *testing.T) {
-		s := start(t, config(t, released(), fleet(t)), 120, 30, ascii)
+		s := start(t, config(t, released(), targets(t)), 120, 30, ascii)
 		s.waitFor("scan finished")
 		s.tm.Type("/urgency:critical")
 		s.press(keyEnter)
@@ -442,7 +442,7 @@ func TestGolden(t *testing.T) {
 	t.Run("sorted", func(t *testing.T) {
 		// Column 4 is ADDRESS, which a 120-column terminal has no room
 		// for: the rows move, the header shows no arrow.
-		s := start(t, config(t, released(), fleet(t)), 120, 30, ascii)
+		s := start(t, config(t, released(), targets(t)), 120, 30, ascii)
 		s.waitFor("scan finished")
 		s.tm.Type("44")
 		m := s.quit()
@@ -459,7 +459,7 @@ func TestGolden(t *testing.T) {
 	}
 	for n, tab := range detailTabs {
 		t.Run(tab.name, func(t *testing.T) {
-			s := start(t, config(t, released(), fleet(t)), 120, 30, ascii)
+			s := start(t, config(t, released(), targets(t)), 120, 30, ascii)
 			s.waitFor("scan finished")
 			s.press(keyEnter)
 			s.waitFor(detailTabs[0].marker)
@@ -475,7 +475,7 @@ func TestGolden(t *testing.T) {
 		})
 	}
 	t.Run("export-dialog", func(t *testing.T) {
-		cfg := config(t, released(), fleet(t))
+		cfg := config(t, released(), targets(t))
 		cfg.Dir = "/srv/reports" // a fixed path for the screen; nothing is written
 		s := start(t, cfg, 120, 30, ascii)
 		s.waitFor("scan finished")
@@ -488,14 +488,14 @@ func TestGolden(t *testing.T) {
 		}
 	})
 	t.Run("help", func(t *testing.T) {
-		s := start(t, config(t, released(), fleet(t)), 120, 30, ascii)
+		s := start(t, config(t, released(), targets(t)), 120, 30, ascii)
 		s.waitFor("scan finished")
 		s.press(char('?'))
 		s.waitFor("Any key closes this help.")
 		golden(t, s.quit())
 	})
 	t.Run("narrow", func(t *testing.T) {
-		s := start(t, config(t, released(), fleet(t)), 80, 24, ascii)
+		s := start(t, config(t, released(), targets(t)), 80, 24, ascii)
 		s.waitFor("scan finished")
 		m := s.quit()
 		golden(t, m)
@@ -541,7 +541,7 @@ func rowOrder(t *testing.T, screen string, names ...string) {
 // The header's elapsed time comes from Config.Clock only.
 func TestElapsedTimeFollowsClock(t *testing.T) {
 	now := clockAt
-	cfg := config(t, released(), fleet(t))
+	cfg := config(t, released(), targets(t))
 	cfg.Clock = func() time.Time { return now }
 	m := New(t.Context(), cfg)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
@@ -564,7 +564,7 @@ func TestElapsedTimeFollowsClock(t *testing.T) {
 func TestDetailTabsCarryEveryFact(t *testing.T) {
 	data := baseData(t)
 	var results []scan.Result
-	for _, tg := range fleet(t) {
+	for _, tg := range targets(t) {
 		r := done(tg)
 		if tg.Host == k3sHost {
 			// The owner's view, with one kubelet outside the skew policy.
@@ -661,7 +661,7 @@ func lineWith(s, sub string) string {
 // Colours are an addition: with a 256-colour terminal the level words are
 // still printed, coloured in that palette and never in 24-bit colour.
 func TestANSI256KeepsLevelWords(t *testing.T) {
-	s := start(t, config(t, released(), fleet(t)), 120, 30, colorprofile.ANSI256)
+	s := start(t, config(t, released(), targets(t)), 120, 30, colorprofile.ANSI256)
 	s.waitFor("scan finished")
 	m := s.quit()
 	s.out.ReadFrom(s.tm.Output())
@@ -691,7 +691,7 @@ func TestANSI256KeepsLevelWords(t *testing.T) {
 const defaultReport = "kubesurface-report-20261126-093005"
 
 func TestExportWritesPrivateFileAndAsksBeforeOverwriting(t *testing.T) {
-	cfg := config(t, released(), fleet(t))
+	cfg := config(t, released(), targets(t))
 	s := start(t, cfg, 120, 30, colorprofile.Ascii)
 	s.waitFor("scan finished")
 	s.press(char('e'))
@@ -753,7 +753,7 @@ func TestExportWritesPrivateFileAndAsksBeforeOverwriting(t *testing.T) {
 // the file written is that format, naming the binary's version as the
 // tool's.
 func TestExportDialogWritesSARIFAndJUnit(t *testing.T) {
-	cfg := config(t, released(), fleet(t))
+	cfg := config(t, released(), targets(t))
 	cfg.Version = "v9.8.7"
 	s := start(t, cfg, 120, 30, colorprofile.Ascii)
 	s.waitFor("scan finished")
@@ -800,7 +800,7 @@ func waitFile(t *testing.T, path string) {
 }
 
 func TestExportFailureIsReportedAndTheProgramGoesOn(t *testing.T) {
-	cfg := config(t, released(), fleet(t))
+	cfg := config(t, released(), targets(t))
 	file := filepath.Join(cfg.Dir, "a-file")
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -829,7 +829,7 @@ func TestExportFailureIsReportedAndTheProgramGoesOn(t *testing.T) {
 }
 
 func TestSelectionDecidesWhatIsExported(t *testing.T) {
-	cfg := config(t, released(), fleet(t))
+	cfg := config(t, released(), targets(t))
 	s := start(t, cfg, 120, 30, colorprofile.Ascii)
 	s.waitFor("scan finished")
 	// The first two rows (EKS, then OpenShift) are selected; the cursor
@@ -897,7 +897,7 @@ func exportedTargets(t *testing.T, path string) []string {
 func TestRescanAsksForCurrentRowOrAll(t *testing.T) {
 	r := released()
 	one, all := r.hold(1), r.hold(2)
-	s := start(t, config(t, r, fleet(t)), 120, 30, colorprofile.Ascii)
+	s := start(t, config(t, r, targets(t)), 120, 30, colorprofile.Ascii)
 	s.waitFor("scan finished")
 	s.press(char('j'), char('r')) // the second row: OpenShift
 	s.waitFor("rescanning 1 target")
@@ -920,7 +920,7 @@ func TestRescanAsksForCurrentRowOrAll(t *testing.T) {
 
 func TestQuitCancelsTheScan(t *testing.T) {
 	r, _ := newRunner(2) // never released: probes in flight when q comes
-	s := start(t, config(t, r, fleet(t)), 120, 30, colorprofile.Ascii)
+	s := start(t, config(t, r, targets(t)), 120, 30, colorprofile.Ascii)
 	s.waitFor("probing")
 	s.press(char('q'))
 	m := s.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)

@@ -13,6 +13,11 @@ type KeyMap struct {
 	Open, NextTab, PrevTab                  key.Binding
 	Rescan, RescanAll, Export               key.Binding
 	Help, Quit                              key.Binding
+	// The fleet view's: open it, switch charts, pick a bar's segment,
+	// filter the table to the selection.
+	Fleet, NextChart, PrevChart key.Binding
+	NextSegment, PrevSegment    key.Binding
+	FilterBar                   key.Binding
 }
 
 // Default is the k9s / gh-dash flavoured key map.
@@ -43,12 +48,30 @@ func Default() *KeyMap {
 		Export:         b([]string{"e"}, "e", "export"),
 		Help:           b([]string{"?"}, "?", "help"),
 		Quit:           b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Fleet:          b([]string{"c"}, "c", "fleet charts"),
+		NextChart:      b([]string{"tab"}, "tab", "next chart"),
+		PrevChart:      b([]string{"shift+tab"}, "shift+tab", "previous chart"),
+		NextSegment:    b([]string{"l", "right"}, "→/l", "segment"),
+		PrevSegment:    b([]string{"h", "left"}, "←/h", "previous segment"),
+		FilterBar:      b([]string{"enter"}, "enter", "filter to selection"),
 	}
 }
 
 // ShortHelp is the bar under the table.
 func (k *KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Filter, k.SortNext, k.Select, k.Open, k.Rescan, k.Export, k.Help, k.Quit}
+	return []key.Binding{k.Down, k.Filter, short(k.SortNext, "sort"), k.Select, k.Open, k.Fleet, short(k.Rescan, "rescan"), k.Export, k.Help, k.Quit}
+}
+
+// short is b with a shorter help text, for the one-line bar: the full
+// help keeps the whole of it.
+func short(b key.Binding, text string) key.Binding {
+	b.SetHelp(b.Help().Key, text)
+	return b
+}
+
+// FleetHelp is the bar under the fleet view.
+func (k *KeyMap) FleetHelp() []key.Binding {
+	return []key.Binding{k.Down, k.NextSegment, k.NextChart, short(k.FilterBar, "filter"), k.Help, k.Quit}
 }
 
 // FullHelp is the `?` page, one column per kind of action.
@@ -58,5 +81,6 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 		{k.Filter, k.Back, k.SortNext, k.SortReverse, k.SortColumn},
 		{k.Select, k.SelectAll, k.ClearSelection, k.Open, k.NextTab, k.PrevTab},
 		{k.Rescan, k.RescanAll, k.Export, k.Help, k.Quit},
+		{k.Fleet, k.NextChart, k.PrevChart, k.NextSegment, k.PrevSegment, k.FilterBar},
 	}
 }

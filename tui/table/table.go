@@ -72,6 +72,14 @@ func (m *Model) Visible() int { return len(m.view) }
 // Rows returns every row by ID.
 func (m *Model) Rows() []*Row { return m.rows }
 
+// EachVisible calls f with each row the filter lets through, in order:
+// the fleet view sums what the table shows.
+func (m *Model) EachVisible(f func(*Row)) {
+	for _, id := range m.view {
+		f(m.rows[id])
+	}
+}
+
 // Current is the row under the cursor, nil when none is visible.
 func (m *Model) Current() *Row {
 	if m.cursor < 0 || m.cursor >= len(m.view) {
