@@ -19,15 +19,15 @@ import (
 // distribution (the dead host has none), so the charts have several
 // bars, segments and weeks to draw.
 var fleetVersions = map[string]string{
-	eksHost + ":443":  "v1.32.9-eks-1a2b3c4",
-	eksHost + ":1443": "v1.31.13-eks-5d6e7f8",
-	eksHost + ":2443": "v1.34.2-eks-9a8b7c6",
-	eksHost + ":3443": "v1.29.15-eks-0f1e2d3",
-	k3sHost + ":6443": "v1.36.4+k3s1",
-	k3sHost + ":7443": "v1.35.1+k3s1",
-	k3sHost + ":8443": "v1.33.5+k3s1",
-	ocpHost + ":6443": "v1.28.9+2f7b992",
-	ocpHost + ":7443": "v1.31.6+6c4f2a1",
+	eksHost + ":443":   "v1.32.9-eks-1a2b3c4",
+	eksHost + ":1443":  "v1.31.13-eks-5d6e7f8",
+	eksHost + ":2443":  "v1.34.2-eks-9a8b7c6",
+	eksHost + ":3443":  "v1.29.15-eks-0f1e2d3",
+	k3sHost + ":6443":  "v1.36.4+k3s1",
+	k3sHost + ":7443":  "v1.35.1+k3s1",
+	k3sHost + ":8443":  "v1.33.5+k3s1",
+	ocpHost + ":6443":  "v1.28.9+2f7b992",
+	ocpHost + ":7443":  "v1.31.6+6c4f2a1",
 	deadHost + ":6443": "",
 	deadHost + ":7443": "",
 }

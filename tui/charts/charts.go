@@ -31,10 +31,10 @@ type Model struct {
 	common.Common
 	charts  []Chart
 	targets int
-	focus  int
-	bar    [4]int
-	seg    [4]int
-	offset [4]int
+	focus   int
+	bar     [4]int
+	seg     [4]int
+	offset  [4]int
 }
 
 // New returns the fleet view of an empty fleet.

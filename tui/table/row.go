@@ -63,11 +63,10 @@ type Row struct {
 	Result scan.Result
 	// Entry is what the fleet view counts of the row; its keys are also
 	// the row's filter fields, so a chart's bar filters to what it counted.
-	Entry  fleet.Entry
-	Cells  [numCols]string
-	text   string
-	fields map[string][]string
-	keys   [numCols]sortKey
+	Entry fleet.Entry
+	Cells [numCols]string
+	text  string
+	keys  [numCols]sortKey
 }
 
 type sortKey struct {
@@ -122,68 +121,103 @@ func NewRow(id int, r scan.Result) *Row {
 	}
 
 	row.text = strings.ToLower(strings.Join(c[:], " "))
-	lower := func(xs ...string) []string {
-		out := make([]string, 0, len(xs))
-		for _, x := range xs {
-			if x != "" {
-				out = append(out, strings.ToLower(x))
-			}
-		}
-		return out
-	}
-	row.fields = map[string][]string{
-		"target":   lower(r.Target.Name, r.Target.URL),
-		"source":   lower(r.Target.Source, c[ColSource]),
-		"context":  lower(r.Target.Context),
-		"address":  lower(c[ColAddress], r.Target.Host),
-		"dist":     lower(row.Entry.Dist),
-		"version":  lower(c[ColVersion], versionSemver(r)),
-		"exposure": lower(row.Entry.Exposure, r.Exposure.Access),
-		"access":   lower(r.Exposure.Access),
-		"reach":    lower(row.Entry.Reach),
-		"urgency":  lower(row.Entry.Urgency),
-		"state":    lower(string(r.State)),
-		"minor":    lower(row.Entry.Minor),
-	}
-	timelineFields(row.fields, row.Entry)
-	if u := r.Urgency; u != nil {
-		for _, cv := range u.CVEs {
-			row.fields["cve"] = append(row.fields["cve"], strings.ToLower(cv.ID))
-		}
-		if u.Lifecycle != nil {
-			row.fields["support"] = lower(u.Lifecycle.Phase)
-		}
-	}
-	if rd := r.Readiness; rd != nil {
-		// ready:none finds the rows with no hop to take.
-		row.fields["ready"] = lower(cmp.Or(rd.Verdict, "none"), c[ColReady])
-	}
 	row.sortKeys()
 	return row
 }
 
-// timelineFields files each of e's timeline events under its kind (eos,
-// eol, forced) and under week: by ISO week, by date, and as "overdue"
-// when it fell before the day the row was judged, as the fleet view's
-// timeline groups them.
-func timelineFields(fields map[string][]string, e fleet.Entry) {
+// lower is the non-empty values, in lower case (the values are mostly
+// lower case already, which strings.ToLower returns without copying).
+func lower(xs ...string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if x != "" {
+			out = append(out, strings.ToLower(x))
+		}
+	}
+	return out
+}
+
+// Field is the lower-case values of one filter key. They are worked out
+// when a filter asks, not kept: a row is read by a filter far less often
+// than it is held, and half a million rows held a map of them each.
+func (row *Row) Field(key string) []string {
+	r, c, e := &row.Result, &row.Cells, &row.Entry
+	switch key {
+	case "target":
+		return lower(r.Target.Name, r.Target.URL)
+	case "source":
+		return lower(r.Target.Source, c[ColSource])
+	case "context":
+		return lower(r.Target.Context)
+	case "address":
+		return lower(c[ColAddress], r.Target.Host)
+	case "dist":
+		return lower(e.Dist)
+	case "version":
+		return lower(c[ColVersion], versionSemver(*r))
+	case "exposure":
+		return lower(e.Exposure, r.Exposure.Access)
+	case "access":
+		return lower(r.Exposure.Access)
+	case "reach":
+		return lower(e.Reach)
+	case "urgency":
+		return lower(e.Urgency)
+	case "state":
+		return lower(string(r.State))
+	case "minor":
+		return lower(e.Minor)
+	case "cve":
+		if r.Urgency == nil {
+			return nil
+		}
+		out := make([]string, len(r.Urgency.CVEs))
+		for i, cv := range r.Urgency.CVEs {
+			out[i] = strings.ToLower(cv.ID)
+		}
+		return out
+	case "support":
+		if r.Urgency == nil || r.Urgency.Lifecycle == nil {
+			return nil
+		}
+		return lower(r.Urgency.Lifecycle.Phase)
+	case "ready":
+		if r.Readiness == nil {
+			return nil
+		}
+		// ready:none finds the rows with no hop to take.
+		return lower(cmp.Or(r.Readiness.Verdict, "none"), c[ColReady])
+	case "eos", "eol", "forced", "week":
+		return timelineField(key, *e)
+	}
+	return nil
+}
+
+// timelineField is the values of one of the timeline's keys: each event
+// of that kind (eos, eol, forced; week takes all three) by ISO week, by
+// date, and as "overdue" when it fell before the day the row was judged,
+// as the fleet view's timeline groups them.
+func timelineField(key string, e fleet.Entry) []string {
+	var out []string
 	for i, date := range e.Events {
+		if key != "week" && key != [...]string{"eos", "eol", "forced"}[i] {
+			continue
+		}
 		week, _, ok := fleet.WeekOf(date)
 		if !ok {
 			continue
 		}
-		k := [...]string{"eos", "eol", "forced"}[i]
 		vs := []string{strings.ToLower(week), date}
 		if e.JudgedAt != "" && date < e.JudgedAt {
 			vs = append(vs, "overdue")
 		}
-		fields[k] = vs
 		for _, v := range vs {
-			if !slices.Contains(fields["week"], v) {
-				fields["week"] = append(fields["week"], v)
+			if !slices.Contains(out, v) {
+				out = append(out, v)
 			}
 		}
 	}
+	return out
 }
 
 // sortKeys orders each column by what it means, not its text: urgency by
@@ -220,9 +254,6 @@ func (row *Row) sortKeys() {
 
 // Text is the lower-case text of every cell, for fuzzy matching.
 func (row *Row) Text() string { return row.text }
-
-// Field is the lower-case values of one filter key.
-func (row *Row) Field(key string) []string { return row.fields[key] }
 
 // readyRank orders readiness like urgency, most in need of work first:
 // blocked (by more APIs higher), unknown, ready, no hop, not judged.
