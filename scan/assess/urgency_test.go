@@ -288,28 +288,29 @@ func TestPriorityPutsExposedUnsupportedFirst(t *testing.T) {
 	}
 }
 
-// TestREADMETableMatchesRules walks the README's urgency table: every row is
-// a rule in code with the same level and words, in the same order.
+// TestREADMETableMatchesRules walks the urgency table of the reference
+// (docs/urgency.md): every row is a rule in code with the same level and
+// words, in the same order.
 func TestREADMETableMatchesRules(t *testing.T) {
-	raw, err := os.ReadFile("../../README.md")
+	raw, err := os.ReadFile("../../docs/urgency.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	section := string(raw)
-	start := strings.Index(section, "### Urgency rules")
+	start := strings.Index(section, "\n## Urgency rules")
 	if start < 0 {
-		t.Fatal("README has no '### Urgency rules' section")
+		t.Fatal("docs/urgency.md has no '## Urgency rules' section")
 	}
 	section = section[start:]
 	row := regexp.MustCompile("(?m)^\\| `([a-z-]+)` \\| (critical|high|medium|low) \\| (.+?) \\|$")
 	rows := row.FindAllStringSubmatch(section, -1)
 	if len(rows) != len(Rules) {
-		t.Fatalf("README lists %d rules, code has %d", len(rows), len(Rules))
+		t.Fatalf("docs/urgency.md lists %d rules, code has %d", len(rows), len(Rules))
 	}
 	for i, m := range rows {
 		r := Rules[i]
 		if m[1] != r.ID || m[2] != r.Level || m[3] != r.When {
-			t.Errorf("row %d: README %q/%q/%q, code %q/%q/%q", i, m[1], m[2], m[3], r.ID, r.Level, r.When)
+			t.Errorf("row %d: docs %q/%q/%q, code %q/%q/%q", i, m[1], m[2], m[3], r.ID, r.Level, r.When)
 		}
 	}
 }
