@@ -53,7 +53,11 @@ listed on stderr when the TUI ends.
 
 With -o stats no TUI opens: the fleet's numbers (urgency by distribution,
 exposure by reach, minors, the support timeline from --now) are printed as
-one JSON document, as 'scan -o stats' prints them.
+one JSON document, as 'scan -o stats' prints them. The rows stream: each is
+judged as it is read (a dataset's at --now, or today) and only what the
+numbers need is kept per target. When stderr is a terminal, a progress line
+there (file, bytes read of its size, rows, targets) is redrawn at most once
+a second; redirected, stderr gets the warnings only.
 
 Exit codes: 0 quit (q or ctrl+c in the TUI; with -o, the output written),
 1 the terminal could not be used or the output not written, 2 bad flags, a
