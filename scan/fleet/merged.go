@@ -19,6 +19,12 @@ type Merged struct {
 	rows   []mergedRow
 	shapes []Entry
 	shape  map[Entry]uint32
+	// uses counts the rows of each shape; a shape no row uses any more is
+	// dropped and its place reused (free), so that records replaced by
+	// newer ones leave nothing behind: memory follows the targets kept,
+	// not the rows read.
+	uses []uint32
+	free []uint32
 }
 
 type mergedRow struct {
@@ -45,26 +51,48 @@ func (g *Merged) Add(r scan.Result, judge func(*scan.Result)) (note string) {
 	if g.shape == nil {
 		g.shape = map[Entry]uint32{}
 	}
-	s, ok := g.shape[e]
-	if !ok {
-		s = uint32(len(g.shapes))
-		g.shapes = append(g.shapes, e)
-		g.shape[e] = s
-	}
-	row.shape = s
+	row.shape = g.intern(e)
 	if i == len(g.rows) {
 		g.rows = append(g.rows, row)
 	} else {
+		g.release(g.rows[i].shape)
 		g.rows[i] = row
 	}
 	return note
+}
+
+// intern returns the index of e's shape, adding it if no row uses it.
+func (g *Merged) intern(e Entry) uint32 {
+	s, ok := g.shape[e]
+	if !ok {
+		if n := len(g.free); n > 0 {
+			s, g.free = g.free[n-1], g.free[:n-1]
+			g.shapes[s] = e
+		} else {
+			s = uint32(len(g.shapes))
+			g.shapes = append(g.shapes, e)
+			g.uses = append(g.uses, 0)
+		}
+		g.shape[e] = s
+	}
+	g.uses[s]++
+	return s
+}
+
+// release drops a row's use of shape s, and s with the last.
+func (g *Merged) release(s uint32) {
+	if g.uses[s]--; g.uses[s] == 0 {
+		delete(g.shape, g.shapes[s])
+		g.shapes[s] = Entry{}
+		g.free = append(g.free, s)
+	}
 }
 
 // Len is the number of targets kept.
 func (g *Merged) Len() int { return len(g.rows) }
 
 // Shapes is the number of distinct Entries (names aside) kept.
-func (g *Merged) Shapes() int { return len(g.shapes) }
+func (g *Merged) Shapes() int { return len(g.shape) }
 
 // SumInto adds the Entry of every target kept to s, in the order of each
 // target's first appearance, as summing the merged results would.

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -65,5 +66,24 @@ func TestMergedSumsAsMergedResults(t *testing.T) {
 	}
 	if twins.Len() != 2 || twins.Shapes() != 1 {
 		t.Errorf("%d targets, %d shapes: want 2 sharing 1", twins.Len(), twins.Shapes())
+	}
+	// One target read again and again, another distribution each time
+	// (a hostile file can say anything): the shapes replaced are dropped,
+	// so memory follows the targets, not the rows.
+	var again Merged
+	for i := range 1000 {
+		r := judged("a", "dist-"+strconv.Itoa(i), "high", "public", "high", "1.29", nil, nil)
+		r.Target.URL = "https://a"
+		r.State, r.Phase, r.FinishedAt = scan.StateDone, scan.PhaseDone, at.Add(time.Duration(i)*time.Second)
+		again.Add(r, nil)
+	}
+	// (Two places: the new shape is taken before the old is let go.)
+	if again.Len() != 1 || again.Shapes() != 1 || len(again.shapes) > 2 {
+		t.Errorf("%d targets, %d shapes (%d places): want 1, 1, at most 2", again.Len(), again.Shapes(), len(again.shapes))
+	}
+	sum := New(time.Time{}, 0)
+	again.SumInto(sum)
+	if sum.Urgency["dist-999"]["high"] != 1 || sum.Targets != 1 {
+		t.Errorf("the newest record is not the one summed: %v", sum.Urgency)
 	}
 }
