@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
@@ -16,10 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
-	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
-	"github.com/kubesurface/kubesurface/scan/fleet"
 	"github.com/kubesurface/kubesurface/scan/report"
 	"github.com/kubesurface/kubesurface/tui"
 )
@@ -56,7 +53,11 @@ listed on stderr when the TUI ends.
 
 With -o stats no TUI opens: the fleet's numbers (urgency by distribution,
 exposure by reach, minors, the support timeline from --now) are printed as
-one JSON document, as 'scan -o stats' prints them.
+one JSON document, as 'scan -o stats' prints them. The rows stream: each is
+judged as it is read (a dataset's at --now, or today) and only what the
+numbers need is kept per target. When stderr is a terminal, a progress line
+there (file, bytes read of its size, rows, targets) is redrawn at most once
+a second; redirected, stderr gets the warnings only.
 
 Exit codes: 0 quit (q or ctrl+c in the TUI; with -o, the output written),
 1 the terminal could not be used or the output not written, 2 bad flags, a
@@ -119,36 +120,6 @@ SIGINT or SIGTERM.`,
 	jf.register(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "print instead of opening the TUI: stats (the fleet's numbers as JSON)")
 	return cmd
-}
-
-// viewStats prints the numbers of saved results, merged and judged as the
-// TUI would show them, for a script or a report where no terminal is. The
-// timeline runs from now (--now): saved judgements keep their own dates,
-// but the weeks that matter are the coming ones.
-func viewStats(ctx context.Context, cmd *cobra.Command, files []string, now time.Time, warnings *notices) error {
-	results, err := readResults(ctx, cmd.InOrStdin(), files, math.MaxInt, warnings)
-	if err != nil {
-		return err
-	}
-	data, notes := newestData(ctx, now)
-	for _, n := range notes {
-		fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
-	}
-	stage := assess.NewStage(data, now)
-	s := fleet.New(now, 0)
-	for _, r := range results {
-		if r.Urgency == nil {
-			stage.Judge(&r)
-		}
-		s.Add(r)
-	}
-	if err := report.Stats(cmd.OutOrStdout(), s, time.Now(), report.DataOf(data, now)); err != nil {
-		return err
-	}
-	if ctx.Err() != nil {
-		return errInterrupted
-	}
-	return nil
 }
 
 // viewConfig is the session view opens: no rows at first, then the saved
@@ -366,13 +337,44 @@ func closeSaved(inputs []*savedInput) {
 func readResults(ctx context.Context, stdin io.Reader, names []string, max int, warnings *notices) ([]scan.Result, error) {
 	var out []scan.Result
 	var m scan.Merger
+	err := readSaved(ctx, stdin, names, warnings, nil, func(in *savedInput, r scan.Result) error {
+		i, take, note := m.Add(r)
+		if note != "" {
+			warnings.add(mergeNotes, note)
+		}
+		if m.Len() > max {
+			return usageError{fmt.Errorf("--from-results: more than %s (--max-targets %d); stopped reading %s", scan.Plural(max, "target"), max, in.label)}
+		}
+		if i == len(out) {
+			out = append(out, r)
+		} else if take {
+			out[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readSaved reads the inputs one after the other, opening each only when
+// the one before has ended, and hands each result to each in the order
+// read; an error from each stops the reading and is returned. Skipped rows
+// go to warnings; an input that cannot be opened, holds no results or
+// cannot be read to its end is a usage error. opened, when not nil, is
+// told of each input as it is opened (its place among names, from 1).
+func readSaved(ctx context.Context, stdin io.Reader, names []string, warnings *notices, opened func(*savedInput, int), each func(*savedInput, scan.Result) error) error {
 	shared := report.NewShared()
-	for _, name := range names {
+	for n, name := range names {
 		inputs, err := openSaved(ctx, stdin, []string{name}, shared)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		in := inputs[0]
+		if opened != nil {
+			opened(in, n+1)
+		}
 		err = func() error {
 			defer in.src.Close()
 			for {
@@ -380,17 +382,8 @@ func readResults(ctx context.Context, stdin io.Reader, names []string, max int, 
 				var skip *report.SkipError
 				switch {
 				case err == nil:
-					i, take, note := m.Add(r)
-					if note != "" {
-						warnings.add(mergeNotes, note)
-					}
-					if m.Len() > max {
-						return usageError{fmt.Errorf("--from-results: more than %s (--max-targets %d); stopped reading %s", scan.Plural(max, "target"), max, in.label)}
-					}
-					if i == len(out) {
-						out = append(out, r)
-					} else if take {
-						out[i] = r
+					if err := each(in, r); err != nil {
+						return err
 					}
 				case errors.As(err, &skip):
 					warnings.add(in.label, skip.Error())
@@ -404,10 +397,10 @@ func readResults(ctx context.Context, stdin io.Reader, names []string, max int, 
 			}
 		}()
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // notices are warnings for stderr: every one of a kind up to a limit, then

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 )
 
 // shodanLines generates n Shodan banners as a stream, never whole: n
@@ -51,68 +52,137 @@ func (s *shodanLines) Read(p []byte) (int, error) {
 // and the judging stage, keeping one result per target as view does (no
 // TUI), judged and interned as view does: rows per second, the peak heap
 // (garbage not yet collected included) and the peak live heap (README:
-// "Internet-scan datasets").
+// "Internet-scan datasets"). It is the path `view -o stats` took before
+// it streamed, and the TUI's still.
 func BenchmarkShodan500k(b *testing.B) {
 	n := benchRows()
+	stage := benchStage(b)
+	for b.Loop() {
+		var kept []scan.Result
+		measurePeaks(b, n, func() {
+			d := NewDecoder(&shodanLines{n: n}, "bench")
+			judge := NewDatasetJudge(stage)
+			var m scan.Merger
+			for {
+				r, err := d.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				judge.Judge(d, &r, r.FinishedAt)
+				i, take, _ := m.Add(r)
+				if i == len(kept) {
+					kept = append(kept, r)
+				} else if take {
+					kept[i] = r
+				}
+			}
+		})
+		if len(kept) != n {
+			b.Fatalf("kept %d of %d", len(kept), n)
+		}
+		runtime.KeepAlive(kept)
+	}
+}
+
+// BenchmarkShodan500kStats streams the same banners through the path of
+// `view -o stats`: each row judged as read (at one date, as --now does),
+// only its fleet.Entry kept per target (fleet.Merged), summed at the end.
+func BenchmarkShodan500kStats(b *testing.B) {
+	n := benchRows()
+	stage := benchStage(b)
+	for b.Loop() {
+		var s *fleet.Stats
+		measurePeaks(b, n, func() {
+			d := NewDecoder(&shodanLines{n: n}, "bench")
+			judge := NewDatasetJudge(stage)
+			var g fleet.Merged
+			for {
+				r, err := d.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				judge.Judge(d, &r, stage.Now())
+				g.Add(r, nil)
+			}
+			if g.Len() != n {
+				b.Fatalf("kept %d of %d", g.Len(), n)
+			}
+			s = fleet.New(stage.Now(), 0)
+			g.SumInto(s)
+		})
+		if s.Targets != n {
+			b.Fatalf("summed %d of %d", s.Targets, n)
+		}
+	}
+}
+
+func benchStage(b *testing.B) *assess.Stage {
 	data, err := assess.Embedded()
 	if err != nil {
 		b.Fatal(err)
 	}
-	stage := assess.NewStage(data, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
-	for b.Loop() {
-		runtime.GC()
-		var peak, peakLive atomic.Uint64
-		stop := make(chan struct{})
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
-			for {
-				metrics.Read(s)
-				if v := s[0].Value.Uint64(); v > peak.Load() {
-					peak.Store(v)
-				}
-				if v := s[1].Value.Uint64(); v > peakLive.Load() {
-					peakLive.Store(v)
-				}
-				select {
-				case <-stop:
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-		}()
-		start := time.Now()
-		d := NewDecoder(&shodanLines{n: n}, "bench")
-		judge := NewDatasetJudge(stage)
-		var m scan.Merger
-		var kept []scan.Result
+	return assess.NewStage(data, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
+}
+
+// measurePeaks runs read over n rows and reports rows per second, the
+// peak heap (garbage not yet collected included) and the peak live heap,
+// sampled every 5 ms.
+func measurePeaks(b *testing.B, n int, read func()) {
+	runtime.GC()
+	var peak, peakLive atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
 		for {
-			r, err := d.Next()
-			if err == io.EOF {
-				break
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
 			}
-			if err != nil {
-				b.Fatal(err)
+			if v := s[1].Value.Uint64(); v > peakLive.Load() {
+				peakLive.Store(v)
 			}
-			judge.Judge(d, &r, r.FinishedAt)
-			i, take, _ := m.Add(r)
-			if i == len(kept) {
-				kept = append(kept, r)
-			} else if take {
-				kept[i] = r
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
 			}
 		}
-		elapsed := time.Since(start)
-		close(stop)
-		<-done
-		if len(kept) != n {
-			b.Fatalf("kept %d of %d", len(kept), n)
-		}
-		b.ReportMetric(float64(n)/elapsed.Seconds(), "rows/s")
-		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
-		b.ReportMetric(float64(peakLive.Load())/(1<<20), "peak-live-MB")
-		runtime.KeepAlive(kept)
+	}()
+	start := time.Now()
+	read()
+	elapsed := time.Since(start)
+	close(stop)
+	<-done
+	b.ReportMetric(float64(n)/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(peakLive.Load())/(1<<20), "peak-live-MB")
+}
+
+// TestWriteShodanBench writes the benchmarks' banners to the file
+// KUBESURFACE_BENCH_FILE names (KUBESURFACE_BENCH_ROWS of them), to time
+// the binary on them: README, "Internet-scan datasets".
+func TestWriteShodanBench(t *testing.T) {
+	name := os.Getenv("KUBESURFACE_BENCH_FILE")
+	if name == "" {
+		t.Skip("KUBESURFACE_BENCH_FILE not set")
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, &shodanLines{n: benchRows()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
