@@ -342,7 +342,7 @@ type Urgency struct {
 	// Reason is the one line a table shows; Reasons are all of them.
 	Reason  string   `json:"reason"`
 	Reasons []string `json:"reasons"`
-	// Rules are the ids of the README's urgency rules that fired.
+	// Rules are the ids of the urgency rules (docs/urgency.md) that fired.
 	Rules []string `json:"rules,omitempty"`
 	// JudgedAt is the date the judgement is for (--now); DataAsOf the date
 	// of the facts it used.

@@ -29,7 +29,7 @@ const expirySoon = 30 * 24 * time.Hour
 // later decryption, and nothing sent or asked for here is secret (no
 // credential; what a stranger may read), while making that key costs more
 // than the rest of the client's handshake: without it a loopback probe
-// runs 10-20% faster (README: "Speed and memory"). The authenticated probe
+// runs 10-20% faster (docs/speed.md). The authenticated probe
 // keeps client-go's defaults.
 func observeConfig(serverName string, requested *bool) *tls.Config {
 	return &tls.Config{

@@ -334,7 +334,7 @@ func judgeExposure(r *Result) Exposure {
 	return e
 }
 
-// exposureMatrix rates reach x access (README: "Exposure levels").
+// exposureMatrix rates reach x access (docs/probes.md: "Exposure levels").
 var exposureMatrix = map[string]map[string]string{
 	ClassPublic:    {AccessTLS: LevelMedium, AccessHealth: LevelMedium, AccessVersion: LevelHigh, AccessDiscovery: LevelHigh, AccessRead: LevelCritical},
 	ClassCGNAT:     {AccessTLS: LevelLow, AccessHealth: LevelLow, AccessVersion: LevelMedium, AccessDiscovery: LevelMedium, AccessRead: LevelHigh},

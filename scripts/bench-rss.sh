@@ -3,7 +3,7 @@
 # scan` over N (default 10000) TLS API-server stand-ins on 127.0.0.1, served by
 # another process so the figure is the scanner's alone; FLAGs go to the scan
 # (e.g. --concurrency 64: the difference in RSS between two concurrencies is
-# the memory of the probes in flight). README: "Speed and memory".
+# the memory of the probes in flight). docs/speed.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Measure kubesurface, not a background data refresh over the network.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench-view.sh [MB] [BASELINE] - peak RSS and timings of `kubesurface view`
 # loading a results file of about MB megabytes (default 200) of distinct,
-# judged targets, in a real terminal (tmux). README: "Speed and memory".
+# judged targets, in a real terminal (tmux). docs/speed.md.
 # With BASELINE (a git ref, e.g. 63e5d2b, the last commit before view read
 # files as a stream), that ref's binary loads the same file in the same run,
 # first, for a side-by-side figure.

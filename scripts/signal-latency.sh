@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # signal-latency.sh - how long kubesurface takes to exit after SIGINT or
-# SIGTERM while it waits on each input that used to ignore them (README:
+# SIGTERM while it waits on each input that used to ignore them (docs/security.md:
 # "Security"). The tests assert the exit code (130), never a duration; this
 # measures the duration. Only 127.0.0.1 is dialled (and 127.0.0.0/8 inside a
 # private network namespace).

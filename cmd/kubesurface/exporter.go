@@ -18,7 +18,7 @@ import (
 	"github.com/kubesurface/kubesurface/scan/assess"
 )
 
-// The metrics of the latest completed scan (README: "serve: Prometheus
+// The metrics of the latest completed scan (docs/serve.md: "serve: Prometheus
 // exporter"). Every label value is an enumeration, a version number, a
 // kubeconfig context name or a target's display name: never free text
 // from a server (reasons, certificate subjects, gitVersion suffixes),
@@ -89,7 +89,7 @@ func newExporter() *exporter {
 	}
 	// The Go runtime's and the process's own metrics are served too, as
 	// every Go exporter serves them: a long-running scanner's memory, CPU
-	// and open files are worth watching (README: "Speed and memory").
+	// and open files are worth watching (docs/speed.md).
 	ex.registry.MustRegister(latestCollector{ex}, ex.probeErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return ex

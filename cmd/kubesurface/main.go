@@ -23,7 +23,7 @@ import (
 	"github.com/kubesurface/kubesurface/scan/credential"
 )
 
-// Exit codes; documented in the README.
+// Exit codes; documented in the README and, per command, in --help.
 const (
 	exitOK          = 0
 	exitFailure     = 1 // the scan ran but its output could not be written
@@ -48,7 +48,7 @@ const memoryLimit = 160 << 20
 // heap is small (only the probes in flight) while each cycle scans the
 // stacks of their goroutines (a dozen a probe over HTTP/2): collecting at
 // three times the live heap instead of twice it saved about a tenth of a
-// scan's CPU behind a slow link, and 400 no more for more memory (README:
+// scan's CPU behind a slow link, and 400 no more for more memory (docs/speed.md:
 // "Speed and memory"); memoryLimit still bounds the heap.
 const gcPercent = 200
 

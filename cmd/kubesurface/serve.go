@@ -82,7 +82,7 @@ func newServeCmd() *cobra.Command {
 		Long: `Scan the targets scan would (the same flags and endpoints), then again after
 every --interval (default 1h, jittered by ±10%, counted from the end of a
 scan: scans never overlap), and serve the latest completed scan's results
-as Prometheus metrics at /metrics (README: "serve: Prometheus exporter"),
+as Prometheus metrics at /metrics (docs/serve.md),
 plus /healthz (alive) and /readyz (200 once the first scan has completed,
 503 before).
 

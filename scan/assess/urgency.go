@@ -66,7 +66,7 @@ const (
 const StaleDays = 90
 
 // facts are what the rules read; computing them is separate from judging
-// so the rules stay one line each and the README can list them.
+// so the rules stay one line each and docs/urgency.md can list them.
 type facts struct {
 	phase    string
 	daysLeft int
@@ -87,17 +87,17 @@ type facts struct {
 	newestOwn         string
 }
 
-// Rule is one row of the README's urgency table.
+// Rule is one row of the urgency table in docs/urgency.md.
 type Rule struct {
 	ID    string
 	Level string
-	// When is the condition in words, exactly as the README's table says.
+	// When is the condition in words, exactly as the table in docs/urgency.md says.
 	When    string
 	applies func(f facts) bool
 }
 
 // Rules are checked in order; the highest level that applies wins and every
-// rule that applies gives a reason. The README's table is this list.
+// rule that applies gives a reason. The table in docs/urgency.md is this list.
 var Rules = []Rule{
 	{"past-all-support", Critical, "the minor is past the end of all support for its distribution (standard and extended; opt-in AKS LTS is not assumed)",
 		func(f facts) bool { return f.phase == "unsupported" }},

@@ -51,7 +51,7 @@ func (s *shodanLines) Read(p []byte) (int, error) {
 // BenchmarkShodan500k streams 500,000 Shodan banners through the reader
 // and the judging stage, keeping one result per target as view does (no
 // TUI), judged and interned as view does: rows per second, the peak heap
-// (garbage not yet collected included) and the peak live heap (README:
+// (garbage not yet collected included) and the peak live heap (docs/scaling.md:
 // "Internet-scan datasets"). It is the path `view -o stats` took before
 // it streamed, and the TUI's still.
 func BenchmarkShodan500k(b *testing.B) {
@@ -168,7 +168,7 @@ func measurePeaks(b *testing.B, n int, read func()) {
 
 // TestWriteShodanBench writes the benchmarks' banners to the file
 // KUBESURFACE_BENCH_FILE names (KUBESURFACE_BENCH_ROWS of them), to time
-// the binary on them: README, "Internet-scan datasets".
+// the binary on them: docs/scaling.md, "Internet-scan datasets".
 func TestWriteShodanBench(t *testing.T) {
 	name := os.Getenv("KUBESURFACE_BENCH_FILE")
 	if name == "" {

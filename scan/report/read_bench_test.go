@@ -27,7 +27,7 @@ func benchResults(n int) []scan.Result {
 
 // BenchmarkRead reads a results file of 2,000 targets as view and
 // --from-results do, one result at a time: throughput and allocations per
-// file (README: "Speed and memory").
+// file (docs/speed.md).
 func BenchmarkRead(b *testing.B) {
 	results := benchResults(2000)
 	var lines, doc bytes.Buffer

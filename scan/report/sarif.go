@@ -21,7 +21,7 @@ import (
 )
 
 // InformationURI is where a code-scanning alert's reader learns what
-// kubesurface is; the rules' help links point into its README.
+// kubesurface is; the rules' help links point into its reference (docs/).
 const InformationURI = "https://github.com/kubesurface/kubesurface"
 
 // FingerprintKey names kubesurface's own entry in a SARIF result's
@@ -113,14 +113,14 @@ func newSARIFBuilder(version string) *sarifBuilder {
 	}
 	b := &sarifBuilder{run: run, index: map[string]int{}}
 	for _, rule := range assess.Rules {
-		b.rule(rule.ID, rule.When, rule.Level, InformationURI+"#urgency-rules", "upgrade-urgency")
+		b.rule(rule.ID, rule.When, rule.Level, InformationURI+"/blob/main/docs/urgency.md#urgency-rules", "upgrade-urgency")
 	}
 	for _, l := range exposureLevels {
 		b.rule(ExposureRule(l), fmt.Sprintf("the API server's exposure to anonymous strangers (reach × anonymous access) is %s", l),
-			l, InformationURI+"#exposure-levels", "exposure")
+			l, InformationURI+"/blob/main/docs/probes.md#exposure-levels", "exposure")
 	}
 	d := b.newRule(ReadinessRule, "the next minor upgrade is blocked: deprecated APIs it removes are still called, or kubelets are outside the skew it allows",
-		assess.Medium, InformationURI+"#upgrade-readiness")
+		assess.Medium, InformationURI+"/blob/main/docs/urgency.md#upgrade-readiness")
 	// Not a security finding of its own (the urgency rules say how risky
 	// staying is): a warning without security-severity.
 	d.WithProperties(sarif.NewPropertyBag().WithTags([]string{"kubernetes", "upgrade-readiness", "maintainability"}))
