@@ -46,8 +46,9 @@ func newDataUpdateCmd() *cobra.Command {
 		Short: "Fetch current support calendars and CVEs into the cache",
 		Long: `Fetch the support calendars from endoflife.date, CVEs with affected versions
 from OSV (Go modules k8s.io/kubernetes and k8s.io/apiserver) and the official
-Kubernetes CVE feed, check them, and write them to the cache
-($XDG_CACHE_HOME/kubesurface/data.json, else ~/.cache/kubesurface/data.json).
+Kubernetes CVE feed, check them, and write them to kubesurface/data.json in
+the user's cache directory: $XDG_CACHE_HOME or ~/.cache on Linux and BSD,
+~/Library/Caches on macOS, %LocalAppData% on Windows.
 Removed APIs have no online source; they are carried over from the embedded
 snapshot.
 
