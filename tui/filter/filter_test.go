@@ -48,8 +48,8 @@ func TestParseAndMatch(t *testing.T) {
 		// the k3s row, but only scattered over three cells.
 		{"lab", false, true},
 		{"lbk3s", false, false},
-		{"dnek", false, false},  // "done" and "eks" are two cells
-		{"hghvrs", true, false}, // one cell, "high version", spaces and all
+		{"dnek", false, false},       // "done" and "eks" are two cells
+		{"hghvrs", true, false},      // one cell, "high version", spaces and all
 		{"low version", false, true}, // two words, each in a cell
 	}
 	for _, c := range cases {
