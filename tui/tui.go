@@ -160,8 +160,10 @@ type Model struct {
 	active  map[int]bool
 	exports []scan.Result
 	// back is the mode the export dialog returns to, ret the one the
-	// filter line and help return to (the table or the fleet view).
+	// filter line and help return to (the table, the fleet view, or for
+	// the help the detail view); helpTop is the first help line shown.
 	back, ret mode
+	helpTop   int
 	// chartsDirty is true when rows or the filter changed since the fleet
 	// view last summed them; chartsAt is when it did, chartsDue whether a
 	// later sum is already scheduled.
@@ -869,10 +871,29 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return cmd
 	case modeHelp:
-		if key.Matches(k, km.Quit) && k.String() == "q" {
+		// q quits here as in every other view (ctrl+c above); the keys
+		// that move move the help, which may be taller than the terminal;
+		// any other key closes it.
+		page := m.helpPage()
+		switch {
+		case key.Matches(k, km.Quit):
 			return m.quit()
+		case key.Matches(k, km.Down):
+			m.helpTop++
+		case key.Matches(k, km.Up):
+			m.helpTop--
+		case key.Matches(k, km.PageDown):
+			m.helpTop += page
+		case key.Matches(k, km.PageUp):
+			m.helpTop -= page
+		case key.Matches(k, km.Top):
+			m.helpTop = 0
+		case key.Matches(k, km.Bottom):
+			m.helpTop = len(m.helpLines())
+		default:
+			m.mode = m.ret
 		}
-		m.mode = m.ret
+		m.helpTop = max(0, min(m.helpTop, len(m.helpLines())-page))
 		return nil
 	case modeFleet:
 		return m.fleetKey(k)
@@ -892,6 +913,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, km.Back):
 			m.mode = modeTable
 			return nil
+		case key.Matches(k, km.Help):
+			m.openHelp(modeDetail)
+			return nil
 		case key.Matches(k, km.Rescan):
 			return m.rescan([]int{m.rowOf(m.detail.Result())})
 		case key.Matches(k, km.Export):
@@ -906,7 +930,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Help):
-		m.mode, m.ret = modeHelp, modeTable
+		m.openHelp(modeTable)
 	case key.Matches(k, km.Fleet):
 		m.mode = modeFleet
 	case key.Matches(k, km.Up):
@@ -988,7 +1012,7 @@ func (m *Model) fleetKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Back), key.Matches(k, km.Fleet):
 		m.mode = modeTable
 	case key.Matches(k, km.Help):
-		m.mode, m.ret = modeHelp, modeFleet
+		m.openHelp(modeFleet)
 	case key.Matches(k, km.Filter):
 		m.mode, m.ret = modeFilter, modeFleet
 		return m.input.Focus()
@@ -1140,8 +1164,9 @@ func (m *Model) render() string {
 	case len(m.cfg.Targets) == 0 && m.plan == nil:
 		body = "\n" + st.Hint.Render(cleanLines(m.cfg.Hint))
 	case m.mode == modeHelp:
-		body = st.Title.Render("Keys") + "\n\n" + m.fullHelp() + "\n\n" +
-			st.Muted.Width(m.common.Width).Render("Filter: fuzzy words match any column; key:value terms match the start of one field, key=value all of it — "+strings.Join(filter.Fields, ", ")+". All terms must match.\nc opens the fleet charts: enter there adds the selected bar to the filter.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
+		lines := m.helpLines()
+		top := min(m.helpTop, max(0, len(lines)-m.helpPage()))
+		body = m.helpTitle() + "\n\n" + strings.Join(lines[top:min(len(lines), top+m.helpPage())], "\n")
 	case m.mode == modeDetail:
 		body = m.detail.View()
 	case m.mode == modeFleet || m.mode == modeFilter && m.ret == modeFleet || m.mode == modeExport && m.back == modeFleet:
@@ -1155,18 +1180,78 @@ func (m *Model) render() string {
 	bodyH := max(1, m.common.Height-4)
 	body = fitLines(body, bodyH, m.common.Width)
 	keys := m.common.KeyMap.ShortHelp()
-	if m.mode == modeFleet {
-		keys = m.common.KeyMap.FleetHelp()
+	// The help's bar is that of the view it was opened from and returns to.
+	view := m.mode
+	if view == modeHelp {
+		view = m.ret
 	}
-	return header + "\n" + body + "\n" + m.line() + "\n" + m.help.ShortHelpView(keys)
+	switch view {
+	case modeFleet:
+		keys = m.common.KeyMap.FleetHelp()
+	case modeDetail:
+		keys = m.common.KeyMap.DetailHelp()
+	}
+	// help.ShortHelpView adds an item that overflows when its ellipsis
+	// does not fit either: the bar is cut to the width here.
+	return header + "\n" + body + "\n" + m.line() + "\n" + fitLines(m.help.ShortHelpView(keys), 1, m.common.Width)
+}
+
+// openHelp shows the help of the view ret, which closing it returns to.
+func (m *Model) openHelp(ret mode) {
+	m.mode, m.ret, m.helpTop = modeHelp, ret, 0
+}
+
+// helpTitle stays above the help as it scrolls, on its own two lines:
+// how to leave it is always in sight, whatever the terminal's size.
+func (m *Model) helpTitle() string {
+	st := m.common.Styles
+	title := "Keys"
+	if m.ret == modeDetail {
+		title = "Keys in the detail view"
+	}
+	leave := "q quits; ↑/↓ and the page keys scroll; any other key closes this help."
+	return st.Title.Render(title) + "\n" + st.Muted.Render(leave)
+}
+
+// helpPage is how many lines of the help the body shows under its title.
+func (m *Model) helpPage() int { return max(1, m.common.Height-4-3) }
+
+// helpLines is the whole help of the view it was opened from, wrapped to
+// the width: the key columns, then what they cannot say. The body shows
+// a page of it from helpTop, so nothing is cut however small the
+// terminal.
+func (m *Model) helpLines() []string {
+	st := m.common.Styles
+	km := m.common.KeyMap
+	w := max(20, m.common.Width)
+	var cols [][]key.Binding
+	var text string
+	if m.ret == modeDetail {
+		cols = km.DetailFullHelp()
+		var tabs []string
+		for i, t := range detail.Tabs {
+			tabs = append(tabs, fmt.Sprintf("%d %s", i+1, t))
+		}
+		text = "Tabs: " + strings.Join(tabs, ", ") + "."
+	} else {
+		cols = km.FullHelp()
+		text = "Filter: a fuzzy word matches when it is part of the row, or its letters come in order in one column; key:value terms match the start of one field, key=value all of it — " + strings.Join(filter.Fields, ", ") + ". All terms must match; the rows keep their sort." +
+			"\nc opens the fleet charts: enter there adds the selected bar to the filter." +
+			"\nColumns 1-0: " + columnNames() + "." +
+			"\nIn the detail view (enter), 1-8 go to its tabs."
+	}
+	// lipgloss wraps at spaces and breaks a word only when it is longer
+	// than the line.
+	all := m.fullHelp(cols) + "\n\n" + st.Muted.Width(w).Render(text)
+	return strings.Split(all, "\n")
 }
 
 // fullHelp lays the help's columns side by side as far as the width
 // goes, then on under them: the keys of every view, none cut off.
-func (m *Model) fullHelp() string {
+func (m *Model) fullHelp(cols [][]key.Binding) string {
 	var rows []string
 	var row string
-	for _, col := range m.common.KeyMap.FullHelp() {
+	for _, col := range cols {
 		block := m.help.FullHelpView([][]key.Binding{col})
 		next := block
 		if row != "" {
