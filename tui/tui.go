@@ -180,8 +180,10 @@ type Model struct {
 	// judged it here; 0 when it was not judged here (waiting, or a saved
 	// result that came judged).
 	judgedWith []int
-	// refreshing is true while the data refresh runs.
+	// refreshing is true while the data refresh runs; staleDays is the
+	// data's age when the run began with the stale-data note, else 0.
 	refreshing bool
+	staleDays  int
 	// plan is the plan whose block targets get rows only as they answer
 	// (nil when every target has its row); planScan is its scan's ID.
 	plan     *scan.Plan
@@ -249,13 +251,39 @@ func New(ctx context.Context, cfg Config) *Model {
 		rows[i] = table.NewRow(i, r)
 	}
 	m.table.SetRows(rows)
-	if len(cfg.DataNotes) > 0 {
-		m.status = strings.Join(cfg.DataNotes, "; ")
+	if notes := m.dataNotes(); len(notes) > 0 {
+		m.status = strings.Join(notes, "; ")
 	}
 	if cfg.Load != nil {
 		m.loading, m.loadBase = &LoadProgress{}, len(cfg.Targets)
 	}
 	return m
+}
+
+// dataNotes are cfg.DataNotes as the status line says them. The note
+// that the data is stale (assess.Staleness, which every command's start
+// gives) is the refresh's to answer: while one runs the header says so,
+// and says "(refreshed)" once it lands, so the warning is not shown; a
+// refresh that fails says it then (refreshed). Only with no refresh at all
+// (offline, failed already today, `view`) is it said here, shorter: the
+// header shows the date.
+func (m *Model) dataNotes() []string {
+	notes := m.cfg.DataNotes
+	data, _ := m.cfg.Stage.Data()
+	stale := assess.Staleness(data, m.cfg.Now)
+	i := slices.Index(notes, stale)
+	if stale == "" || i < 0 {
+		return notes
+	}
+	if asOf, err := time.Parse(time.DateOnly, data.DataAsOf); err == nil {
+		m.staleDays = assess.DaysBetween(asOf, m.cfg.Now)
+	}
+	if m.cfg.Refresh != nil {
+		return slices.Delete(slices.Clone(notes), i, i+1)
+	}
+	notes = slices.Clone(notes)
+	notes[i] = fmt.Sprintf("data is %d days old: run `kubesurface data update`", m.staleDays)
+	return notes
 }
 
 // Run starts the program and blocks until the user quits or ctx ends.
@@ -318,7 +346,13 @@ func (m *Model) awaitRefresh() tea.Cmd {
 func (m *Model) refreshed(out assess.RefreshOutcome) {
 	m.refreshing = false
 	if !out.Refreshed {
-		m.setStatus(out.Note, true)
+		note := out.Note
+		if m.staleDays > 0 {
+			// The stale warning held back while the refresh ran, first:
+			// the failure's reason may run past the width.
+			note = fmt.Sprintf("data is %d days old; %s", m.staleDays, note)
+		}
+		m.setStatus(note, true)
 		return
 	}
 	rows := m.table.Rows()
