@@ -74,7 +74,7 @@ func TestHelpShowsEveryKeyOfEveryBinding(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 40}, {100, 12}} {
 		m := finished(t, size[0], size[1])
 		m.press(t, char('?'))
-		if m.mode != modeHelp || !strings.Contains(plain(m), "q quits; ↑/↓ and the page keys scroll; any other key closes this help.") {
+		if m.mode != modeHelp || !strings.Contains(plain(m), "q quits; ↑/↓, pgup/pgdn, g/G scroll; any other key closes this help.") {
 			t.Fatalf("%dx%d: ? does not show the help:\n%s", size[0], size[1], plain(m))
 		}
 		all := helpText(t, m)

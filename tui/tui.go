@@ -1243,7 +1243,7 @@ func (m *Model) helpTitle() string {
 	if m.ret == modeDetail {
 		title = "Keys in the detail view"
 	}
-	leave := "q quits; ↑/↓ and the page keys scroll; any other key closes this help."
+	leave := "q quits; ↑/↓, pgup/pgdn, g/G scroll; any other key closes this help."
 	return st.Title.Render(title) + "\n" + st.Muted.Render(leave)
 }
 
