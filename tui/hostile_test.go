@@ -109,7 +109,7 @@ func TestHostileResultsNeverReachTheTerminal(t *testing.T) {
 		s.press(keyTab)
 	}
 	s.press(keyEsc, char('?'))
-	s.waitFor("Any key closes this help")
+	s.waitFor("any other key closes this help")
 	s.quit()
 	out := s.out.Bytes()
 	var rest bytes.Buffer

@@ -160,8 +160,10 @@ type Model struct {
 	active  map[int]bool
 	exports []scan.Result
 	// back is the mode the export dialog returns to, ret the one the
-	// filter line and help return to (the table or the fleet view).
+	// filter line and help return to (the table, the fleet view, or for
+	// the help the detail view); helpTop is the first help line shown.
 	back, ret mode
+	helpTop   int
 	// chartsDirty is true when rows or the filter changed since the fleet
 	// view last summed them; chartsAt is when it did, chartsDue whether a
 	// later sum is already scheduled.
@@ -178,8 +180,10 @@ type Model struct {
 	// judged it here; 0 when it was not judged here (waiting, or a saved
 	// result that came judged).
 	judgedWith []int
-	// refreshing is true while the data refresh runs.
+	// refreshing is true while the data refresh runs; staleDays is the
+	// data's age when the run began with the stale-data note, else 0.
 	refreshing bool
+	staleDays  int
 	// plan is the plan whose block targets get rows only as they answer
 	// (nil when every target has its row); planScan is its scan's ID.
 	plan     *scan.Plan
@@ -247,13 +251,39 @@ func New(ctx context.Context, cfg Config) *Model {
 		rows[i] = table.NewRow(i, r)
 	}
 	m.table.SetRows(rows)
-	if len(cfg.DataNotes) > 0 {
-		m.status = strings.Join(cfg.DataNotes, "; ")
+	if notes := m.dataNotes(); len(notes) > 0 {
+		m.status = strings.Join(notes, "; ")
 	}
 	if cfg.Load != nil {
 		m.loading, m.loadBase = &LoadProgress{}, len(cfg.Targets)
 	}
 	return m
+}
+
+// dataNotes are cfg.DataNotes as the status line says them. The note
+// that the data is stale (assess.Staleness, which every command's start
+// gives) is the refresh's to answer: while one runs the header says so,
+// and says "(refreshed)" once it lands, so the warning is not shown; a
+// refresh that fails says it then (refreshed). Only with no refresh at all
+// (offline, failed already today, `view`) is it said here, shorter: the
+// header shows the date.
+func (m *Model) dataNotes() []string {
+	notes := m.cfg.DataNotes
+	data, _ := m.cfg.Stage.Data()
+	stale := assess.Staleness(data, m.cfg.Now)
+	i := slices.Index(notes, stale)
+	if stale == "" || i < 0 {
+		return notes
+	}
+	if asOf, err := time.Parse(time.DateOnly, data.DataAsOf); err == nil {
+		m.staleDays = assess.DaysBetween(asOf, m.cfg.Now)
+	}
+	if m.cfg.Refresh != nil {
+		return slices.Delete(slices.Clone(notes), i, i+1)
+	}
+	notes = slices.Clone(notes)
+	notes[i] = fmt.Sprintf("data is %d days old: run `kubesurface data update`", m.staleDays)
+	return notes
 }
 
 // Run starts the program and blocks until the user quits or ctx ends.
@@ -316,7 +346,13 @@ func (m *Model) awaitRefresh() tea.Cmd {
 func (m *Model) refreshed(out assess.RefreshOutcome) {
 	m.refreshing = false
 	if !out.Refreshed {
-		m.setStatus(out.Note, true)
+		note := out.Note
+		if m.staleDays > 0 {
+			// The stale warning held back while the refresh ran, first:
+			// the failure's reason may run past the width.
+			note = fmt.Sprintf("data is %d days old; %s", m.staleDays, note)
+		}
+		m.setStatus(note, true)
 		return
 	}
 	rows := m.table.Rows()
@@ -869,10 +905,29 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return cmd
 	case modeHelp:
-		if key.Matches(k, km.Quit) && k.String() == "q" {
+		// q quits here as in every other view (ctrl+c above); the keys
+		// that move move the help, which may be taller than the terminal;
+		// any other key closes it.
+		page := m.helpPage()
+		switch {
+		case key.Matches(k, km.Quit):
 			return m.quit()
+		case key.Matches(k, km.Down):
+			m.helpTop++
+		case key.Matches(k, km.Up):
+			m.helpTop--
+		case key.Matches(k, km.PageDown):
+			m.helpTop += page
+		case key.Matches(k, km.PageUp):
+			m.helpTop -= page
+		case key.Matches(k, km.Top):
+			m.helpTop = 0
+		case key.Matches(k, km.Bottom):
+			m.helpTop = len(m.helpLines())
+		default:
+			m.mode = m.ret
 		}
-		m.mode = m.ret
+		m.helpTop = max(0, min(m.helpTop, len(m.helpLines())-page))
 		return nil
 	case modeFleet:
 		return m.fleetKey(k)
@@ -892,6 +947,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, km.Back):
 			m.mode = modeTable
 			return nil
+		case key.Matches(k, km.Help):
+			m.openHelp(modeDetail)
+			return nil
 		case key.Matches(k, km.Rescan):
 			return m.rescan([]int{m.rowOf(m.detail.Result())})
 		case key.Matches(k, km.Export):
@@ -906,7 +964,7 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Help):
-		m.mode, m.ret = modeHelp, modeTable
+		m.openHelp(modeTable)
 	case key.Matches(k, km.Fleet):
 		m.mode = modeFleet
 	case key.Matches(k, km.Up):
@@ -988,7 +1046,7 @@ func (m *Model) fleetKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Back), key.Matches(k, km.Fleet):
 		m.mode = modeTable
 	case key.Matches(k, km.Help):
-		m.mode, m.ret = modeHelp, modeFleet
+		m.openHelp(modeFleet)
 	case key.Matches(k, km.Filter):
 		m.mode, m.ret = modeFilter, modeFleet
 		return m.input.Focus()
@@ -1140,8 +1198,9 @@ func (m *Model) render() string {
 	case len(m.cfg.Targets) == 0 && m.plan == nil:
 		body = "\n" + st.Hint.Render(cleanLines(m.cfg.Hint))
 	case m.mode == modeHelp:
-		body = st.Title.Render("Keys") + "\n\n" + m.fullHelp() + "\n\n" +
-			st.Muted.Width(m.common.Width).Render("Filter: fuzzy words match any column; key:value terms match the start of one field, key=value all of it — "+strings.Join(filter.Fields, ", ")+". All terms must match.\nc opens the fleet charts: enter there adds the selected bar to the filter.\nColumns 1-0: "+columnNames()+".\nAny key closes this help.")
+		lines := m.helpLines()
+		top := min(m.helpTop, max(0, len(lines)-m.helpPage()))
+		body = m.helpTitle() + "\n\n" + strings.Join(lines[top:min(len(lines), top+m.helpPage())], "\n")
 	case m.mode == modeDetail:
 		body = m.detail.View()
 	case m.mode == modeFleet || m.mode == modeFilter && m.ret == modeFleet || m.mode == modeExport && m.back == modeFleet:
@@ -1155,18 +1214,78 @@ func (m *Model) render() string {
 	bodyH := max(1, m.common.Height-4)
 	body = fitLines(body, bodyH, m.common.Width)
 	keys := m.common.KeyMap.ShortHelp()
-	if m.mode == modeFleet {
-		keys = m.common.KeyMap.FleetHelp()
+	// The help's bar is that of the view it was opened from and returns to.
+	view := m.mode
+	if view == modeHelp {
+		view = m.ret
 	}
-	return header + "\n" + body + "\n" + m.line() + "\n" + m.help.ShortHelpView(keys)
+	switch view {
+	case modeFleet:
+		keys = m.common.KeyMap.FleetHelp()
+	case modeDetail:
+		keys = m.common.KeyMap.DetailHelp()
+	}
+	// help.ShortHelpView adds an item that overflows when its ellipsis
+	// does not fit either: the bar is cut to the width here.
+	return header + "\n" + body + "\n" + m.line() + "\n" + fitLines(m.help.ShortHelpView(keys), 1, m.common.Width)
+}
+
+// openHelp shows the help of the view ret, which closing it returns to.
+func (m *Model) openHelp(ret mode) {
+	m.mode, m.ret, m.helpTop = modeHelp, ret, 0
+}
+
+// helpTitle stays above the help as it scrolls, on its own two lines:
+// how to leave it is always in sight, whatever the terminal's size.
+func (m *Model) helpTitle() string {
+	st := m.common.Styles
+	title := "Keys"
+	if m.ret == modeDetail {
+		title = "Keys in the detail view"
+	}
+	leave := "q quits; ↑/↓, pgup/pgdn, g/G scroll; any other key closes this help."
+	return st.Title.Render(title) + "\n" + st.Muted.Render(leave)
+}
+
+// helpPage is how many lines of the help the body shows under its title.
+func (m *Model) helpPage() int { return max(1, m.common.Height-4-3) }
+
+// helpLines is the whole help of the view it was opened from, wrapped to
+// the width: the key columns, then what they cannot say. The body shows
+// a page of it from helpTop, so nothing is cut however small the
+// terminal.
+func (m *Model) helpLines() []string {
+	st := m.common.Styles
+	km := m.common.KeyMap
+	w := max(20, m.common.Width)
+	var cols [][]key.Binding
+	var text string
+	if m.ret == modeDetail {
+		cols = km.DetailFullHelp()
+		var tabs []string
+		for i, t := range detail.Tabs {
+			tabs = append(tabs, fmt.Sprintf("%d %s", i+1, t))
+		}
+		text = "Tabs: " + strings.Join(tabs, ", ") + "."
+	} else {
+		cols = km.FullHelp()
+		text = "Filter: a fuzzy word matches when it is part of the row, or its letters come in order in one column; key:value terms match the start of one field, key=value all of it — " + strings.Join(filter.Fields, ", ") + ". All terms must match; the rows keep their sort." +
+			"\nc opens the fleet charts: enter there adds the selected bar to the filter." +
+			"\nColumns 1-0: " + columnNames() + "." +
+			"\nIn the detail view (enter), 1-8 go to its tabs."
+	}
+	// lipgloss wraps at spaces and breaks a word only when it is longer
+	// than the line.
+	all := m.fullHelp(cols) + "\n\n" + st.Muted.Width(w).Render(text)
+	return strings.Split(all, "\n")
 }
 
 // fullHelp lays the help's columns side by side as far as the width
 // goes, then on under them: the keys of every view, none cut off.
-func (m *Model) fullHelp() string {
+func (m *Model) fullHelp(cols [][]key.Binding) string {
 	var rows []string
 	var row string
-	for _, col := range m.common.KeyMap.FullHelp() {
+	for _, col := range cols {
 		block := m.help.FullHelpView([][]key.Binding{col})
 		next := block
 		if row != "" {

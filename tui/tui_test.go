@@ -491,8 +491,29 @@ func TestGolden(t *testing.T) {
 		s := start(t, config(t, released(), targets(t)), 120, 30, ascii)
 		s.waitFor("scan finished")
 		s.press(char('?'))
-		s.waitFor("Any key closes this help.")
+		s.waitFor("any other key closes this help.")
 		golden(t, s.quit())
+	})
+	t.Run("help-narrow", func(t *testing.T) {
+		// Taller than the terminal: the help's last page, reached by G.
+		s := start(t, config(t, released(), targets(t)), 80, 24, ascii)
+		s.waitFor("scan finished")
+		s.press(char('?'), char('G'))
+		s.waitFor("go to its tabs.")
+		golden(t, s.quit())
+	})
+	t.Run("detail-help", func(t *testing.T) {
+		s := start(t, config(t, released(), targets(t)), 120, 30, ascii)
+		s.waitFor("scan finished")
+		s.press(keyEnter)
+		s.waitFor(detailTabs[0].marker)
+		s.press(char('3'), char('?'))
+		s.waitFor("Keys in the detail view")
+		m := s.quit()
+		golden(t, m)
+		if m.mode != modeHelp || m.ret != modeDetail || m.detail.Tab() != 2 {
+			t.Errorf("mode %d (from %d), tab %d: want the detail view's help over its third tab", m.mode, m.ret, m.detail.Tab())
+		}
 	})
 	t.Run("narrow", func(t *testing.T) {
 		s := start(t, config(t, released(), targets(t)), 80, 24, ascii)
@@ -813,8 +834,8 @@ func TestExportFailureIsReportedAndTheProgramGoesOn(t *testing.T) {
 	s.press(keyEnter)
 	s.waitFor("export failed:")
 	s.press(char('?'))
-	s.waitFor("Any key closes this help.")
-	s.press(char('x')) // any key closes the help
+	s.waitFor("any other key closes this help.")
+	s.press(char('x')) // any key but q closes the help
 	s.press(char('j'))
 	m := s.quit()
 	if p := plain(m); !strings.Contains(p, "4/4 rows  export failed: create ") {

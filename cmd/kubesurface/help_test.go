@@ -3,12 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
-	"charm.land/bubbles/v2/key"
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/tui/keys"
@@ -27,18 +26,23 @@ func TestRootHelpListsEveryKeyBindingAndExitCode(t *testing.T) {
 	}
 	keySection, exitSection := help[keysAt:exitAt], help[exitAt:usageAt]
 
-	// Every binding of the key map, not only those FullHelp returns: a
-	// binding left out of FullHelp is missing from the TUI's ? page too.
-	km := reflect.ValueOf(*keys.Default())
-	for i := range km.NumField() {
-		b, ok := km.Field(i).Interface().(key.Binding)
-		if !ok {
-			continue
+	// Every binding of the key map, not only those FullHelp returns (a
+	// binding left out of FullHelp is missing from the TUI's ? page too),
+	// found by reflection so that a new one cannot be forgotten, each with
+	// every key it answers to named in its help.
+	for _, b := range keys.Default().Bindings() {
+		if u := keys.Unnamed(b.Binding); len(u) > 0 {
+			t.Errorf("the help of the %s binding does not name its keys %q", b.Field, u)
 		}
 		h := b.Help()
 		line := regexp.MustCompile(`(?m)^  (.*\s)?` + regexp.QuoteMeta(h.Key) + ` +` + regexp.QuoteMeta(h.Desc) + `( |$)`)
 		if !line.MatchString(keySection) {
-			t.Errorf("root help does not list the %s binding %q %q:\n%s", km.Type().Field(i).Name, h.Key, h.Desc, keySection)
+			t.Errorf("root help does not list the %s binding %q %q:\n%s", b.Field, h.Key, h.Desc, keySection)
+		}
+	}
+	for i, l := range strings.Split(keySection, "\n") {
+		if w := utf8.RuneCountInString(l); w > 80 {
+			t.Errorf("keys line %d is %d columns wide:\n%s", i+1, w, l)
 		}
 	}
 

@@ -75,7 +75,8 @@ func (m *Model) SetSize(w, h int) {
 	m.render()
 }
 
-// Update handles tab switching and scrolling.
+// Update handles tab switching (tab, shift+tab, or a tab's number) and
+// scrolling.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		km := m.KeyMap
@@ -89,6 +90,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.tab = (m.tab + len(Tabs) - 1) % len(Tabs)
 			m.render()
 			m.vp.GotoTop()
+			return nil
+		case key.Matches(k, km.GotoTab):
+			// The numbers the tab bar labels its tabs with.
+			if n := int(k.String()[0] - '1'); n >= 0 && n < len(Tabs) && n != m.tab {
+				m.tab = n
+				m.render()
+				m.vp.GotoTop()
+			}
 			return nil
 		case key.Matches(k, km.Top):
 			m.vp.GotoTop()

@@ -1,5 +1,5 @@
-// Package filter parses the `/` query: fuzzy words matched against every
-// column, and key:value terms (urgency:high, dist:eks, exposure:version)
+// Package filter parses the `/` query: fuzzy words matched against each
+// column in turn, and key:value terms (urgency:high, dist:eks, exposure:version)
 // matched against the start of one field's values (ready:blocked, the
 // readiness of the next upgrade hop). key=value matches a whole value:
 // the fleet view writes its selections that way, so that minor=1.3 does
@@ -69,8 +69,15 @@ func Parse(s string) Query {
 // Empty is true when the query matches everything.
 func (q Query) Empty() bool { return len(q.Terms) == 0 }
 
-// Doc is what a query is matched against: the row's whole text (lower case)
-// and its fields (lower case values).
+// Sep separates a row's cells in the text a Doc gives: a fuzzy word's
+// letters must fall in one cell, so "dmeks" is not found in "demo-k3s ...
+// eks" by taking a d and m from the name and eks from the distribution.
+// Cells are cleaned for the terminal (clean.Line), which leaves no C0
+// control character in them: the unit separator cannot be part of a cell.
+const Sep = '\x1f'
+
+// Doc is what a query is matched against: the row's cells (lower case,
+// joined by Sep) and its fields (lower case values).
 type Doc interface {
 	Text() string
 	Field(key string) []string
@@ -118,19 +125,30 @@ func (q Query) Refines(prev Query) bool {
 	return true
 }
 
-// Fuzzy reports whether the letters of pattern appear in text in order.
+// Fuzzy reports whether pattern is a substring of text, or its letters
+// appear in order within one of text's cells (the parts Sep separates).
+// Matching each cell on its own keeps a short word from being found
+// scattered over a whole row, which every row of a fleet would match; the
+// substring test first is the fast path for a word typed as shown.
 func Fuzzy(pattern, text string) bool {
 	if pattern == "" {
 		return true
 	}
-	if strings.Contains(text, pattern) {
+	if strings.IndexByte(pattern, Sep) < 0 && strings.Contains(text, pattern) {
 		return true
 	}
+	// Greedy in each cell: the earliest letters found leave the most room
+	// for the rest, so a cell holding the letters in order is never missed.
 	i := 0
-	for j := 0; j < len(text) && i < len(pattern); j++ {
-		if text[j] == pattern[i] {
-			i++
+	for j := 0; j < len(text); j++ {
+		switch text[j] {
+		case Sep:
+			i = 0
+		case pattern[i]:
+			if i++; i == len(pattern) {
+				return true
+			}
 		}
 	}
-	return i == len(pattern)
+	return false
 }

@@ -1,6 +1,9 @@
 package filter
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 type doc struct {
 	text   string
@@ -10,10 +13,13 @@ type doc struct {
 func (d doc) Text() string            { return d.text }
 func (d doc) Field(k string) []string { return d.fields[k] }
 
+// cells joins a row's cells as table.Row.Text does.
+func cells(cs ...string) string { return strings.Join(cs, string(Sep)) }
+
 func TestParseAndMatch(t *testing.T) {
-	eks := doc{text: "prod-eks done context 10.0.0.1:443 eks v1.30.14-eks-7bfd1a2 high version critical",
+	eks := doc{text: cells("prod-eks", "done", "context", "10.0.0.1:443", "eks", "v1.30.14-eks-7bfd1a2", "high version", "critical"),
 		fields: map[string][]string{"urgency": {"critical"}, "dist": {"eks"}, "exposure": {"high", "version"}, "address": {"10.0.0.1:443"}}}
-	k3s := doc{text: "lab done endpoint 127.0.0.1:6443 k3s v1.36.4+k3s1 low version current",
+	k3s := doc{text: cells("lab", "done", "endpoint", "127.0.0.1:6443", "k3s", "v1.36.4+k3s1", "low version", "current"),
 		fields: map[string][]string{"urgency": {"current"}, "dist": {"k3s"}, "exposure": {"low", "version"}}}
 	cases := []struct {
 		q        string
@@ -38,6 +44,13 @@ func TestParseAndMatch(t *testing.T) {
 		{"DIST=K3S urgency=current", false, true},
 		{"urgency=", true, true},
 		{"a=b", false, false}, // not a key: a fuzzy word
+		// A fuzzy word's letters fall in one cell: l, a and b are all in
+		// the k3s row, but only scattered over three cells.
+		{"lab", false, true},
+		{"lbk3s", false, false},
+		{"dnek", false, false},       // "done" and "eks" are two cells
+		{"hghvrs", true, false},      // one cell, "high version", spaces and all
+		{"low version", false, true}, // two words, each in a cell
 	}
 	for _, c := range cases {
 		q := Parse(c.q)
@@ -88,6 +101,30 @@ func TestFieldsAreTheKeys(t *testing.T) {
 	for _, f := range Fields {
 		if !canonical[f] || Keys[f] != f {
 			t.Errorf("field %q is not a canonical key", f)
+		}
+	}
+}
+
+func TestFuzzyPerCell(t *testing.T) {
+	row := cells("demo-k3s", "done", "endpoint", "127.0.0.1:6443", "k3s", "v1.36.4+k3s1", "low version", "current")
+	cases := []struct {
+		pattern string
+		want    bool
+	}{
+		{"", true},
+		{"demo-k3s", true},               // the fast path
+		{"dmk3s", true},                  // in order within the name
+		{"dmeks", false},                 // d, m from the name, e from endpoint: not one cell
+		{"s" + string(Sep) + "d", false}, // the separator is no letter to match
+		{"k3s1", true},
+		{"dd", false},
+		{"ent", true},
+		{"cu", true},
+		{"tc", false}, // the t of "current" ends the row: nothing after it
+	}
+	for _, c := range cases {
+		if got := Fuzzy(c.pattern, row); got != c.want {
+			t.Errorf("Fuzzy(%q) = %v, want %v", c.pattern, got, c.want)
 		}
 	}
 }

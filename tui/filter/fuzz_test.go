@@ -39,9 +39,12 @@ func FuzzQuery(f *testing.F) {
 			if strings.ToLower(term.Value) != term.Value {
 				t.Fatalf("%q: term %+v is not lower case: it can match no row", s, term)
 			}
-			if term.Key != "" {
+			switch {
+			case term.Exact:
+				words = append(words, term.Key+"="+term.Value)
+			case term.Key != "":
 				words = append(words, term.Key+":"+term.Value)
-			} else {
+			default:
 				words = append(words, term.Value)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/fleet"
+	"github.com/kubesurface/kubesurface/tui/filter"
 )
 
 // Column indexes, in display order.
@@ -120,7 +121,7 @@ func NewRow(id int, r scan.Result) *Row {
 		c[i] = clean.Line(c[i])
 	}
 
-	row.text = strings.ToLower(strings.Join(c[:], " "))
+	row.text = strings.ToLower(strings.Join(c[:], string(filter.Sep)))
 	row.sortKeys()
 	return row
 }
@@ -252,7 +253,8 @@ func (row *Row) sortKeys() {
 	}
 }
 
-// Text is the lower-case text of every cell, for fuzzy matching.
+// Text is the lower-case text of every cell, separated by filter.Sep, for
+// fuzzy matching.
 func (row *Row) Text() string { return row.text }
 
 // readyRank orders readiness like urgency, most in need of work first:

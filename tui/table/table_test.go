@@ -244,3 +244,33 @@ func TestReadyColumn(t *testing.T) {
 		t.Errorf("ready:blocked lets %d rows through", m.Visible())
 	}
 }
+
+// TestFuzzyWordsMatchWithinOneCell: a fuzzy word is looked for in each
+// cell, not in the row's cells run together, where a few letters are found
+// in order in almost every row.
+func TestFuzzyWordsMatchWithinOneCell(t *testing.T) {
+	row := func(name, dist string) *Row {
+		return NewRow(0, scan.Result{Target: scan.Ref{Name: name, Source: scan.SourceEndpoint}, State: scan.StateDone,
+			Dist: scan.Distribution{Name: dist}, Version: &scan.Version{GitVersion: "v1.33.2"}})
+	}
+	demoEKS, demoK3s := row("demo-eks", "eks"), row("demo-k3s", "k3s")
+	for _, c := range []struct {
+		query    string
+		eks, k3s bool
+	}{
+		{"dmeks", true, false}, // the name, not d and m there and eks in DIST
+		{"demo", true, true},
+		{"dmk3", false, true},
+		{"dm k3s", false, true},
+		{"k3s", false, true},
+		{"v133", true, true},
+	} {
+		q := filter.Parse(c.query)
+		if got := q.Match(demoEKS); got != c.eks {
+			t.Errorf("%q on demo-eks = %v, want %v", c.query, got, c.eks)
+		}
+		if got := q.Match(demoK3s); got != c.k3s {
+			t.Errorf("%q on demo-k3s = %v, want %v", c.query, got, c.k3s)
+		}
+	}
+}
