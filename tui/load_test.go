@@ -116,7 +116,7 @@ func TestLoadProgressSaysWhereReadingIs(t *testing.T) {
 		{LoadProgress{Name: "grew.ndjson", File: 1, Files: 1, Read: 3 << 30, Size: 1 << 30}, "reading grew.ndjson · 3.0 GiB of 1.0 GiB (100%)"},
 		{LoadProgress{}, "reading · 0 B"},
 	} {
-		if got := loadProgress(&c.p); got != c.want {
+		if got := c.p.String(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.p, got, c.want)
 		}
 	}

@@ -851,8 +851,9 @@ func warningStatus(n int, last string) string {
 	return fmt.Sprintf("%d warnings, the last: %s", n, last)
 }
 
-// loadProgress is the header's word on reading saved results.
-func loadProgress(p *LoadProgress) string {
+// String is the word on reading saved results: the TUI's header and
+// view -o stats's progress line both say it.
+func (p LoadProgress) String() string {
 	s := "reading"
 	if p.Files > 1 {
 		s += fmt.Sprintf(" (%d/%d)", p.File, p.Files)
@@ -860,24 +861,11 @@ func loadProgress(p *LoadProgress) string {
 	if p.Name != "" {
 		s += " " + p.Name
 	}
-	s += " · " + size(p.Read)
+	s += " · " + byteSize(p.Read)
 	if p.Size > 0 {
-		s += fmt.Sprintf(" of %s (%d%%)", size(p.Size), min(100, p.Read*100/p.Size))
+		s += fmt.Sprintf(" of %s (%d%%)", byteSize(p.Size), min(100, p.Read*100/p.Size))
 	}
 	return s
-}
-
-// size writes a byte count in the unit a progress line wants.
-func size(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
@@ -1330,7 +1318,7 @@ func (m *Model) header() string {
 		line1 += fmt.Sprintf(" · %d probing", probing)
 	}
 	if m.loading != nil {
-		line1 += " · " + loadProgress(m.loading)
+		line1 += " · " + m.loading.String()
 	}
 	if s := m.sweepProgress(); s != "" {
 		line1 += " · " + s
@@ -1489,4 +1477,17 @@ func fitLines(s string, n, w int) string {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// byteSize writes a byte count in the unit a progress line wants.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
 }

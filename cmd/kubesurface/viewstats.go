@@ -15,6 +15,7 @@ import (
 	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/fleet"
 	"github.com/kubesurface/kubesurface/scan/report"
+	"github.com/kubesurface/kubesurface/tui"
 )
 
 // viewStats prints the numbers of saved results, merged and judged as the
@@ -118,17 +119,11 @@ func (p *statsProgress) row(targets int) {
 
 // line is the progress line, without the carriage return.
 func (p *statsProgress) line(targets int) string {
-	s := "kubesurface: reading"
-	if p.files > 1 {
-		s += fmt.Sprintf(" (%d/%d)", p.file, p.files)
-	}
+	lp := tui.LoadProgress{File: p.file, Files: p.files}
 	if p.in != nil {
-		s += " " + clean.Line(p.in.label) + " · " + byteSize(p.in.dec.Read())
-		if p.in.size > 0 {
-			s += fmt.Sprintf(" of %s (%d%%)", byteSize(p.in.size), min(100, p.in.dec.Read()*100/p.in.size))
-		}
+		lp.Name, lp.Read, lp.Size = clean.Line(p.in.label), p.in.dec.Read(), p.in.size
 	}
-	return s + fmt.Sprintf(" · %s, %s", scan.Plural(p.rows, "row"), scan.Plural(targets, "target"))
+	return "kubesurface: " + lp.String() + fmt.Sprintf(" · %s, %s", scan.Plural(p.rows, "row"), scan.Plural(targets, "target"))
 }
 
 // end clears the line, so that the warnings and the output that follow
@@ -138,17 +133,4 @@ func (p *statsProgress) end() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false
 	}
-}
-
-// byteSize writes a byte count in the unit a progress line wants.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -58,17 +59,7 @@ func Total(m map[string]int) int {
 
 // ByTotal orders a breakdown's rows largest first, then by name.
 func ByTotal(counts map[string]map[string]int) []string {
-	rows := make([]string, 0, len(counts))
-	for r := range counts {
-		rows = append(rows, r)
-	}
-	slices.SortFunc(rows, func(a, b string) int {
-		if d := Total(counts[b]) - Total(counts[a]); d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	return rows
+	return sortedRows(counts, func(a, b string) int { return Total(counts[b]) - Total(counts[a]) })
 }
 
 // reachOrder is widest first: the order exposure grows in.
@@ -83,12 +74,14 @@ func ByReach(counts map[string]map[string]int) []string {
 		}
 		return len(reachOrder)
 	}
-	rows := make([]string, 0, len(counts))
-	for r := range counts {
-		rows = append(rows, r)
-	}
+	return sortedRows(counts, func(a, b string) int { return rank(a) - rank(b) })
+}
+
+// sortedRows is the breakdown's row names by order, then by name.
+func sortedRows(counts map[string]map[string]int, order func(a, b string) int) []string {
+	rows := slices.Collect(maps.Keys(counts))
 	slices.SortFunc(rows, func(a, b string) int {
-		if d := rank(a) - rank(b); d != 0 {
+		if d := order(a, b); d != 0 {
 			return d
 		}
 		return strings.Compare(a, b)

@@ -60,25 +60,15 @@ func BenchmarkShodan500k(b *testing.B) {
 	for b.Loop() {
 		var kept []scan.Result
 		measurePeaks(b, n, func() {
-			d := NewDecoder(&shodanLines{n: n}, "bench")
-			judge := NewDatasetJudge(stage)
 			var m scan.Merger
-			for {
-				r, err := d.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				judge.Judge(d, &r, r.FinishedAt)
+			eachBanner(b, n, stage, func(r scan.Result) {
 				i, take, _ := m.Add(r)
 				if i == len(kept) {
 					kept = append(kept, r)
 				} else if take {
 					kept[i] = r
 				}
-			}
+			}, true)
 		})
 		if len(kept) != n {
 			b.Fatalf("kept %d of %d", len(kept), n)
@@ -96,20 +86,8 @@ func BenchmarkShodan500kStats(b *testing.B) {
 	for b.Loop() {
 		var s *fleet.Stats
 		measurePeaks(b, n, func() {
-			d := NewDecoder(&shodanLines{n: n}, "bench")
-			judge := NewDatasetJudge(stage)
 			var g fleet.Merged
-			for {
-				r, err := d.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				judge.Judge(d, &r, stage.Now())
-				g.Add(r, nil)
-			}
+			eachBanner(b, n, stage, func(r scan.Result) { g.Add(r, nil) }, false)
 			if g.Len() != n {
 				b.Fatalf("kept %d of %d", g.Len(), n)
 			}
@@ -119,6 +97,29 @@ func BenchmarkShodan500kStats(b *testing.B) {
 		if s.Targets != n {
 			b.Fatalf("summed %d of %d", s.Targets, n)
 		}
+	}
+}
+
+// eachBanner reads n generated banners and hands each to f judged: at
+// the record's own date (atRecord, as the TUI does without --now) or at
+// the stage's.
+func eachBanner(b *testing.B, n int, stage *assess.Stage, f func(scan.Result), atRecord bool) {
+	d := NewDecoder(&shodanLines{n: n}, "bench")
+	judge := NewDatasetJudge(stage)
+	for {
+		r, err := d.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		at := stage.Now()
+		if atRecord {
+			at = r.FinishedAt
+		}
+		judge.Judge(d, &r, at)
+		f(r)
 	}
 }
 
