@@ -101,6 +101,26 @@ contexts: [{name: dev, context: {cluster: c, user: u}}]
 	}
 }
 
+// TestMistypedCommandSuggestsTheNearest: a typo names the subcommand it is
+// near, not every subcommand; a word near none points at the help instead.
+func TestMistypedCommandSuggestsTheNearest(t *testing.T) {
+	code, stdout, stderr := invoke(t, "", "scna")
+	wantUsageError(t, code, stdout, stderr, `unknown command "scna" (did you mean: scan?)`)
+	for _, other := range []string{"serve", "view", "data", "demo", "version", "completion"} {
+		if strings.Contains(stderr, other) {
+			t.Errorf("scna suggests %s too: %q", other, stderr)
+		}
+	}
+	code, stdout, stderr = invoke(t, "", "veiw")
+	wantUsageError(t, code, stdout, stderr, "(did you mean: view?)")
+
+	code, stdout, stderr = invoke(t, "", "xylophone")
+	wantUsageError(t, code, stdout, stderr, `unknown command "xylophone" (see 'kubesurface --help' for the commands)`)
+	if strings.Contains(stderr, "did you mean") || strings.Contains(stderr, "scan") {
+		t.Errorf("a word near no command is given suggestions: %q", stderr)
+	}
+}
+
 // TestOutputsCarryEveryTarget scans a refusing port and a live TLS server
 // from arguments, -f and stdin, in every format.
 func TestOutputsCarryEveryTarget(t *testing.T) {
