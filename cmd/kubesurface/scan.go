@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -152,6 +153,7 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) (*scan.Plan, er
 			return nil, inputError(ctx, err)
 		}
 	}
+	savedNone := false
 	if len(f.fromResults) > 0 {
 		warnings := newNotices(cmd.ErrOrStderr())
 		saved, err := readResults(cmd.Context(), cmd.InOrStdin(), f.fromResults, f.maxTargets, warnings)
@@ -164,8 +166,15 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) (*scan.Plan, er
 			t, _ := scan.FromRef(r.Target)
 			plan.Add(t)
 		}
+		savedNone = len(saved) == 0
 	}
 	if plan.Count() == 0 {
+		if savedNone && ctx.Err() == nil {
+			// Saved results that are all empty shards: a scan of nothing
+			// that succeeds, as the shard that wrote them did.
+			fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: --from-results: no results in "+clean.Line(strings.Join(f.fromResults, ", "))+"; nothing to scan")
+			return plan, nil
+		}
 		return nil, usageError{errNothingToScan}
 	}
 	if ctx.Err() != nil {

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,10 +61,15 @@ numbers need is kept per target. When stderr is a terminal, a progress line
 there (file, bytes read of its size, rows, targets) is redrawn at most once
 a second; redirected, stderr gets the warnings only.
 
+An empty input (0 bytes, blank lines, or a document of no results: what a
+shard given no targets writes) is read as no results, with a note; when
+every input is empty the TUI opens with no rows and says so, and -o stats
+counts zero targets.
+
 Exit codes: 0 quit (q or ctrl+c in the TUI; with -o, the output written),
 1 the terminal could not be used or the output not written, 2 bad flags, a
-file that cannot be opened, or one that holds no results, 130 interrupted by
-SIGINT or SIGTERM.`,
+file that cannot be opened, or one whose rows are all unreadable, 130
+interrupted by SIGINT or SIGTERM.`,
 		Example: `  kubesurface scan -o ndjson > results.ndjson && kubesurface view results.ndjson
   kubectl logs -l job-name=kubesurface --tail=-1 | grep '^{' | kubesurface view -
   kubesurface view monday.json tuesday.ndjson
@@ -140,7 +147,26 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 		loadSaved(ctx, inputs, feed, warnings, stage)
 	}()
 	wait := func() { cancel(); <-done }
-	return tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}, wait
+	cfg := tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}
+	if allEmpty(inputs) {
+		// Known before the screen opens: say so where the rows would be.
+		cfg.Hint = emptyHint(inputs)
+	}
+	return cfg, wait
+}
+
+// emptyHint is what view shows in place of rows when every input is
+// empty.
+func emptyHint(inputs []*savedInput) string {
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = in.label
+	}
+	what := names[0] + " is empty"
+	if len(names) > 1 {
+		what = "all " + strconv.Itoa(len(names)) + " inputs are empty (" + strings.Join(names, ", ") + ")"
+	}
+	return "No results to show: " + what + ".\nAn empty results file is what a scan of no targets (an empty --shard) writes.\n\nPress q to quit."
 }
 
 // loadSaved reads every input to its end into feed, merged as scan.Merger
@@ -197,6 +223,13 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 				}
 				continue
 			case err == io.EOF:
+				if in.empty {
+					note := emptyNote(in.label)
+					warnings.add(in.label, note)
+					if !send(tui.Loaded{Row: -1, Warning: note, Progress: progress()}) {
+						return
+					}
+				}
 			case ctx.Err() != nil:
 				return
 			default:
@@ -258,6 +291,26 @@ type savedInput struct {
 	// ahead is what was read before the TUI started: rows skipped before
 	// the first result, then that result.
 	ahead []saved
+	// empty says the input held no result and nothing malformed: an empty
+	// shard, read as no rows.
+	empty bool
+}
+
+// emptyNote is what is said of an empty input: not an error, since a
+// shard that got no targets writes nothing (-o ndjson) or a document of
+// no results (-o json).
+func emptyNote(label string) string {
+	return label + " holds no results (empty); read as none"
+}
+
+// allEmpty is whether every input held no result.
+func allEmpty(inputs []*savedInput) bool {
+	for _, in := range inputs {
+		if !in.empty {
+			return false
+		}
+	}
+	return true
 }
 
 type saved struct {
@@ -276,8 +329,10 @@ func (in *savedInput) next() (scan.Result, error) {
 
 // openSaved opens every input ('-' is stdin) through bounded, so that a
 // FIFO or a stdin that never closes still ends at Ctrl-C, and reads each
-// as far as its first result: an input that cannot be opened or holds no
-// results is a usage error naming it, before any screen is drawn. A
+// as far as its first result: an input that cannot be opened, or whose
+// every row is malformed, is a usage error naming it, before any screen
+// is drawn; one that is empty (or blank, or a document of no results) is
+// read as no results (savedInput.empty). A
 // signal while waiting is errInterrupted. Their results share their equal
 // parts through shared.
 func openSaved(ctx context.Context, stdin io.Reader, names []string, shared *report.Shared) ([]*savedInput, error) {
@@ -314,6 +369,11 @@ func openSaved(ctx context.Context, stdin io.Reader, names []string, shared *rep
 			r, err := in.dec.Next()
 			in.ahead = append(in.ahead, saved{r, err})
 			if err == nil {
+				break
+			}
+			if err == io.EOF {
+				// Nothing malformed, and no result: an empty shard.
+				in.empty = true
 				break
 			}
 			if !errors.As(err, new(*report.SkipError)) {
@@ -388,6 +448,9 @@ func readSaved(ctx context.Context, stdin io.Reader, names []string, warnings *n
 				case errors.As(err, &skip):
 					warnings.add(in.label, skip.Error())
 				case err == io.EOF:
+					if in.empty {
+						warnings.add(in.label, emptyNote(in.label))
+					}
 					return nil
 				case ctx.Err() != nil:
 					return errInterrupted
