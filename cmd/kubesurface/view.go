@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
@@ -59,7 +61,8 @@ one JSON document, as 'scan -o stats' prints them. The rows stream: each is
 judged as it is read (a dataset's at --now, or today) and only what the
 numbers need is kept per target. When stderr is a terminal, a progress line
 there (file, bytes read of its size, rows, targets) is redrawn at most once
-a second; redirected, stderr gets the warnings only.
+a second; redirected, stderr gets the warnings only. -o table and -o wide
+print the merged rows as 'scan -o table' and 'scan -o wide' do.
 
 An empty input (0 bytes, blank lines, or a document of no results: what a
 shard given no targets writes) is read as no results, with a note; when
@@ -84,18 +87,18 @@ interrupted by SIGINT or SIGTERM.`,
 			if err := tf.validate(); err != nil {
 				return usageError{err}
 			}
-			if output != "" && output != "stats" {
-				return usageError{fmt.Errorf("unknown output format %q for view (want stats)", output)}
+			if output != "" && !slices.Contains(viewFormats, output) {
+				return usageError{fmt.Errorf("unknown output format %q for view (want %s)", output, strings.Join(viewFormats, ", "))}
 			}
 			now, err := jf.date()
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			if output == "stats" {
+			if output != "" {
 				warnings := newNotices(cmd.ErrOrStderr())
 				defer warnings.flush()
-				return viewStats(ctx, cmd, args, now, warnings)
+				return viewPrint(ctx, cmd, args, output, now, warnings)
 			}
 			inputs, err := openSaved(ctx, cmd.InOrStdin(), args, report.NewShared())
 			if err != nil {
@@ -125,8 +128,43 @@ interrupted by SIGINT or SIGTERM.`,
 	}
 	tf.registerProbe(cmd)
 	jf.register(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", "", "print instead of opening the TUI: stats (the fleet's numbers as JSON)")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "print instead of opening the TUI: stats (the fleet's numbers as JSON), table (one line per target, fitted to the terminal) or wide (the table with every column whole)")
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(viewFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// viewFormats are what view -o prints instead of opening the TUI.
+var viewFormats = []string{"stats", "table", "wide"}
+
+// viewPrint prints saved results for a script or a report where no
+// terminal is: the fleet's numbers (stats, viewStats), or the table of the
+// results merged and judged as the TUI would show them (table, wide).
+func viewPrint(ctx context.Context, cmd *cobra.Command, files []string, output string, now time.Time, warnings *notices) error {
+	if output == "stats" {
+		return viewStats(ctx, cmd, files, now, warnings)
+	}
+	results, err := readResults(ctx, cmd.InOrStdin(), files, math.MaxInt, warnings)
+	if err != nil {
+		return err
+	}
+	data, notes := newestData(ctx, now)
+	for _, n := range notes {
+		fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
+	}
+	stage := assess.NewStage(data, now)
+	for i := range results {
+		if results[i].Urgency == nil {
+			stage.Judge(&results[i])
+		}
+	}
+	w := cmd.OutOrStdout()
+	if err := report.Write(w, output, results, time.Now(), report.DataOf(data, now), report.Options{Width: tableWidth(w)}); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
 }
 
 // viewConfig is the session view opens: no rows at first, then the saved
@@ -421,8 +459,9 @@ func readResults(ctx context.Context, stdin io.Reader, names []string, max int, 
 // readSaved reads the inputs one after the other, opening each only when
 // the one before has ended, and hands each result to each in the order
 // read; an error from each stops the reading and is returned. Skipped rows
-// go to warnings; an input that cannot be opened, holds no results or
-// cannot be read to its end is a usage error. opened, when not nil, is
+// go to warnings, as does a note for an empty input (no results); an input
+// that cannot be opened, whose every row is unreadable or that cannot be
+// read to its end is a usage error. opened, when not nil, is
 // told of each input as it is opened (its place among names, from 1).
 func readSaved(ctx context.Context, stdin io.Reader, names []string, warnings *notices, opened func(*savedInput, int), each func(*savedInput, scan.Result) error) error {
 	shared := report.NewShared()
