@@ -7,7 +7,12 @@
 // distribution's API server certificate is named, and answers anonymous
 // requests the way that distribution does by default (or, for two of them,
 // the way a misconfigured one does). Nothing is simulated inside the scanner:
-// it probes these servers exactly as it probes real ones.
+// it probes these servers exactly as it probes real ones. The one thing the
+// demo makes up is where some of them are: on loopback every server would
+// look reachable from this host only, so the servers that imitate public
+// endpoints are given, as their targets (Targets), the documentation address
+// they stand for (203.0.113.0/24). The scan judges their reach from it, says
+// so, and names them "(simulated)"; it still connects to 127.0.0.1 only.
 package demo
 
 import (
@@ -19,8 +24,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/kubesurface/kubesurface/scan"
 )
 
 // Server is one running demo API server, as a user sees it listed.
@@ -33,6 +41,30 @@ type Server struct {
 	// Shows says in one line what a scan of it should reveal, so a
 	// newcomer knows what to look for.
 	Shows string
+	// StandsFor is the public address the demo presents it as, invalid
+	// for a server shown as what it is (on loopback).
+	StandsFor netip.Addr
+}
+
+// Simulated is what the name of a target standing for a public address
+// ends with.
+const Simulated = " (simulated)"
+
+// Profiles lists what the fleet serves, one Server per server in the order
+// Start starts them, without starting any (their URLs are empty): the
+// demo's help text is made from it, so that it promises no more than is
+// served.
+func Profiles() []Server {
+	out := make([]Server, len(profiles))
+	for i, p := range profiles {
+		out[i] = Server{Name: p.name, Shows: p.shows, StandsFor: standsFor(p)}
+	}
+	return out
+}
+
+func standsFor(p profile) netip.Addr {
+	a, _ := netip.ParseAddr(p.standsFor)
+	return a
 }
 
 // Fleet is a set of running demo servers; Close stops them all.
@@ -88,7 +120,7 @@ func (f *Fleet) start(ctx context.Context, p profile, now time.Time) error {
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	f.https = append(f.https, srv)
-	f.servers = append(f.servers, Server{Name: p.name, URL: "https://" + ln.Addr().String(), Shows: p.shows})
+	f.servers = append(f.servers, Server{Name: p.name, URL: "https://" + ln.Addr().String(), Shows: p.shows, StandsFor: standsFor(p)})
 	f.wg.Go(func() {
 		// ServeTLS returns ErrServerClosed on Close; any other error ends
 		// this one server, and its scan then shows the refusal.
@@ -110,6 +142,28 @@ func (f *Fleet) Endpoints() []string {
 		out[i] = s.URL
 	}
 	return out
+}
+
+// Targets are the servers as the scanner's targets, in the order of
+// Servers: each named for what it imitates (its URL, 127.0.0.1:PORT, says
+// nothing of that), and those that imitate a public endpoint standing for
+// their public address (scan.Target.StandsFor), named with Simulated.
+func (f *Fleet) Targets() ([]scan.Target, error) {
+	targets, err := scan.ParseEndpoints(f.Endpoints(), 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) != len(f.servers) {
+		return nil, fmt.Errorf("demo: %s became %s", scan.Plural(len(f.servers), "server"), scan.Plural(len(targets), "target"))
+	}
+	for i, s := range f.servers {
+		targets[i].Name = s.Name
+		if s.StandsFor.IsValid() {
+			targets[i].Name += Simulated
+			targets[i].StandsFor = s.StandsFor
+		}
+	}
+	return targets, nil
 }
 
 // Close stops every server, drops their connections and waits for their

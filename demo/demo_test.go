@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 	"syscall"
@@ -27,8 +28,8 @@ func TestMain(m *testing.M) {
 // as the certificates are made from it).
 var judgedAt = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 
-// scanFleet starts the fleet, scans it as `kubesurface scan` does and
-// judges every result.
+// scanFleet starts the fleet, scans its targets as `kubesurface demo`
+// does and judges every result.
 func scanFleet(t *testing.T) (*Fleet, map[string]scan.Result) {
 	t.Helper()
 	f, err := Start(context.Background())
@@ -36,12 +37,12 @@ func scanFleet(t *testing.T) (*Fleet, map[string]scan.Result) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	targets, err := scan.ParseEndpoints(f.Endpoints(), 0)
+	targets, err := f.Targets()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(targets) != len(f.Servers()) {
-		t.Fatalf("%d endpoints parsed into %d targets", len(f.Servers()), len(targets))
+		t.Fatalf("%d servers, %d targets", len(f.Servers()), len(targets))
 	}
 	data, err := assess.Base()
 	if err != nil {
@@ -98,15 +99,18 @@ func TestDemoFleetIsJudgedAsEachDistribution(t *testing.T) {
 		// Kubernetes shape.
 		named   bool
 		urgency string
+		// public: the server imitates a public endpoint (simulated):
+		// judged with public reach, at this level.
+		public string
 	}{
 		{name: "demo-eks", dist: scan.DistEKS, access: scan.AccessVersion, version: "v1.30.14-eks-7bfd1a2",
 			status:    map[string]int{"/version": 200, "/healthz": 200, "/api": 403, "/api/v1/namespaces": 403, "/metrics": 403},
-			anonymous: true},
+			anonymous: true, public: scan.LevelHigh},
 		{name: "demo-gke", dist: scan.DistGKE, access: scan.AccessHealth,
-			status: map[string]int{"/version": 401, "/livez": 200, "/readyz": 200, "/api": 401}},
+			status: map[string]int{"/version": 401, "/livez": 200, "/readyz": 200, "/api": 401}, public: scan.LevelMedium},
 		{name: "demo-aks", dist: scan.DistAKS, access: scan.AccessTLS,
 			status:  map[string]int{"/version": 401, "/healthz": 401, "/api": 401, "/.well-known/openid-configuration": 401},
-			urgency: assess.Unknown},
+			urgency: assess.Unknown, public: scan.LevelMedium},
 		{name: "demo-k3s", dist: scan.DistK3s, access: scan.AccessVersion, version: "v1.31.4+k3s1",
 			status: map[string]int{"/version": 200, "/apis": 403}, anonymous: true},
 		{name: "demo-openshift", dist: scan.DistOpenShift, access: scan.AccessVersion, version: "v1.28.9+2f7b992",
@@ -116,7 +120,8 @@ func TestDemoFleetIsJudgedAsEachDistribution(t *testing.T) {
 		{name: "demo-kubeadm", dist: scan.DistKubeadm, access: scan.AccessHealth,
 			status: map[string]int{"/version": 403, "/healthz": 200, "/api": 403}, anonymous: true, urgency: assess.Unknown},
 		{name: "demo-rke2-open", dist: scan.DistRKE2, access: scan.AccessRead, version: "v1.36.4+rke2r1",
-			status: map[string]int{"/api": 200, "/apis": 200, "/api/v1/namespaces": 200, "/metrics": 200, "/openapi/v2": 200, "/.well-known/openid-configuration": 200}},
+			status: map[string]int{"/api": 200, "/apis": 200, "/api/v1/namespaces": 200, "/metrics": 200, "/openapi/v2": 200, "/.well-known/openid-configuration": 200},
+			public: scan.LevelCritical},
 		{name: "demo-expired", dist: scan.DistKubeadm, access: scan.AccessVersion, version: "v1.33.5",
 			status: map[string]int{"/version": 200, "/api": 403}, anonymous: true, expired: true},
 	}
@@ -152,8 +157,18 @@ func TestDemoFleetIsJudgedAsEachDistribution(t *testing.T) {
 			if r.Exposure.Access != c.access {
 				t.Errorf("exposure access %s (%v), want %s", r.Exposure.Access, r.Exposure.Reasons, c.access)
 			}
-			if r.Exposure.Reach != scan.ClassLoopback {
-				t.Errorf("reach %s: the demo must listen on loopback only", r.Exposure.Reach)
+			// Every connection is to loopback, whatever the row stands for.
+			if a, err := netip.ParseAddrPort(r.Connect.Address); err != nil || !a.Addr().IsLoopback() {
+				t.Errorf("connected to %q: the demo must be reached on loopback only", r.Connect.Address)
+			}
+			simulated := slices.ContainsFunc(r.Exposure.Reasons, func(s string) bool { return strings.HasPrefix(s, "simulated: ") })
+			switch {
+			case c.public == "" && (r.Exposure.Reach != scan.ClassLoopback || simulated || strings.Contains(r.Target.Name, "simulated")):
+				t.Errorf("reach %s, name %q, reasons %v: want loopback, as it is", r.Exposure.Reach, r.Target.Name, r.Exposure.Reasons)
+			case c.public != "" && (r.Exposure.Reach != scan.ClassPublic || r.Exposure.Level != c.public || !simulated || r.Target.Name != c.name+Simulated):
+				t.Errorf("reach %s level %s, name %q, reasons %v: want public reach at %s, said to be simulated", r.Exposure.Reach, r.Exposure.Level, r.Target.Name, r.Exposure.Reasons, c.public)
+			case c.public != "" && (!r.Addresses[0].Simulated || !netip.MustParsePrefix("203.0.113.0/24").Contains(netip.MustParseAddr(r.Addresses[0].IP))):
+				t.Errorf("addresses %+v: want a documentation address, marked simulated, first", r.Addresses)
 			}
 			switch {
 			case c.version == "" && r.Version != nil:

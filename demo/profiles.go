@@ -55,6 +55,11 @@ type profile struct {
 	oauth      string
 	namespaces []string
 	groups     []string
+	// standsFor is the public address the demo presents this server as
+	// (a documentation address, RFC 5737): the scan judges its reach as
+	// public, and the row says it is simulated. Empty: shown as what it
+	// is, a server on loopback.
+	standsFor string
 }
 
 // apiServerNames are the in-cluster names every API server certificate
@@ -71,7 +76,7 @@ func names(extra ...string) []string {
 var profiles = []profile{
 	{
 		name:  "demo-eks",
-		shows: "EKS 1.30: anonymous /version open (the EKS default), node name and VPC addresses in the certificate",
+		shows: "EKS 1.30 on a public endpoint: anonymous /version open (the EKS default), node name and VPC addresses in the certificate",
 		info: info("1", "30+", "v1.30.14-eks-7bfd1a2", "7bfd1a2c0e56d8a34b7f29e1c4d8a6b5f3e2c190",
 			"2025-06-18T20:19:46Z", "go1.23.10"),
 		cert: certSpec{
@@ -85,10 +90,12 @@ var profiles = []profile{
 		allowed:   publicInfo,
 		advertise: "192.168.77.14:443",
 		issuer:    "https://oidc.eks.us-east-1.amazonaws.com/id/8E4C2F1A9B3D7E6F0A5C1B2D3E4F5A6B",
+		// EKS's default: a public endpoint.
+		standsFor: "203.0.113.10",
 	},
 	{
 		name:  "demo-gke",
-		shows: "GKE 1.33: anonymous access limited to health checks, 401 elsewhere",
+		shows: "GKE 1.33 on a public endpoint: anonymous access limited to health checks, 401 elsewhere",
 		info: info("1", "33+", "v1.33.5-gke.1080000", "d3a6e17f9b0c52e48a1f6c7d2e9b0a4c5f8e1d36",
 			"2025-09-24T04:12:55Z", "go1.24.6 X:boringcrypto", "1", "32"),
 		cert: certSpec{
@@ -101,10 +108,11 @@ var profiles = []profile{
 		allowed:   healthOnly,
 		advertise: "10.128.0.2:443",
 		issuer:    "https://container.googleapis.com/v1/projects/demo-project/locations/europe-west1/clusters/prod",
+		standsFor: "203.0.113.20",
 	},
 	{
 		name:  "demo-aks",
-		shows: "AKS 1.32: anonymous auth off (401 everywhere); only the certificate says AKS, the version stays hidden",
+		shows: "AKS 1.32 on a public endpoint: anonymous auth off (401 everywhere); only the certificate says AKS, the version stays hidden",
 		info: info("1", "32", "v1.32.7", "158eee9fac884b429a92465edd0d88a43f81de34",
 			"2025-07-15T18:38:22Z", "go1.23.10"),
 		cert: certSpec{
@@ -117,6 +125,7 @@ var profiles = []profile{
 		anonymous: anonymousOff,
 		advertise: "10.224.0.4:443",
 		issuer:    "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/8b1d2e4f/",
+		standsFor: "203.0.113.30",
 	},
 	{
 		name:  "demo-k3s",
@@ -183,7 +192,7 @@ var profiles = []profile{
 	},
 	{
 		name:  "demo-rke2-open",
-		shows: "RKE2 lab with cluster-admin bound to system:anonymous: anyone lists namespaces, metrics and the OpenAPI document",
+		shows: "RKE2 lab on a public address with cluster-admin bound to system:anonymous: anyone lists namespaces, metrics and the OpenAPI document",
 		info: info("1", "36", "v1.36.4+rke2r1", "6c0f2b8e3d9a7415f2c8e0b6a4d1f3c5e7a9b2d4",
 			"2026-08-20T17:41:08Z", "go1.26.5 X:boringcrypto", "1", "35"),
 		cert: certSpec{
@@ -198,6 +207,8 @@ var profiles = []profile{
 		issuer:     "https://kubernetes.default.svc.cluster.local",
 		namespaces: []string{"cattle-system", "default", "kube-node-lease", "kube-public", "kube-system", "monitoring", "payments", "prod", "staging"},
 		groups:     []string{"helm.cattle.io/v1", "k3s.cattle.io/v1", "metrics.k8s.io/v1beta1"},
+		// The lab was given a public address "for a quick test".
+		standsFor: "203.0.113.50",
 	},
 	{
 		name:  "demo-expired",

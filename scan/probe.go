@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,6 +114,20 @@ func cancelled(r *Result) {
 	}
 }
 
+// addressesOf lists the addresses a host resolved to, with their classes;
+// standsFor, when valid and every address is loopback (a demo server),
+// comes first, marked simulated. It is never dialled: only addrs are.
+func addressesOf(addrs []netip.Addr, standsFor netip.Addr) []Address {
+	out := make([]Address, 0, len(addrs)+1)
+	if standsFor.IsValid() && len(addrs) > 0 && !slices.ContainsFunc(addrs, func(a netip.Addr) bool { return !a.Unmap().IsLoopback() }) {
+		out = append(out, Address{IP: standsFor.String(), Class: Classify(standsFor), Simulated: true})
+	}
+	for _, a := range addrs {
+		out = append(out, Address{IP: a.String(), Class: Classify(a)})
+	}
+	return out
+}
+
 // reach resolves, connects and (unless the target is plain HTTP) does the
 // observing TLS handshake. It returns the open TLS connection for the HTTP
 // probes to reuse, and the address that answered.
@@ -132,9 +147,7 @@ func (s *Scanner) reach(ctx context.Context, t Target, r *Result, emit func(Resu
 		emit(r.clone())
 		return nil, netip.Addr{}
 	}
-	for _, a := range addrs {
-		r.Addresses = append(r.Addresses, Address{IP: a.String(), Class: Classify(a)})
-	}
+	r.Addresses = addressesOf(addrs, t.StandsFor)
 	emit(r.clone())
 
 	start := time.Now()

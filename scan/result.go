@@ -90,6 +90,9 @@ type Address struct {
 	IP string `json:"ip"`
 	// Class is public, private, cgnat, loopback, link-local or other.
 	Class string `json:"class"`
+	// Simulated marks the address a demo server stands for
+	// (Target.StandsFor): judged, never dialled.
+	Simulated bool `json:"simulated,omitempty"`
 }
 
 // Connect is the outcome of the TCP connection.

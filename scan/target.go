@@ -52,6 +52,14 @@ type Target struct {
 	// Range targets come from a CIDR block: with Options.Sweep, a connect
 	// sweep finds whether anything listens before the probe.
 	Range bool
+	// StandsFor is the public address a demo server on loopback imitates;
+	// only the demo sets it (no flag, file or saved result can). The
+	// target is still dialled only where its host resolves; when every
+	// address it resolves to is loopback, StandsFor is listed first among
+	// its addresses, marked simulated, so that its reach and exposure are
+	// judged as the real server's would be. A target that resolves to any
+	// other address ignores it.
+	StandsFor netip.Addr
 }
 
 // key identifies a row: one per address:port (and base path) per source.

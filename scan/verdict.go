@@ -326,6 +326,12 @@ func judgeExposure(r *Result) Exposure {
 			break
 		}
 	}
+	for _, a := range r.Addresses {
+		if a.Simulated {
+			e.Reasons = append(e.Reasons, fmt.Sprintf("simulated: a demo server on loopback standing for %s, judged as if it were there", a.IP))
+			break
+		}
+	}
 	e.Level = exposureLevel(e.Reach, e.Access)
 	if r.TLS != nil && r.TLS.Plaintext && e.Level != LevelNone {
 		e.Level = raise(e.Level)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,14 +25,7 @@ func newDemoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Scan a fleet of lifelike API servers on 127.0.0.1 (no cluster needed)",
-		Long: `Start local HTTPS servers shaped like EKS, GKE, AKS, k3s, OpenShift, kubeadm
-and RKE2 API servers (each with its own certificate chain and its
-distribution's anonymous answers, one open to anonymous reads and one with an
-expired certificate) and scan them in the TUI, as kubesurface scans real ones.
-
-With --serve, print their endpoints instead (one per line, each with a
-# comment naming what it imitates) and keep serving until interrupted, to
-point 'kubesurface scan' at them.`,
+		Long:  demoHelp(),
 		Example: `  kubesurface demo
   kubesurface demo --serve > demo-endpoints.txt &
   kubesurface scan --no-kubeconfig -f demo-endpoints.txt`,
@@ -46,7 +40,7 @@ point 'kubesurface scan' at them.`,
 			if serve {
 				out := cmd.OutOrStdout()
 				for _, s := range fleet.Servers() {
-					fmt.Fprintf(out, "%s\t# %s: %s\n", s.URL, s.Name, s.Shows)
+					fmt.Fprintf(out, "%s\t# %s: %s%s\n", s.URL, s.Name, s.Shows, servedAs(s))
 				}
 				// On stderr, so that stdout stays an endpoint list that
 				// `scan -f` and `scan -` read as it is.
@@ -55,18 +49,11 @@ point 'kubesurface scan' at them.`,
 				// Stopping is what ctrl+c is for here, not a failure.
 				return nil
 			}
-			targets, err := scan.ParseEndpoints(fleet.Endpoints(), 0)
+			// Named for what they imitate; those that imitate public
+			// endpoints stand for their public address, "(simulated)".
+			targets, err := fleet.Targets()
 			if err != nil {
 				return err
-			}
-			servers := fleet.Servers()
-			if len(targets) != len(servers) {
-				return fmt.Errorf("demo: %s became %s", scan.Plural(len(servers), "server"), scan.Plural(len(targets), "target"))
-			}
-			for i := range targets {
-				// The row name is what a user reads; 127.0.0.1:PORT says
-				// nothing about which distribution it imitates.
-				targets[i].Name = servers[i].Name
 			}
 			now := time.Now().UTC()
 			judge := rf.start(ctx, now)
@@ -90,4 +77,44 @@ point 'kubesurface scan' at them.`,
 	rf.register(cmd)
 	cmd.Flags().BoolVar(&serve, "serve", false, "print the endpoints and keep serving until interrupted, instead of starting the TUI")
 	return cmd
+}
+
+// demoHelp is the demo's help text, listing the servers from the fleet's
+// own definition, so that it names exactly what is served.
+func demoHelp() string {
+	servers := demo.Profiles()
+	var b strings.Builder
+	fmt.Fprintf(&b, `Start %d local HTTPS servers on 127.0.0.1, each shaped like a real API server
+(its own certificate chain, its distribution's anonymous answers), and scan
+them in the TUI, as kubesurface scans real ones:
+
+`, len(servers))
+	for _, s := range servers {
+		name := s.Name
+		if s.StandsFor.IsValid() {
+			name += demo.Simulated + ", as " + s.StandsFor.String()
+		}
+		fmt.Fprintf(&b, "  %s\n      %s\n", name, s.Shows)
+	}
+	b.WriteString(`
+On loopback every server would look reachable from this host only. Those
+marked (simulated) imitate public endpoints: the demo presents each as the
+documentation address it stands for (203.0.113.0/24), so their reach and
+exposure are judged as public, with a reason saying it is simulated. Every
+connection still goes to 127.0.0.1.
+
+With --serve, print their endpoints instead (one per line, each with a
+# comment naming what it imitates) and keep serving until interrupted, to
+point 'kubesurface scan' at them; scanned from that list, every server is
+judged as what it is, on loopback.`)
+	return b.String()
+}
+
+// servedAs is what a --serve line adds for a server the TUI presents as a
+// public address.
+func servedAs(s demo.Server) string {
+	if !s.StandsFor.IsValid() {
+		return ""
+	}
+	return " (the demo's TUI presents it as " + s.StandsFor.String() + ", simulated)"
 }

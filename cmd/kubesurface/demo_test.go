@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/kubesurface/kubesurface/demo"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/report"
 )
@@ -108,5 +110,52 @@ func TestDemoRejectsArguments(t *testing.T) {
 	code, stdout, stderr := invoke(t, "", "demo", "https://example.com")
 	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "unknown command") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestDemoHelpNamesWhatIsServed: the help lists every server the demo
+// starts, and no other, with the ones presented as public addresses marked
+// simulated.
+func TestDemoHelpNamesWhatIsServed(t *testing.T) {
+	code, help, stderr := invoke(t, "", "demo", "--help")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	fleet, err := demo.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Close()
+	servers := fleet.Servers()
+	if !strings.Contains(help, fmt.Sprintf("Start %d local HTTPS servers on 127.0.0.1", len(servers))) {
+		t.Errorf("help does not count the %d servers:\n%s", len(servers), help)
+	}
+	listed := 0
+	for _, l := range strings.Split(help, "\n") {
+		if strings.HasPrefix(l, "  demo-") {
+			listed++
+		}
+	}
+	if listed != len(servers) {
+		t.Errorf("help lists %d servers, the demo serves %d:\n%s", listed, len(servers), help)
+	}
+	simulated := 0
+	for _, s := range servers {
+		want := "  " + s.Name + "\n      " + s.Shows
+		if s.StandsFor.IsValid() {
+			simulated++
+			want = "  " + s.Name + demo.Simulated + ", as " + s.StandsFor.String() + "\n      " + s.Shows
+		}
+		if !strings.Contains(help, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if simulated == 0 || simulated == len(servers) {
+		t.Errorf("%d of %d servers simulated: want some, not all", simulated, len(servers))
+	}
+	// Two kubeadm servers (health-only, and the expired certificate), not
+	// one per anonymous mode.
+	if kubeadm := strings.Count(help, "\n      kubeadm "); kubeadm != 2 {
+		t.Errorf("help describes %d kubeadm servers, the demo serves 2:\n%s", kubeadm, help)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -25,6 +27,7 @@ func invoke(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // the embedded data, not a user's cache
+	t.Setenv("COLUMNS", "")                 // -o table to a buffer: every column, whatever the test's terminal
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
@@ -98,6 +101,26 @@ contexts: [{name: dev, context: {cluster: c, user: u}}]
 			code, stdout, stderr := invoke(t, c.stdin, c.args...)
 			wantUsageError(t, code, stdout, stderr, c.want)
 		})
+	}
+}
+
+// TestMistypedCommandSuggestsTheNearest: a typo names the subcommand it is
+// near, not every subcommand; a word near none points at the help instead.
+func TestMistypedCommandSuggestsTheNearest(t *testing.T) {
+	code, stdout, stderr := invoke(t, "", "scna")
+	wantUsageError(t, code, stdout, stderr, `unknown command "scna" (did you mean: scan?)`)
+	for _, other := range []string{"serve", "view", "data", "demo", "version", "completion"} {
+		if strings.Contains(stderr, other) {
+			t.Errorf("scna suggests %s too: %q", other, stderr)
+		}
+	}
+	code, stdout, stderr = invoke(t, "", "veiw")
+	wantUsageError(t, code, stdout, stderr, "(did you mean: view?)")
+
+	code, stdout, stderr = invoke(t, "", "xylophone")
+	wantUsageError(t, code, stdout, stderr, `unknown command "xylophone" (see 'kubesurface --help' for the commands)`)
+	if strings.Contains(stderr, "did you mean") || strings.Contains(stderr, "scan") {
+		t.Errorf("a word near no command is given suggestions: %q", stderr)
 	}
 }
 
@@ -188,6 +211,83 @@ func TestOutputsCarryEveryTarget(t *testing.T) {
 			t.Errorf("table lacks the version or the refusal:\n%s", stdout)
 		}
 	})
+}
+
+// TestTableFitsColumnsAndWideDoesNot: -o table to a pipe is every column
+// whole, as kubectl's get; with COLUMNS (or on a terminal) it fits the
+// width; -o wide never cuts. view prints the same tables of saved results,
+// and the shell completes wide for both.
+func TestTableFitsColumnsAndWideDoesNot(t *testing.T) {
+	monday := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	long := savedAt("203.0.113.10", monday)
+	long.Target.Name = "a-very-long-target-name-for-a-cluster-in-eu-west-1:6443"
+	ctx := savedAt("10.0.0.5", monday)
+	ctx.Target.Source, ctx.Target.Context, ctx.Target.Name = scan.SourceKubeconfig, "prod", "prod"
+	file := writeFile(t, "saved.ndjson", ndjson(t, long, ctx))
+	srv := versionServer(t, `{"major":"1","minor":"31","gitVersion":"v1.31.4+k3s1"}`)
+
+	lines := func(out string) []string {
+		table, _, _ := strings.Cut(out, "\n\ndata: ")
+		return strings.Split(table, "\n")
+	}
+	widest := func(ls []string) int {
+		w := 0
+		for _, l := range ls {
+			w = max(w, len([]rune(l)))
+		}
+		return w
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"scan", []string{"scan", "--no-kubeconfig", "--timeout", "2s", srv.URL}},
+		{"view", []string{"view", "--now", "2026-11-26", file}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, pipe, stderr := invoke(t, "", append(c.args, "-o", "table")...)
+			if code != exitOK {
+				t.Fatalf("-o table: exit %d: %s", code, stderr)
+			}
+			if widest(lines(pipe)) <= 60 || strings.Contains(pipe, "…") || !strings.Contains(pipe, "LATENCY") {
+				t.Errorf("-o table to a pipe is not whole:\n%s", pipe)
+			}
+			code, wide, stderr := invoke(t, "", append(c.args, "-o", "wide")...)
+			if code != exitOK || lines(wide)[0] != lines(pipe)[0] {
+				t.Errorf("-o wide: exit %d, %s\n%s", code, stderr, wide)
+			}
+			t.Setenv("COLUMNS", "60")
+			code, fitted, _ := invoke2(t, append(c.args, "-o", "table")...)
+			if code != exitOK || widest(lines(fitted)) > 60 || strings.Contains(lines(fitted)[0], "LATENCY") {
+				t.Errorf("-o table at COLUMNS=60:\n%s", fitted)
+			}
+			code, wide60, _ := invoke2(t, append(c.args, "-o", "wide")...)
+			if code != exitOK || lines(wide60)[0] != lines(pipe)[0] || strings.Contains(wide60, "…") {
+				t.Errorf("-o wide at COLUMNS=60 is not whole:\n%s", wide60)
+			}
+		})
+	}
+	_, out, _ := invoke(t, "", "view", "--now", "2026-11-26", "-o", "wide", file)
+	if !strings.Contains(out, "a-very-long-target-name-for-a-cluster-in-eu-west-1:6443  endpoint") || !strings.Contains(out, "prod  ") || !strings.Contains(out, " kubeconfig ") || strings.Contains(out, "context") {
+		t.Errorf("SOURCE is not named as in the JSON:\n%s", out)
+	}
+	for _, cmd := range []string{"scan", "view"} {
+		words, _ := complete(t, cmd, "-o", "")
+		if !slices.Contains(words, "wide") || !slices.Contains(words, "table") {
+			t.Errorf("%s -o completes %q", cmd, words)
+		}
+	}
+}
+
+// invoke2 is invoke keeping the COLUMNS the test set.
+func invoke2(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
 }
 
 // TestJudgementAndGate: --now fixes the date the judgement is for, and

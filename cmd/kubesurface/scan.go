@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -152,6 +153,7 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) (*scan.Plan, er
 			return nil, inputError(ctx, err)
 		}
 	}
+	savedNone := false
 	if len(f.fromResults) > 0 {
 		warnings := newNotices(cmd.ErrOrStderr())
 		saved, err := readResults(cmd.Context(), cmd.InOrStdin(), f.fromResults, f.maxTargets, warnings)
@@ -164,8 +166,15 @@ func (f *targetFlags) targets(cmd *cobra.Command, args []string) (*scan.Plan, er
 			t, _ := scan.FromRef(r.Target)
 			plan.Add(t)
 		}
+		savedNone = len(saved) == 0
 	}
 	if plan.Count() == 0 {
+		if savedNone && ctx.Err() == nil {
+			// Saved results that are all empty shards: a scan of nothing
+			// that succeeds, as the shard that wrote them did.
+			fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: --from-results: no results in "+clean.Line(strings.Join(f.fromResults, ", "))+"; nothing to scan")
+			return plan, nil
+		}
 		return nil, usageError{errNothingToScan}
 	}
 	if ctx.Err() != nil {
@@ -380,7 +389,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 				data, _ := judge.stage.Data()
 				info := report.DataOf(data, now)
 				info.Refresh = refreshNote
-				if err := report.Write(w, output, ordered, time.Now(), info, report.Options{Version: currentBuild().Version, FailOn: gate}); err != nil {
+				if err := report.Write(w, output, ordered, time.Now(), info, report.Options{Version: currentBuild().Version, FailOn: gate, Width: tableWidth(w)}); err != nil {
 					return err
 				}
 			}
@@ -397,7 +406,7 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 				// Ctrl-C during the grace: the output is whole, and the
 				// exit says it was interrupted.
 				interrupted = interrupted || ctx.Err() != nil
-			case refreshNote != "" && output != "table":
+			case refreshNote != "" && output != "table" && output != "wide":
 				// The table's footer says it where it is read already.
 				fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(refreshNote))
 			}
@@ -414,7 +423,8 @@ deprecated API in use or by kubelet skew), 130 interrupted.`,
 	jf.register(cmd)
 	rf.register(cmd)
 	cmd.Flags().StringVar(&jf.failOn, "fail-on", "", "exit 3 when any target reaches this level: critical, high, medium or low, on urgency or exposure; urgency:LEVEL or exposure:LEVEL for one scale; readiness:blocked when a target's next upgrade hop is blocked")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page), csv (one row per target), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI; a check fails at --fail-on, default high) or stats (the fleet's numbers: urgency by distribution, exposure by reach, minors, support timeline)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table (fitted to the terminal's width, long cells cut with …), wide (the table with every column whole), json, yaml, ndjson (one line per target as it finishes), markdown, html (one self-contained page), csv (one row per target), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI; a check fails at --fail-on, default high) or stats (the fleet's numbers: urgency by distribution, exposure by reach, minors, support timeline)")
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -73,7 +73,7 @@ func TestKubeconfigServerSecretsReachNoOutput(t *testing.T) {
 			}
 			// The formats with every detail show the errors, which say
 			// what was hidden.
-			if format != "table" && format != "csv" && format != "stats" && !strings.Contains(stdout, "redacted") {
+			if format != "table" && format != "wide" && format != "csv" && format != "stats" && !strings.Contains(stdout, "redacted") {
 				t.Errorf("no error says what was hidden:\n%s", stdout)
 			}
 			noSecret(t, "stdout", stdout)

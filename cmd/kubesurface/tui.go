@@ -31,7 +31,7 @@ func attachTUI(root *cobra.Command) {
 	root.Args = func(cmd *cobra.Command, args []string) error {
 		for _, a := range args {
 			if looksLikeCommand(a) {
-				return usageError{fmt.Errorf("unknown command %q (did you mean: %s?); a single-label host needs a port, e.g. %s:6443", a, suggest(cmd, a), a)}
+				return usageError{fmt.Errorf("unknown command %q (%s); a single-label host needs a port, e.g. %s:6443", a, suggest(cmd, a), a)}
 			}
 		}
 		return nil
@@ -96,15 +96,20 @@ func looksLikeCommand(a string) bool {
 	return a != "-" && a != "localhost" && !strings.ContainsAny(a, ".:/[]")
 }
 
+// suggestionDistance is how many edits (cobra's Levenshtein, case
+// ignored) a word may be from a subcommand to be suggested: "scna" and
+// "veiw" are 2 from scan and view, while every pair of subcommands is at
+// least 3 apart, so a typo names one, not all.
+const suggestionDistance = 2
+
+// suggest names the subcommands near a mistyped word (or those it begins),
+// or points at the help when none is near.
 func suggest(cmd *cobra.Command, a string) string {
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = suggestionDistance
+	}
 	if s := cmd.SuggestionsFor(a); len(s) > 0 {
-		return strings.Join(s, ", ")
+		return "did you mean: " + strings.Join(s, ", ") + "?"
 	}
-	var names []string
-	for _, c := range cmd.Commands() {
-		if c.IsAvailableCommand() {
-			names = append(names, c.Name())
-		}
-	}
-	return strings.Join(names, ", ")
+	return "see '" + cmd.CommandPath() + " --help' for the commands"
 }

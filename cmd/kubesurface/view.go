@@ -5,16 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kubesurface/kubesurface/internal/bounded"
+	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
 	"github.com/kubesurface/kubesurface/scan/report"
@@ -57,12 +61,18 @@ one JSON document, as 'scan -o stats' prints them. The rows stream: each is
 judged as it is read (a dataset's at --now, or today) and only what the
 numbers need is kept per target. When stderr is a terminal, a progress line
 there (file, bytes read of its size, rows, targets) is redrawn at most once
-a second; redirected, stderr gets the warnings only.
+a second; redirected, stderr gets the warnings only. -o table and -o wide
+print the merged rows as 'scan -o table' and 'scan -o wide' do.
+
+An empty input (0 bytes, blank lines, or a document of no results: what a
+shard given no targets writes) is read as no results, with a note; when
+every input is empty the TUI opens with no rows and says so, and -o stats
+counts zero targets.
 
 Exit codes: 0 quit (q or ctrl+c in the TUI; with -o, the output written),
 1 the terminal could not be used or the output not written, 2 bad flags, a
-file that cannot be opened, or one that holds no results, 130 interrupted by
-SIGINT or SIGTERM.`,
+file that cannot be opened, or one whose rows are all unreadable, 130
+interrupted by SIGINT or SIGTERM.`,
 		Example: `  kubesurface scan -o ndjson > results.ndjson && kubesurface view results.ndjson
   kubectl logs -l job-name=kubesurface --tail=-1 | grep '^{' | kubesurface view -
   kubesurface view monday.json tuesday.ndjson
@@ -77,18 +87,18 @@ SIGINT or SIGTERM.`,
 			if err := tf.validate(); err != nil {
 				return usageError{err}
 			}
-			if output != "" && output != "stats" {
-				return usageError{fmt.Errorf("unknown output format %q for view (want stats)", output)}
+			if output != "" && !slices.Contains(viewFormats, output) {
+				return usageError{fmt.Errorf("unknown output format %q for view (want %s)", output, strings.Join(viewFormats, ", "))}
 			}
 			now, err := jf.date()
 			if err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			if output == "stats" {
+			if output != "" {
 				warnings := newNotices(cmd.ErrOrStderr())
 				defer warnings.flush()
-				return viewStats(ctx, cmd, args, now, warnings)
+				return viewPrint(ctx, cmd, args, output, now, warnings)
 			}
 			inputs, err := openSaved(ctx, cmd.InOrStdin(), args, report.NewShared())
 			if err != nil {
@@ -118,8 +128,43 @@ SIGINT or SIGTERM.`,
 	}
 	tf.registerProbe(cmd)
 	jf.register(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", "", "print instead of opening the TUI: stats (the fleet's numbers as JSON)")
+	cmd.Flags().StringVarP(&output, "output", "o", "", "print instead of opening the TUI: stats (the fleet's numbers as JSON), table (one line per target, fitted to the terminal) or wide (the table with every column whole)")
+	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(viewFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// viewFormats are what view -o prints instead of opening the TUI.
+var viewFormats = []string{"stats", "table", "wide"}
+
+// viewPrint prints saved results for a script or a report where no
+// terminal is: the fleet's numbers (stats, viewStats), or the table of the
+// results merged and judged as the TUI would show them (table, wide).
+func viewPrint(ctx context.Context, cmd *cobra.Command, files []string, output string, now time.Time, warnings *notices) error {
+	if output == "stats" {
+		return viewStats(ctx, cmd, files, now, warnings)
+	}
+	results, err := readResults(ctx, cmd.InOrStdin(), files, math.MaxInt, warnings)
+	if err != nil {
+		return err
+	}
+	data, notes := newestData(ctx, now)
+	for _, n := range notes {
+		fmt.Fprintln(cmd.ErrOrStderr(), "kubesurface: "+clean.Line(n))
+	}
+	stage := assess.NewStage(data, now)
+	for i := range results {
+		if results[i].Urgency == nil {
+			stage.Judge(&results[i])
+		}
+	}
+	w := cmd.OutOrStdout()
+	if err := report.Write(w, output, results, time.Now(), report.DataOf(data, now), report.Options{Width: tableWidth(w)}); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
 }
 
 // viewConfig is the session view opens: no rows at first, then the saved
@@ -140,7 +185,26 @@ func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts s
 		loadSaved(ctx, inputs, feed, warnings, stage)
 	}()
 	wait := func() { cancel(); <-done }
-	return tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}, wait
+	cfg := tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}
+	if allEmpty(inputs) {
+		// Known before the screen opens: say so where the rows would be.
+		cfg.Hint = emptyHint(inputs)
+	}
+	return cfg, wait
+}
+
+// emptyHint is what view shows in place of rows when every input is
+// empty.
+func emptyHint(inputs []*savedInput) string {
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = in.label
+	}
+	what := names[0] + " is empty"
+	if len(names) > 1 {
+		what = "all " + strconv.Itoa(len(names)) + " inputs are empty (" + strings.Join(names, ", ") + ")"
+	}
+	return "No results to show: " + what + ".\nAn empty results file is what a scan of no targets (an empty --shard) writes.\n\nPress q to quit."
 }
 
 // loadSaved reads every input to its end into feed, merged as scan.Merger
@@ -197,6 +261,13 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 				}
 				continue
 			case err == io.EOF:
+				if in.empty {
+					note := emptyNote(in.label)
+					warnings.add(in.label, note)
+					if !send(tui.Loaded{Row: -1, Warning: note, Progress: progress()}) {
+						return
+					}
+				}
 			case ctx.Err() != nil:
 				return
 			default:
@@ -258,6 +329,26 @@ type savedInput struct {
 	// ahead is what was read before the TUI started: rows skipped before
 	// the first result, then that result.
 	ahead []saved
+	// empty says the input held no result and nothing malformed: an empty
+	// shard, read as no rows.
+	empty bool
+}
+
+// emptyNote is what is said of an empty input: not an error, since a
+// shard that got no targets writes nothing (-o ndjson) or a document of
+// no results (-o json).
+func emptyNote(label string) string {
+	return label + " holds no results (empty); read as none"
+}
+
+// allEmpty is whether every input held no result.
+func allEmpty(inputs []*savedInput) bool {
+	for _, in := range inputs {
+		if !in.empty {
+			return false
+		}
+	}
+	return true
 }
 
 type saved struct {
@@ -276,8 +367,10 @@ func (in *savedInput) next() (scan.Result, error) {
 
 // openSaved opens every input ('-' is stdin) through bounded, so that a
 // FIFO or a stdin that never closes still ends at Ctrl-C, and reads each
-// as far as its first result: an input that cannot be opened or holds no
-// results is a usage error naming it, before any screen is drawn. A
+// as far as its first result: an input that cannot be opened, or whose
+// every row is malformed, is a usage error naming it, before any screen
+// is drawn; one that is empty (or blank, or a document of no results) is
+// read as no results (savedInput.empty). A
 // signal while waiting is errInterrupted. Their results share their equal
 // parts through shared.
 func openSaved(ctx context.Context, stdin io.Reader, names []string, shared *report.Shared) ([]*savedInput, error) {
@@ -314,6 +407,11 @@ func openSaved(ctx context.Context, stdin io.Reader, names []string, shared *rep
 			r, err := in.dec.Next()
 			in.ahead = append(in.ahead, saved{r, err})
 			if err == nil {
+				break
+			}
+			if err == io.EOF {
+				// Nothing malformed, and no result: an empty shard.
+				in.empty = true
 				break
 			}
 			if !errors.As(err, new(*report.SkipError)) {
@@ -361,8 +459,9 @@ func readResults(ctx context.Context, stdin io.Reader, names []string, max int, 
 // readSaved reads the inputs one after the other, opening each only when
 // the one before has ended, and hands each result to each in the order
 // read; an error from each stops the reading and is returned. Skipped rows
-// go to warnings; an input that cannot be opened, holds no results or
-// cannot be read to its end is a usage error. opened, when not nil, is
+// go to warnings, as does a note for an empty input (no results); an input
+// that cannot be opened, whose every row is unreadable or that cannot be
+// read to its end is a usage error. opened, when not nil, is
 // told of each input as it is opened (its place among names, from 1).
 func readSaved(ctx context.Context, stdin io.Reader, names []string, warnings *notices, opened func(*savedInput, int), each func(*savedInput, scan.Result) error) error {
 	shared := report.NewShared()
@@ -388,6 +487,9 @@ func readSaved(ctx context.Context, stdin io.Reader, names []string, warnings *n
 				case errors.As(err, &skip):
 					warnings.add(in.label, skip.Error())
 				case err == io.EOF:
+					if in.empty {
+						warnings.add(in.label, emptyNote(in.label))
+					}
 					return nil
 				case ctx.Err() != nil:
 					return errInterrupted

@@ -447,7 +447,6 @@ func TestViewAndShardInputErrors(t *testing.T) {
 		{"view of an endpoint list", "", []string{"view", writeFile(t, "targets.txt", "10.0.0.1:6443\n")}, "targets.txt:1: invalid character '.' after top-level value)"},
 		{"view of stdin twice", "", []string{"view", "-", "-"}, "'-' (stdin) can be read only once"},
 		{"view of a YAML report", "", []string{"view", writeFile(t, "r.yaml", "apiVersion: kubesurface/v1\nkind: ScanReport\n")}, "r.yaml holds no results"},
-		{"view empty stdin", "\n", []string{"view", "-"}, "stdin holds no results"},
 		{"view bad --now", "", []string{"view", "--now", "tomorrow", broken}, `--now "tomorrow"`},
 		{"view bad --timeout", "", []string{"view", "--timeout", "0s", broken}, "--timeout must be positive"},
 		{"scan --from-results of no results", "", []string{"scan", "--no-kubeconfig", "--from-results", broken}, "broken.ndjson holds no results"},
@@ -464,6 +463,79 @@ func TestViewAndShardInputErrors(t *testing.T) {
 			wantUsageError(t, code, stdout, stderr, c.want)
 		})
 	}
+}
+
+// TestEmptyResultsFilesAreEmptyShards: a shard given no targets writes an
+// empty file (-o ndjson) or a document of no results (-o json); view,
+// view -o stats and scan --from-results read it as no results, with a
+// note, instead of refusing the whole set. Malformed files are still
+// refused (TestViewAndShardInputErrors).
+func TestEmptyResultsFilesAreEmptyShards(t *testing.T) {
+	monday := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	a := writeFile(t, "a.ndjson", ndjson(t, savedAt("203.0.113.10", monday)))
+	empty := writeFile(t, "empty.ndjson", "")
+	blank := writeFile(t, "blank.ndjson", "\n  \n\t\n")
+	_, doc, _ := invoke(t, "", "scan", "--no-kubeconfig", "--from-results", empty, "-o", "json")
+	emptyDoc := writeFile(t, "empty.json", doc)
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+
+	t.Run("view with an empty shard", func(t *testing.T) {
+		tm, _, _, warnings := viewSessionWithWarnings(t, strings.NewReader(""), []string{a, empty, blank, emptyDoc}, now)
+		waitScreen(t, tm, "read 1 row; 3 warnings")
+		m := finalModel(t, tm)
+		if len(m.Results()) != 1 {
+			t.Errorf("rows %d, want 1", len(m.Results()))
+		}
+		var out bytes.Buffer
+		warnings.w = &out
+		warnings.flush()
+		for _, f := range []string{empty, blank, emptyDoc} {
+			if !strings.Contains(out.String(), f+" holds no results (empty)") {
+				t.Errorf("stderr does not name %s as empty: %q", f, out.String())
+			}
+		}
+	})
+
+	t.Run("view with only empty inputs", func(t *testing.T) {
+		tm, rec, _ := viewSession(t, strings.NewReader("\n"), []string{empty, "-"}, now)
+		waitScreen(t, tm, "No results to show: all 2 inputs are empty", "read 0 rows")
+		m := finalModel(t, tm)
+		if len(m.Results()) != 0 || len(rec.Calls()) != 0 {
+			t.Errorf("rows %d, scans %v", len(m.Results()), rec.Calls())
+		}
+	})
+
+	t.Run("view -o stats", func(t *testing.T) {
+		for _, c := range []struct {
+			files   []string
+			targets float64
+		}{{[]string{a, empty, blank}, 1}, {[]string{empty, blank, emptyDoc}, 0}} {
+			code, stdout, stderr := invoke(t, "", append([]string{"view", "-o", "stats", "--now", "2026-11-26"}, c.files...)...)
+			if code != exitOK {
+				t.Fatalf("%v: exit %d: %s", c.files, code, stderr)
+			}
+			var got map[string]any
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("%v:\n%s", err, stdout)
+			}
+			if got["targets"] != c.targets {
+				t.Errorf("%v: targets %v, want %v", c.files, got["targets"], c.targets)
+			}
+			if !strings.Contains(stderr, empty+" holds no results (empty)") {
+				t.Errorf("no note of the empty file: %q", stderr)
+			}
+		}
+	})
+
+	t.Run("scan --from-results of empty shards", func(t *testing.T) {
+		code, stdout, stderr := invoke(t, "", "scan", "--no-kubeconfig", "-o", "ndjson", "--from-results", empty, "--from-results", blank)
+		if code != exitOK || stdout != "" {
+			t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "--from-results: no results in "+empty+", "+blank+"; nothing to scan") {
+			t.Errorf("stderr %q", stderr)
+		}
+	})
 }
 
 func keyPress(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }

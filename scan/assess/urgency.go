@@ -234,16 +234,16 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	defer func() { u.Priority = priority(r) }()
 
 	if r.Version == nil {
-		unknown(u, "the version is not visible (anonymous /version closed and no working kubeconfig credentials)")
+		withoutLifecycle(u, r, b, nil, "the version is not visible (anonymous /version closed and no working kubeconfig credentials)")
 		return
 	}
 	pv, err := scan.ParseVersion(r.Version.GitVersion)
 	if err != nil {
-		unknown(u, fmt.Sprintf("version %q cannot be parsed: run `kubesurface data update` if it is a new release", r.Version.GitVersion))
+		withoutLifecycle(u, r, b, nil, fmt.Sprintf("version %q cannot be parsed: run `kubesurface data update` if it is a new release", r.Version.GitVersion))
 		return
 	}
 	if pv.Major == 0 {
-		unknown(u, fmt.Sprintf("version %q is an unstamped build (major version 0, as builds without release tags report): its real version cannot be known, so no support window or CVE is judged", r.Version.GitVersion))
+		withoutLifecycle(u, r, b, nil, fmt.Sprintf("version %q is an unstamped build (major version 0, as builds without release tags report): its real version cannot be known, so no support window or CVE is judged", r.Version.GitVersion))
 		return
 	}
 	cal := calendarFor(r.Dist.Name)
@@ -260,15 +260,12 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	var notes []string
 	switch {
 	case !ok && osMinor != "" && newer(osMinor, d.NewestMinor):
-		unknown(u, fmt.Sprintf("OpenShift %s is newer than the data knows (newest %s, data as of %s): run `kubesurface data update`",
+		withoutLifecycle(u, r, b, &pv, fmt.Sprintf("OpenShift %s is newer than the data knows (newest %s, data as of %s): run `kubesurface data update`",
 			osMinor, d.NewestMinor, b.DataAsOf))
 		return
 	case !ok && newer(pv.Minor, newestK8s):
-		unknown(u, fmt.Sprintf("%s is newer than the data knows (newest %s %s, data as of %s): run `kubesurface data update`",
+		withoutLifecycle(u, r, b, &pv, fmt.Sprintf("%s is newer than the data knows (newest %s %s, data as of %s): run `kubesurface data update`",
 			pv.Minor, d.Name, newestK8s, b.DataAsOf))
-		if f.preRelease != "" {
-			u.Reasons = append(u.Reasons, fmt.Sprintf("it is a pre-release (%s), not a supported release of %s", f.preRelease, pv.Minor))
-		}
 		return
 	case !ok:
 		// Lifecycle.Minor is the calendar's own minor: OpenShift's only
@@ -289,7 +286,7 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 			f.phase = "unsupported"
 			u.Reasons = append(u.Reasons, gapText(d, cal, pv, osMinor, below, above)+"; the releases either side are out of all support, and so is it")
 		default:
-			unknown(u, fmt.Sprintf("%s, so its support cannot be judged: run `kubesurface data update`", gapText(d, cal, pv, osMinor, below, above)))
+			withoutLifecycle(u, r, b, &pv, fmt.Sprintf("%s, so its support cannot be judged: run `kubesurface data update`", gapText(d, cal, pv, osMinor, below, above)))
 			return
 		}
 		u.Lifecycle = &scan.Lifecycle{Calendar: cal, Minor: own, Phase: f.phase, Provider: providerText(r.Dist.Name, cal)}
@@ -325,30 +322,11 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	if known, ok := newestPatch(b, d, pv.Minor); ok && pv.Patch > known.Patch {
 		beyond = known.Semver
 	}
-	var cveNotes []string
-	u.CVEs, cveNotes = cvesFor(r, b, pv)
-	notes = append(notes, cveNotes...)
-	for _, c := range u.CVEs {
-		if !c.Unfixed && Rank(c.Severity) > Rank(u.WorstCVE) {
-			u.WorstCVE = c.Severity
-		}
-	}
-	f.worstCVE = u.WorstCVE
-	if r.Auth != nil && r.Auth.Skew != nil {
-		f.skewed = len(r.Auth.Skew.Violations)
-	}
+	notes = append(notes, judgeCVEs(u, &f, r, b, pv)...)
+	f.skewed = skewed(r)
 
 	u.Level = Current
-	for _, rule := range Rules {
-		if !rule.applies(f) {
-			continue
-		}
-		u.Rules = append(u.Rules, rule.ID)
-		if Rank(rule.Level) > Rank(u.Level) {
-			u.Level = rule.Level
-		}
-		u.Reasons = append(u.Reasons, reason(rule.ID, f, u, pv))
-	}
+	applyRules(u, f, pv)
 	switch {
 	case beyond != "":
 		why := fmt.Sprintf("%s is newer than the data's newest patch of %s (%s, data as of %s), which cannot vouch for it: run `kubesurface data update`",
@@ -374,6 +352,70 @@ func Judge(r *scan.Result, b *Bundle, now time.Time) {
 	}
 	u.Reasons = append(u.Reasons, notes...)
 	u.Reason = u.Reasons[0]
+}
+
+// withoutLifecycle judges a result whose support the data cannot place
+// (why: no version, one newer than the data, one between its releases):
+// the rules that need no support calendar still apply. Kubelet skew needs
+// only the nodes; with a version that could be read (pv not nil), whether
+// it is a pre-release and the CVEs matched at it and at its kubelets need
+// only the version and the CVE data. When one of them fires its level is
+// the urgency and why follows its reasons; when none does the urgency is
+// unknown, for why. The rules of the calendar (support phases, minors and
+// patches behind) never fire here.
+func withoutLifecycle(u *scan.Urgency, r *scan.Result, b *Bundle, pv *scan.ParsedVersion, why string) {
+	f := facts{skewed: skewed(r)}
+	var v scan.ParsedVersion
+	var notes []string
+	if pv != nil {
+		v = *pv
+		f.preRelease = preRelease(v)
+		notes = judgeCVEs(u, &f, r, b, v)
+	}
+	applyRules(u, f, v)
+	if len(u.Rules) == 0 {
+		unknown(u, why)
+		return
+	}
+	u.Reasons = append(append(u.Reasons, why), notes...)
+	u.Reason = u.Reasons[0]
+}
+
+// skewed is how many kubelets break the version skew policy.
+func skewed(r *scan.Result) int {
+	if r.Auth != nil && r.Auth.Skew != nil {
+		return len(r.Auth.Skew.Violations)
+	}
+	return 0
+}
+
+// judgeCVEs lists the CVEs matched at pv and at the kubelets into u, sets
+// the worst fixable one in u and f, and returns the notes on them.
+func judgeCVEs(u *scan.Urgency, f *facts, r *scan.Result, b *Bundle, pv scan.ParsedVersion) []string {
+	var notes []string
+	u.CVEs, notes = cvesFor(r, b, pv)
+	for _, c := range u.CVEs {
+		if !c.Unfixed && Rank(c.Severity) > Rank(u.WorstCVE) {
+			u.WorstCVE = c.Severity
+		}
+	}
+	f.worstCVE = u.WorstCVE
+	return notes
+}
+
+// applyRules fires every rule that f meets, in order: each gives its rule
+// ID and reason, and the highest level wins over u.Level.
+func applyRules(u *scan.Urgency, f facts, pv scan.ParsedVersion) {
+	for _, rule := range Rules {
+		if !rule.applies(f) {
+			continue
+		}
+		u.Rules = append(u.Rules, rule.ID)
+		if Rank(rule.Level) > Rank(u.Level) {
+			u.Level = rule.Level
+		}
+		u.Reasons = append(u.Reasons, reason(rule.ID, f, u, pv))
+	}
 }
 
 func unknown(u *scan.Urgency, why string) {

@@ -148,7 +148,7 @@ func TestJudgeAtFixedDates(t *testing.T) {
 		{name: "bare v0.0.0", git: "v0.0.0", dist: scan.DistKubeadm, now: "2026-11-26",
 			level: Unknown, reason: "unstamped build"},
 		{name: "alpha of a minor the data does not know", git: "v1.37.0-alpha.1", dist: scan.DistKubeadm, now: "2026-11-26",
-			level: Unknown, reason: "it is a pre-release (alpha.1), not a supported release of 1.37"},
+			level: High, rules: []string{"pre-release"}, reason: "1.37.0-alpha.1 is a pre-release (alpha.1) of 1.37, not a supported release of it"},
 		{name: "release candidate", git: "v1.36.0-rc.1", dist: scan.DistKubeadm, now: "2026-09-01",
 			level: High, phase: "standard", rules: []string{"pre-release", "patches-behind"}, reason: "1.36.0-rc.1 is a pre-release (rc.1) of 1.36, not a supported release of it"},
 		{name: "OpenShift by its Kubernetes minor", git: "v1.28.9+2f7b992", dist: scan.DistOpenShift, now: "2026-11-26",
@@ -193,6 +193,49 @@ func TestJudgeAtFixedDates(t *testing.T) {
 				t.Errorf("no advice")
 			}
 		})
+	}
+}
+
+// TestRulesWithoutTheCalendarStillFire: a server the support calendar
+// cannot place (newer than the data, OpenShift newer than the data, no
+// version at all) is still judged on what needs no calendar: a kubelet
+// outside the skew policy raises the urgency with its rule and reason,
+// and the reason the support is unknown follows. Without such a fact it
+// stays unknown.
+func TestRulesWithoutTheCalendarStillFire(t *testing.T) {
+	skew := func(r *scan.Result) {
+		r.Auth = &scan.Auth{Skew: &scan.Skew{Violations: []string{"n1: kubelet v1.33.0 is 4 minors behind the API server v1.37.2 (policy allows 3)"}}}
+	}
+	for _, c := range []struct{ name, git, dist, why string }{
+		{"newer than the data", "v1.37.2", scan.DistKubeadm, "1.37 is newer than the data knows"},
+		{"OpenShift newer than the data", "v1.35.2+2f7b992", scan.DistOpenShift, "is newer than the data knows"},
+		{"version not visible", "", scan.DistUnknown, "the version is not visible"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mod := skew
+			if c.dist == scan.DistOpenShift {
+				mod = func(r *scan.Result) {
+					skew(r)
+					r.Auth.OpenShift = &scan.OpenShiftVersion{Version: "4.23.0"}
+				}
+			}
+			u := judged(t, c.git, c.dist, "2026-11-26", mod).Urgency
+			if u.Level != High || !hasRule(u, "kubelet-skew") {
+				t.Fatalf("level %s rules %v reasons %q: want high from kubelet-skew", u.Level, u.Rules, u.Reasons)
+			}
+			if u.Reason != "1 kubelet outside the version skew policy" {
+				t.Errorf("reason %q", u.Reason)
+			}
+			if !strings.Contains(strings.Join(u.Reasons, "\n"), c.why) {
+				t.Errorf("reasons %q do not say why the support is unknown (%q)", u.Reasons, c.why)
+			}
+			if u.Lifecycle != nil || hasRule(u, "past-all-support") || hasRule(u, "one-minor-behind") {
+				t.Errorf("calendar rules fired without a calendar: %v, %+v", u.Rules, u.Lifecycle)
+			}
+		})
+	}
+	if u := judged(t, "v1.37.2", scan.DistKubeadm, "2026-11-26", nil).Urgency; u.Level != Unknown || len(u.Rules) != 0 {
+		t.Errorf("no skew: level %s rules %v, want unknown", u.Level, u.Rules)
 	}
 }
 

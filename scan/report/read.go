@@ -278,9 +278,13 @@ func (d *Decoder) Read() int64 { return d.in.total }
 func (d *Decoder) Results() int { return d.results }
 
 // Next returns the next result. A *SkipError is a row skipped: call Next
-// again. io.EOF ends a source that held at least one result; any other
-// error ends reading: the source failed or was cancelled, a line or result
-// is larger than MaxResultSize, or the source holds no results at all.
+// again. io.EOF ends a source that held nothing malformed, including one
+// that held no result at all: an empty or blank file, or a document of no
+// results, is what a scan of nothing (an empty --shard) writes, and reads
+// as an empty set (Results is then 0). Any other error ends reading: the
+// source failed or was cancelled, a line or result is larger than
+// MaxResultSize, or every row of the source was skipped (no result, and
+// something that is not one).
 func (d *Decoder) Next() (scan.Result, error) {
 	if d.err != nil {
 		return scan.Result{}, d.err
@@ -299,11 +303,8 @@ func (d *Decoder) Next() (scan.Result, error) {
 			d.err = fmt.Errorf("%s is not a results file: its first %d rows hold no kubesurface result (first: %s)", d.name, d.skips, d.first.row())
 			return scan.Result{}, d.err
 		}
-	case err == io.EOF && d.results == 0:
-		d.err = fmt.Errorf("%s holds no results", d.name)
-		if d.first != nil {
-			d.err = fmt.Errorf("%s holds no results (first unreadable row: %s)", d.name, d.first.row())
-		}
+	case err == io.EOF && d.results == 0 && d.first != nil:
+		d.err = fmt.Errorf("%s holds no results (first unreadable row: %s)", d.name, d.first.row())
 		return scan.Result{}, d.err
 	default:
 		d.err = err

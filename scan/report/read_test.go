@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -120,19 +121,17 @@ func TestReadSkipsTheBadRowNamingIt(t *testing.T) {
 	}
 }
 
-// TestReadRefusesWhatHoldsNoResults: a file with no result at all (not
-// JSON, YAML, another kind of document, nothing) is still an error naming
-// it, and says why with its first unreadable row.
+// TestReadRefusesWhatHoldsNoResults: a file with no result and something
+// that is not one (not JSON, YAML, another kind of document) is still an
+// error naming it, and says why with its first unreadable row.
 func TestReadRefusesWhatHoldsNoResults(t *testing.T) {
 	var doc bytes.Buffer
 	Write(&doc, "json", fixtures(), fixtureAt, fixtureData, Options{})
 	cases := []struct{ name, in, want string }{
-		{"empty", "\n \n", "r.ndjson holds no results"},
 		{"yaml", "apiVersion: kubesurface/v1\nkind: ScanReport\n", "r.ndjson holds no results (first unreadable row: r.ndjson:1: invalid character 'a'"},
 		{"a list of endpoints", "10.0.0.1:6443\n10.0.0.2:6443\n", "r.ndjson holds no results (first unreadable row: r.ndjson:1: invalid character"},
 		{"other document", strings.Replace(doc.String(), `"kind": "ScanReport"`, `"kind": "Pod"`, 1), `r.ndjson:11: not a kubesurface report: apiVersion "kubesurface/v1" kind "Pod"`},
 		{"other document, one line", `{"apiVersion":"v1","kind":"List","items":[]}`, `r.ndjson:1: not a kubesurface report: apiVersion "v1" kind "List"`},
-		{"empty document", string(must(json.Marshal(NewDocument(nil, fixtureAt, fixtureData)))), "r.ndjson holds no results"},
 		{"a log", strings.Repeat("level=info msg=hello\n", 2*MaxLeadingSkips), fmt.Sprintf("r.ndjson is not a results file: its first %d rows hold no kubesurface result (first: r.ndjson:1:", MaxLeadingSkips)},
 	}
 	for _, c := range cases {
@@ -143,6 +142,37 @@ func TestReadRefusesWhatHoldsNoResults(t *testing.T) {
 			}
 			if len(got) > 0 {
 				t.Errorf("read %d results from it", len(got))
+			}
+		})
+	}
+}
+
+// TestReadTakesAnEmptySourceAsNoResults: what a scan of nothing writes (an
+// empty --shard: 0 bytes with -o ndjson, a document of no results with -o
+// json), or a file of blank lines, is an empty set, not an error: one
+// empty shard must not refuse the rest.
+func TestReadTakesAnEmptySourceAsNoResults(t *testing.T) {
+	var empty bytes.Buffer
+	if err := Write(&empty, "json", nil, fixtureAt, fixtureData, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, in := range map[string]string{
+		"0 bytes":                "",
+		"blank lines":            "\n \n\t\r\n",
+		"-o json of no results":  empty.String(),
+		"a document on one line": string(must(json.Marshal(NewDocument(nil, fixtureAt, fixtureData)))),
+		"two empty documents":    empty.String() + "\n" + empty.String(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := NewDecoder(strings.NewReader(in), "r.ndjson")
+			if r, err := d.Next(); err != io.EOF {
+				t.Fatalf("Next = %+v, %v; want io.EOF", r.Target, err)
+			}
+			if _, err := d.Next(); err != io.EOF {
+				t.Errorf("Next again = %v, want io.EOF", err)
+			}
+			if d.Results() != 0 {
+				t.Errorf("Results = %d", d.Results())
 			}
 		})
 	}

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/kubesurface/kubesurface/internal/clean"
@@ -22,7 +21,7 @@ import (
 
 // Formats lists what Write accepts ("md" is accepted for markdown too);
 // `scan` streams ndjson with Line instead.
-var Formats = []string{"table", "json", "yaml", "ndjson", "markdown", "html", "csv", "sarif", "junit", "stats"}
+var Formats = []string{"table", "wide", "json", "yaml", "ndjson", "markdown", "html", "csv", "sarif", "junit", "stats"}
 
 // Kind names the document `-o json` and `-o yaml` print.
 const Kind = "ScanReport"
@@ -72,8 +71,9 @@ func CheckFormat(f string) error {
 	return fmt.Errorf("unknown output format %q (want one of %s)", f, strings.Join(Formats, ", "))
 }
 
-// Options are what a report says about the run beyond its results. Only
-// SARIF and JUnit use them: the other formats are the results themselves.
+// Options are what a report says about the run beyond its results, and
+// how wide a table may be. Only SARIF, JUnit and the table use them: the
+// other formats are the results themselves.
 type Options struct {
 	// Version is the kubesurface binary's version: SARIF names the tool
 	// that made a finding, and code scanning shows it per analysis.
@@ -81,6 +81,9 @@ type Options struct {
 	// FailOn is the --fail-on gate JUnit fails a check at; the zero Gate
 	// means DefaultGate.
 	FailOn Gate
+	// Width is the terminal's width -o table fits itself to (TableWidth);
+	// 0 is no limit, as for a pipe. -o wide ignores it.
+	Width int
 }
 
 // Write writes a finished scan in format f.
@@ -97,15 +100,15 @@ func Write(w io.Writer, f string, results []scan.Result, at time.Time, data Data
 			}
 		}
 		return nil
-	case "table":
-		if err := Table(w, results); err != nil {
+	case "table", "wide":
+		width := opts.Width
+		if f == "wide" {
+			width = 0
+		}
+		if err := TableWidth(w, results, width); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(w, "\ndata: %s, as of %s\n", clean.Line(data.Origin), clean.Line(data.DataAsOf))
-		if err == nil && data.Refresh != "" {
-			_, err = fmt.Fprintf(w, "%s\n", clean.Line(data.Refresh))
-		}
-		return err
+		return tableFooter(w, data)
 	case "markdown", "md":
 		return Markdown(w, results, at, data)
 	case "html":
@@ -202,27 +205,9 @@ func Line(w io.Writer, r scan.Result) error {
 	return err
 }
 
-// Table writes one aligned line per target for a terminal. Every cell is
-// cleaned (clean.Line): a value cannot drive the terminal, and a tab or
-// line break in it cannot shift a column or forge a row.
-func Table(w io.Writer, results []scan.Result) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tSOURCE\tADDRESS\tDIST\tVERSION\tEXPOSURE\tACCESS\tURGENCY\tSUPPORT\tCVES\tREADY\tLATENCY\tREASON")
-	for _, r := range results {
-		cells := []string{r.Target.Name, source(r), r.Address(), r.Dist.Name, version(r),
-			r.Exposure.Level, r.Exposure.Access, urgency(r), support(r), cves(r), assess.ReadyCell(r.Readiness), latency(r), note(r)}
-		for i, c := range cells {
-			cells[i] = clean.Line(c)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-	}
-	return tw.Flush()
-}
-
+// source is where the target came from, named as the JSON names it
+// (target.source): kubeconfig or endpoint.
 func source(r scan.Result) string {
-	if r.Target.Context != "" {
-		return "context"
-	}
 	return r.Target.Source
 }
 
