@@ -16,7 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 )
 
-// readmePath is the README whose sample output the test keeps honest.
+// readmePath is the README whose sample output the test keeps honest
+// (docs/tui.md has two more).
 const readmePath = "../../README.md"
 
 // The parts of a sample that change from run to run: the demo's ports,
@@ -30,6 +31,8 @@ var volatile = []struct {
 	{regexp.MustCompile(`\b\d+ms\b`), "Nms"},
 	{regexp.MustCompile(`· \d+s ·`), "· Ns ·"},
 	{regexp.MustCompile(`(?m)[ \t]+$`), ""},
+	// The README shows a run of empty screen lines as one.
+	{regexp.MustCompile(`\n{3,}`), "\n\n"},
 }
 
 func normalize(s string) string {
@@ -111,7 +114,8 @@ func demoEndpoints(t *testing.T) (string, int) {
 }
 
 // TestREADMESamples keeps the README's sample output honest: it runs the
-// commands the quick start shows, on the demo fleet, at the README's date,
+// commands the quick start shows (`demo`, and `scan -o table` on the demo
+// fleet's endpoints) at the README's date,
 // and compares what they print (the TUI as a 100x30 terminal shows it, in
 // tmux) with the README's blocks, ports, latencies and the elapsed time
 // aside. KS_UPDATE_README=1 writes the fresh captures into the README
@@ -137,36 +141,52 @@ func TestREADMESamples(t *testing.T) {
 	p := &tmuxPane{t: t, socket: filepath.Join(tmp, "tmux.sock"), session: "kubesurface-e2e-" + rand.String(6), stderr: filepath.Join(tmp, "stderr")}
 	t.Cleanup(func() { p.tmux("kill-server") })
 	cmd := []string{"env", "KUBECONFIG=/nonexistent", "XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"),
-		"sh", "-c", `"$@" 2>"$0"`, p.stderr, binary, "--no-kubeconfig", "-f", endpoints, "--now", "2026-11-30"}
+		"sh", "-c", `"$@" 2>"$0"`, p.stderr, binary, "demo", "--now", "2026-11-30"}
 	if out, err := p.tmux(append([]string{"new-session", "-d", "-s", p.session, "-x", "100", "-y", "30"}, cmd...)...); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	p.waitFor("demo scanned", fmt.Sprintf("%d/%d done", n, n), fmt.Sprintf("%d/%d rows", n, n))
 	time.Sleep(300 * time.Millisecond) // the last frame
 	tui := p.capture()
+	// The fleet view, at 80x24, the size docs/tui.md shows it at: the
+	// urgency chart, then the timeline.
+	if out, err := p.tmux("resize-window", "-t", p.session, "-x", "80", "-y", "24"); err != nil {
+		t.Fatalf("tmux resize-window: %v: %s", err, out)
+	}
+	p.keys(true, "c")
+	p.waitFor("fleet view", "Urgency by distribution", "enter: filter the table")
+	time.Sleep(300 * time.Millisecond)
+	fleet := p.capture()
+	p.keys(false, "Tab", "Tab", "Tab")
+	p.waitFor("timeline", "already past")
+	time.Sleep(300 * time.Millisecond)
+	timeline := p.capture()
 	p.keys(true, "q")
 
-	raw, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
+	blank := regexp.MustCompile(`\n(?:[ \t]*\n){2,}`)
+	screen := func(s string) string { return blank.ReplaceAllString(strings.TrimRight(s, "\n"), "\n\n") + "\n" }
+	samples := []struct{ file, name, text string }{
+		{readmePath, "tui", screen(tui)},
+		{readmePath, "scan", strings.TrimRight(string(table), "\n") + "\n"},
+		{"../../docs/tui.md", "fleet", screen(fleet)},
+		{"../../docs/tui.md", "timeline", screen(timeline)},
 	}
-	readme := string(raw)
-	fresh := map[string]string{"tui": strings.TrimRight(tui, "\n") + "\n", "scan": strings.TrimRight(string(table), "\n") + "\n"}
-	if os.Getenv("KS_UPDATE_README") != "" {
-		for _, name := range []string{"tui", "scan"} {
-			start, end := sample(t, readme, name)
-			readme = readme[:start] + fresh[name] + readme[end:]
-		}
-		if err := os.WriteFile(readmePath, []byte(readme), 0o644); err != nil {
+	for _, smp := range samples {
+		raw, err := os.ReadFile(smp.file)
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Log("README samples rewritten")
-		return
-	}
-	for _, name := range []string{"tui", "scan"} {
-		start, end := sample(t, readme, name)
-		if got, want := normalize(fresh[name]), normalize(readme[start:end]); got != want {
-			t.Errorf("README's %s sample is not what the binary prints now (KS_UPDATE_README=1 rewrites it):\n--- README\n%s\n--- binary\n%s", name, want, got)
+		doc := string(raw)
+		start, end := sample(t, doc, smp.name)
+		if os.Getenv("KS_UPDATE_README") != "" {
+			doc = doc[:start] + smp.text + doc[end:]
+			if err := os.WriteFile(smp.file, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got, want := normalize(smp.text), normalize(doc[start:end]); got != want {
+			t.Errorf("%s's %s sample is not what the binary prints now (KS_UPDATE_README=1 rewrites it):\n--- %s\n%s\n--- binary\n%s", smp.file, smp.name, smp.file, want, got)
 		}
 	}
 }
