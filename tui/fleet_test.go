@@ -230,3 +230,27 @@ func TestFleetFollowsFilterAndResults(t *testing.T) {
 		t.Errorf("the charts count %d targets under dist:k3s, want 3", got)
 	}
 }
+
+// TestFleetViewHelp: ? in the fleet view shows the fleet view's keys and
+// what enter does there, not the table's, and any key returns to the
+// charts.
+func TestFleetViewHelp(t *testing.T) {
+	m := finished(t, 80, 24)
+	m.press(t, char('c'))
+	m.press(t, char('?'))
+	p := plain(m)
+	if m.mode != modeHelp || !strings.Contains(p, "Keys in the fleet view") || strings.Contains(p, "select all visible") {
+		t.Fatalf("? in the fleet view does not show its keys:\n%s", p)
+	}
+	all := helpText(t, m)
+	words := strings.Join(strings.Fields(all), " ") // as wrapped
+	for _, w := range []string{"next chart", "segment", "filter to selection", "back to the table", "exactly the rows the bar or segment counted"} {
+		if !strings.Contains(words, w) {
+			t.Errorf("the fleet view's help lacks %q:\n%s", w, all)
+		}
+	}
+	m.press(t, char('x'))
+	if m.mode != modeFleet {
+		t.Errorf("a key closed the help into mode %d, want the fleet view", m.mode)
+	}
+}

@@ -1228,8 +1228,11 @@ func (m *Model) openHelp(ret mode) {
 func (m *Model) helpTitle() string {
 	st := m.common.Styles
 	title := "Keys"
-	if m.ret == modeDetail {
+	switch m.ret {
+	case modeDetail:
 		title = "Keys in the detail view"
+	case modeFleet:
+		title = "Keys in the fleet view"
 	}
 	leave := "q quits; ↑/↓, pgup/pgdn, g/G scroll; any other key closes this help."
 	return st.Title.Render(title) + "\n" + st.Muted.Render(leave)
@@ -1248,14 +1251,21 @@ func (m *Model) helpLines() []string {
 	w := max(20, m.common.Width)
 	var cols [][]key.Binding
 	var text string
-	if m.ret == modeDetail {
+	switch m.ret {
+	case modeDetail:
 		cols = km.DetailFullHelp()
 		var tabs []string
 		for i, t := range detail.Tabs {
 			tabs = append(tabs, fmt.Sprintf("%d %s", i+1, t))
 		}
 		text = "Tabs: " + strings.Join(tabs, ", ") + "."
-	} else {
+	case modeFleet:
+		cols = km.FleetFullHelp()
+		text = "The charts count the rows the table shows (its filter applies) and follow the results as they arrive. " +
+			"A bar's segments are told apart by glyph as well as colour. enter adds the selection to the filter as key=value terms " +
+			"(dist=eks urgency=high, minor=1.29, eos=2027-w08) and shows the table: exactly the rows the bar or segment counted. " +
+			"A timeline bar counts events: a target losing both kinds of support in one week is one row."
+	default:
 		cols = km.FullHelp()
 		text = "Filter: a fuzzy word matches when it is part of the row, or its letters come in order in one column; key:value terms match the start of one field, key=value all of it — " + strings.Join(filter.Fields, ", ") + ". All terms must match; the rows keep their sort." +
 			"\nc opens the fleet charts: enter there adds the selected bar to the filter." +

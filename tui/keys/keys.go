@@ -117,6 +117,16 @@ func (k *KeyMap) DetailFullHelp() [][]key.Binding {
 	}
 }
 
+// FleetFullHelp is the `?` page of the fleet view: the keys that work
+// there.
+func (k *KeyMap) FleetFullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{short(k.Up, "previous bar"), short(k.Down, "next bar"), short(k.Top, "first bar"), short(k.Bottom, "last bar"), k.PageUp, k.PageDown},
+		{k.NextChart, k.PrevChart, k.NextSegment, k.PrevSegment, k.FilterBar},
+		{k.Filter, short(k.Fleet, "back to the table"), short(k.Back, "back to the table"), short(k.Export, "export the rows counted"), k.Help, k.Quit},
+	}
+}
+
 // Binding is one field of a KeyMap.
 type Binding struct {
 	Field string
