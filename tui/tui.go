@@ -188,6 +188,8 @@ type Model struct {
 	// replaces it), stopLoad ends it.
 	whole    *fleet.Stats
 	more     bool
+	// rowsFor is the filter the held rows were read for ("" the first).
+	rowsFor string
 	loadCh   <-chan loadMsg
 	stopLoad context.CancelFunc
 	// loading is the progress of reading saved results, nil when there is
@@ -1146,9 +1148,12 @@ func (m *Model) fleetKey(k tea.KeyPressMsg) tea.Cmd {
 }
 
 // held is true when the inputs hold targets the table was not given
-// (Config.MaxRows) and can be read again for them.
+// (Config.MaxRows) and can be read again for them, and the filter in
+// force is not the one the rows were read for: a reading costs as long
+// as the first.
 func (m *Model) held() bool {
-	return m.whole != nil && m.cfg.Reload != nil && m.whole.Targets > m.cfg.MaxRows
+	return m.whole != nil && m.cfg.Reload != nil && m.whole.Targets > m.cfg.MaxRows &&
+		strings.Join(strings.Fields(m.table.Filter().Raw), " ") != m.rowsFor
 }
 
 // reload reads the inputs again for the rows q selects, which replace the
@@ -1167,6 +1172,7 @@ func (m *Model) reload(q filter.Query) tea.Cmd {
 	m.table.SetRows(nil)
 	m.cfg.Targets, m.gen, m.judgedWith = nil, nil, nil
 	m.loadBase, m.loaded, m.warnings, m.more = 0, 0, 0, false
+	m.rowsFor = strings.Join(strings.Fields(q.Raw), " ")
 	m.loading = &LoadProgress{}
 	m.setStatus("reading the files again for the rows the filter selects", false)
 	return m.loadFrom(func(ctx context.Context) <-chan Loaded { return m.cfg.Reload(ctx, match) })
