@@ -95,6 +95,13 @@ type Config struct {
 	Version string
 	// Hint is shown when there is nothing to scan (first run).
 	Hint string
+	// MaxRows is how many rows Load gives at most (0: no limit); past
+	// them it sends the numbers of every target (Loaded.Fleet) for the
+	// fleet view. Reload, when the inputs can be read again, feeds the
+	// rows match takes instead, as Load did: a filter committed while
+	// rows are held back loads the rows it selects.
+	MaxRows int
+	Reload  func(ctx context.Context, match func(scan.Result) bool) <-chan Loaded
 	// Dark is the initial background guess until the terminal answers.
 	Dark bool
 }
@@ -114,6 +121,11 @@ type Loaded struct {
 	// not be read to its end (its rows read so far stay).
 	Warning, Error string
 	Progress       LoadProgress
+	// Fleet is the numbers of every target read so far, rows or not, sent
+	// when some are held back from the table. More, on the last, says
+	// that a reload's filter takes more rows than MaxRows.
+	Fleet *fleet.Stats
+	More  bool
 }
 
 // LoadProgress is how far reading saved results has got.
@@ -170,6 +182,16 @@ type Model struct {
 	chartsDirty bool
 	chartsAt    time.Time
 	chartsDue   bool
+	// whole is the numbers of every target the inputs hold when the table
+	// holds fewer (Config.MaxRows); the fleet view shows them while no
+	// filter is in force. loadCh is the feed being read (a reload
+	// replaces it), stopLoad ends it.
+	whole    *fleet.Stats
+	more     bool
+	// rowsFor is the filter the held rows were read for ("" the first).
+	rowsFor string
+	loadCh   <-chan loadMsg
+	stopLoad context.CancelFunc
 	// loading is the progress of reading saved results, nil when there is
 	// none (any more); loadBase is the first row ID loaded rows get.
 	loading  *LoadProgress
@@ -598,8 +620,11 @@ func (m *Model) sumCharts() tea.Cmd {
 		m.chartsDue = true
 		return tea.Tick(wait, func(time.Time) tea.Msg { return chartsMsg{} })
 	}
-	s := fleet.New(m.cfg.Now, 0)
-	m.table.EachVisible(func(r *table.Row) { s.AddEntry(r.Entry) })
+	s := m.whole
+	if s == nil || !m.table.Filter().Empty() {
+		s = fleet.New(m.cfg.Now, 0)
+		m.table.EachVisible(func(r *table.Row) { s.AddEntry(r.Entry) })
+	}
 	m.charts.SetStats(s)
 	m.chartsDirty, m.chartsAt = false, time.Now()
 	return nil
@@ -688,6 +713,8 @@ func (m *Model) apply(b batchMsg) tea.Cmd {
 // means reading has ended.
 type loadMsg struct {
 	rows     []loadedRow
+	fleet    *fleet.Stats
+	more     bool
 	progress LoadProgress
 	warnings []string
 	errors   []string
@@ -712,8 +739,24 @@ func (m *Model) load() tea.Cmd {
 	if m.cfg.Load == nil {
 		return nil
 	}
-	ctx, stage, base, feed := m.ctx, m.cfg.Stage, m.loadBase, m.cfg.Load
+	feed := m.cfg.Load
+	return m.loadFrom(func(context.Context) <-chan Loaded { return feed })
+}
+
+// loadFrom reads the feed open gives as load says; a later loadFrom (a
+// reload) stops it: the context open was given ends, and what the feed
+// still sends is read and dropped, so that its sender is not left
+// waiting with what it holds.
+func (m *Model) loadFrom(open func(context.Context) <-chan Loaded) tea.Cmd {
+	if m.stopLoad != nil {
+		m.stopLoad()
+	}
+	ctx, stop := context.WithCancel(m.ctx)
+	m.stopLoad = stop
+	feed := open(ctx)
+	stage, base := m.cfg.Stage, m.loadBase
 	ch := make(chan loadMsg, 4)
+	m.loadCh = ch
 	go func() {
 		defer close(ch)
 		tick := time.NewTimer(50 * time.Millisecond)
@@ -743,6 +786,9 @@ func (m *Model) load() tea.Cmd {
 				}
 				pending = true
 				b.progress = l.Progress
+				if l.Fleet != nil {
+					b.fleet, b.more = l.Fleet, l.More
+				}
 				if l.Warning != "" {
 					b.warnings = append(b.warnings, l.Warning)
 				}
@@ -759,14 +805,24 @@ func (m *Model) load() tea.Cmd {
 				}
 			case <-tick.C:
 				if !flush() {
+					drain(feed)
 					return
 				}
 			case <-ctx.Done():
+				drain(feed)
 				return
 			}
 		}
 	}()
 	return waitLoad(ch)
+}
+
+// drain reads what a stopped feed still sends, in the background.
+func drain(feed <-chan Loaded) {
+	go func() {
+		for range feed {
+		}
+	}()
 }
 
 func waitLoad(ch <-chan loadMsg) tea.Cmd {
@@ -790,6 +846,12 @@ func (m *Model) addTarget(t scan.Target, gen, judgedWith int) {
 // ones, except rows the user has rescanned since: their scan is newer
 // than any saved result.
 func (m *Model) applyLoad(b loadMsg) tea.Cmd {
+	if b.ch != m.loadCh {
+		return nil // a feed a reload replaced
+	}
+	if b.fleet != nil {
+		m.whole, m.more = b.fleet, b.more
+	}
 	if len(b.rows) > 0 {
 		rows := m.table.Rows()
 		_, current := m.cfg.Stage.Data()
@@ -834,6 +896,15 @@ func (m *Model) applyLoad(b loadMsg) tea.Cmd {
 		m.loading = nil
 		if !m.isError {
 			msg := "read " + scan.Plural(m.loaded, "row")
+			switch {
+			case m.whole == nil || m.whole.Targets <= m.cfg.MaxRows:
+			case m.table.Filter().Empty():
+				msg = fmt.Sprintf("the table holds %d of %d targets (--max-rows); the fleet view counts all; a filter or a chart's bar loads the rows it selects", m.table.Len(), m.whole.Targets)
+			case m.more:
+				msg = fmt.Sprintf("loaded the first %s the filter selects; more match (--max-rows)", scan.Plural(m.table.Len(), "row"))
+			default:
+				msg = fmt.Sprintf("read every row the filter selects: %d of %d targets", m.table.Len(), m.whole.Targets)
+			}
 			if m.warnings > 0 {
 				msg += fmt.Sprintf("; %s, listed on stderr when you quit", scan.Plural(m.warnings, "warning"))
 			}
@@ -879,11 +950,17 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		case "enter":
 			m.mode = m.ret
 			m.input.Blur()
+			if m.held() {
+				return m.reload(m.table.Filter())
+			}
 			return nil
 		case "esc":
 			m.clearFilter()
 			m.mode = m.ret
 			m.input.Blur()
+			if m.held() {
+				return m.reload(m.table.Filter())
+			}
 			return nil
 		}
 		var cmd tea.Cmd
@@ -973,6 +1050,9 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Back):
 		if !t.Filter().Empty() {
 			m.clearFilter()
+			if m.held() {
+				return m.reload(t.Filter())
+			}
 		} else if t.SelectedCount() > 0 {
 			t.ClearSelection()
 		}
@@ -1058,10 +1138,44 @@ func (m *Model) fleetKey(k tea.KeyPressMsg) tea.Cmd {
 		m.table.Top()
 		m.mode = modeTable
 		m.setStatus("from the chart: "+words+" (esc clears)", false)
+		if m.held() {
+			return m.reload(m.table.Filter())
+		}
 	default:
 		m.charts.Update(k)
 	}
 	return nil
+}
+
+// held is true when the inputs hold targets the table was not given
+// (Config.MaxRows) and can be read again for them, and the filter in
+// force is not the one the rows were read for: a reading costs as long
+// as the first.
+func (m *Model) held() bool {
+	return m.whole != nil && m.cfg.Reload != nil && m.whole.Targets > m.cfg.MaxRows &&
+		strings.Join(strings.Fields(m.table.Filter().Raw), " ") != m.rowsFor
+}
+
+// reload reads the inputs again for the rows q selects, which replace the
+// table's: what a filter over rows that were held back means. Rescans in
+// flight would update rows that are no longer there: it waits for them.
+func (m *Model) reload(q filter.Query) tea.Cmd {
+	if len(m.active) > 0 {
+		m.setStatus("the filter applies to the rows held; rows it selects beyond them load once the rescans end", true)
+		return nil
+	}
+	var match func(scan.Result) bool
+	if !q.Empty() {
+		match = func(r scan.Result) bool { return q.Match(table.NewRow(0, r)) }
+	}
+	m.table.ClearSelection()
+	m.table.SetRows(nil)
+	m.cfg.Targets, m.gen, m.judgedWith = nil, nil, nil
+	m.loadBase, m.loaded, m.warnings, m.more = 0, 0, 0, false
+	m.rowsFor = strings.Join(strings.Fields(q.Raw), " ")
+	m.loading = &LoadProgress{}
+	m.setStatus("reading the files again for the rows the filter selects", false)
+	return m.loadFrom(func(ctx context.Context) <-chan Loaded { return m.cfg.Reload(ctx, match) })
 }
 
 // acted is what r and e act on: the selection, else the current row.

@@ -31,7 +31,7 @@ func loadDataset(t *testing.T, line string, recordDate bool, now time.Time) []tu
 		t.Fatal(err)
 	}
 	feed := make(chan tui.Loaded, 16)
-	loadSaved(t.Context(), inputs, feed, newNotices(new(strings.Builder)), assess.NewStage(data, now))
+	loadSaved(t.Context(), inputs, feed, newNotices(new(strings.Builder)), assess.NewStage(data, now), rowCap{})
 	close(feed)
 	var out []tui.Loaded
 	for l := range feed {

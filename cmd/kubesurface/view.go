@@ -21,6 +21,7 @@ import (
 	"github.com/kubesurface/kubesurface/internal/clean"
 	"github.com/kubesurface/kubesurface/scan"
 	"github.com/kubesurface/kubesurface/scan/assess"
+	"github.com/kubesurface/kubesurface/scan/fleet"
 	"github.com/kubesurface/kubesurface/scan/report"
 	"github.com/kubesurface/kubesurface/tui"
 )
@@ -33,6 +34,7 @@ func newViewCmd() *cobra.Command {
 	tf := targetFlags{maxTargets: scan.DefaultMaxTargets}
 	var jf judgeFlags
 	var output string
+	maxRows := defaultMaxRows
 	cmd := &cobra.Command{
 		Use:   "view FILE...",
 		Short: "Open the TUI on saved results (scan -o ndjson or -o json) without probing",
@@ -50,6 +52,12 @@ Shodan's JSON lines download and Censys's host export are read too (told by
 the first record): each Kubernetes port becomes a row from what the service
 recorded (address, certificate, /version), judged at the record's own date,
 or at --now when given.
+
+The table holds at most --max-rows rows (default 50,000), the first targets
+read: past them, the fleet view (c) still counts every target, and a filter
+(/ then enter) or a chart's bar (enter) reads the files again and loads the
+rows it selects, up to the same number. A file read from stdin cannot be
+read again: its first rows stay.
 
 A row that cannot be read (a malformed line, a result whose target cannot be
 probed again) is skipped: the status line says so, and every skipped row is
@@ -113,7 +121,10 @@ interrupted by SIGINT or SIGTERM.`,
 			// Rescans of saved rows may probe every row, anonymously only
 			// (results hold no credential, so no plugin runs).
 			note := tf.fit(tf.concurrency, filesPerTarget)
-			cfg, wait := viewConfig(ctx, inputs, now, tf.options(), warnings)
+			if maxRows < 0 {
+				return usageError{fmt.Errorf("--max-rows %d: want 0 (no limit) or more", maxRows)}
+			}
+			cfg, wait := viewConfig(ctx, inputs, args, now, tf.options(), warnings, maxRows)
 			if note != "" {
 				cfg.DataNotes = append(cfg.DataNotes, note)
 			}
@@ -128,6 +139,7 @@ interrupted by SIGINT or SIGTERM.`,
 	}
 	tf.registerProbe(cmd)
 	jf.register(cmd)
+	cmd.Flags().IntVar(&maxRows, "max-rows", defaultMaxRows, "rows the table holds at most; past them the fleet view (c) still counts every target, and a filter or a chart's bar loads the rows it selects (0: no limit)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "print instead of opening the TUI: stats (the fleet's numbers as JSON), table (one line per target, fitted to the terminal) or wide (the table with every column whole)")
 	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(viewFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -167,28 +179,74 @@ func viewPrint(ctx context.Context, cmd *cobra.Command, files []string, output s
 	return nil
 }
 
+// defaultMaxRows is how many rows view's table holds by default: enough
+// for any fleet a person triages row by row, few enough that a dataset of
+// half a million hosts stays within a few hundred megabytes (the rest is
+// counted, a name and a shared shape per target, and loaded on demand).
+const defaultMaxRows = 50000
+
+// rowCap says which rows loadSaved gives the table: those match takes
+// (all when nil), at most max (0: no limit), the first to come; a target
+// given a row keeps it when a newer record replaces its result.
+type rowCap struct {
+	max   int
+	match func(scan.Result) bool
+}
+
 // viewConfig is the session view opens: no rows at first, then the saved
 // results as the TUI's loading feed reads them, judged where they were
 // not, with their targets rebuilt for rescans. wait stops the feed and
 // returns once it has ended; call it when the TUI has.
-func viewConfig(ctx context.Context, inputs []*savedInput, now time.Time, opts scan.Options, warnings *notices) (tui.Config, func()) {
+func viewConfig(ctx context.Context, inputs []*savedInput, names []string, now time.Time, opts scan.Options, warnings *notices, maxRows int) (tui.Config, func()) {
 	// Saved results are triaged as they are: view probes nothing on start,
 	// and refreshes no data either.
 	data, notes := newestData(ctx, now)
 	ctx, cancel := context.WithCancel(ctx)
+	first, stopFirst := context.WithCancel(ctx)
 	feed := make(chan tui.Loaded, 256)
 	done := make(chan struct{})
 	stage := assess.NewStage(data, now)
 	go func() {
 		defer close(done)
 		defer close(feed)
-		loadSaved(ctx, inputs, feed, warnings, stage)
+		loadSaved(first, inputs, feed, warnings, stage, rowCap{max: maxRows})
 	}()
-	wait := func() { cancel(); <-done }
-	cfg := tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true}
+	var reloads sync.WaitGroup
+	wait := func() { stopFirst(); cancel(); <-done; reloads.Wait() }
+	cfg := tui.Config{Load: feed, Options: opts, Stage: stage, DataNotes: notes, Now: now, Version: currentBuild().Version, Dark: true, MaxRows: maxRows}
 	if allEmpty(inputs) {
 		// Known before the screen opens: say so where the rows would be.
 		cfg.Hint = emptyHint(inputs)
+	}
+	if maxRows > 0 && len(names) > 0 && !slices.Contains(names, "-") {
+		// Stdin cannot be read again; files can, for the rows a filter
+		// selects among those held back. A reload makes the first
+		// reading stop.
+		recordDate := len(inputs) > 0 && inputs[0].recordDate
+		cfg.Reload = func(rctx context.Context, match func(scan.Result) bool) <-chan tui.Loaded {
+			stopFirst()
+			out := make(chan tui.Loaded, 256)
+			reloads.Add(1)
+			go func() {
+				defer reloads.Done()
+				defer close(out)
+				again, err := openSaved(rctx, nil, names, report.NewShared())
+				if err != nil {
+					select {
+					case out <- tui.Loaded{Row: -1, Error: "reading the files again: " + err.Error()}:
+					case <-rctx.Done():
+					}
+					return
+				}
+				defer closeSaved(again)
+				for _, in := range again {
+					in.recordDate = recordDate
+				}
+				// The first reading reported every skipped row and note.
+				loadSaved(rctx, again, out, newNotices(io.Discard), stage, rowCap{max: maxRows, match: match})
+			}()
+			return out
+		}
 	}
 	return cfg, wait
 }
@@ -214,8 +272,27 @@ func emptyHint(inputs []*savedInput) string {
 // given: a year-old Shodan export judged at today's date would call
 // servers out of support that were not when they were seen. Saved results
 // are judged by the TUI.
-func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices, stage *assess.Stage) {
+func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices, stage *assess.Stage, c rowCap) {
 	judge := report.NewDatasetJudge(stage)
+	// Saved results left unjudged are judged here, and only those that
+	// take their target's place, so that the numbers of the targets
+	// held back are judged too.
+	judgeSaved := func(r *scan.Result) {
+		if r.Urgency == nil && r.Phase == scan.PhaseDone {
+			stage.Judge(r)
+		}
+	}
+	// g keeps every target's numbers (a name and a shared shape each);
+	// sent numbers the targets given a row, in the order they came.
+	var g fleet.Merged
+	sent := map[int]int{}
+	held, more := 0, false
+	last, every := time.Now(), time.Second
+	whole := func() tui.Loaded {
+		s := fleet.New(stage.Now(), 0)
+		g.SumInto(s)
+		return tui.Loaded{Row: -1, Fleet: s}
+	}
 	send := func(l tui.Loaded) bool {
 		select {
 		case feed <- l:
@@ -224,8 +301,14 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 			return false
 		}
 	}
-	var m scan.Merger
 	read := 0
+	defer func() {
+		if held > 0 && ctx.Err() == nil {
+			l := whole()
+			l.More = more
+			send(l)
+		}
+	}()
 	for i, in := range inputs {
 		progress := func() tui.LoadProgress {
 			return tui.LoadProgress{Name: in.label, Read: in.dec.Read(), Size: in.size, File: i + 1, Files: len(inputs)}
@@ -239,19 +322,55 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 					roomForRows()
 				}
 				judgeDataset(judge, in, &r)
-				row, take, note := m.Add(r)
-				l := tui.Loaded{Row: row, Progress: progress()}
+				at, take, note := g.AddAt(r, judgeSaved)
 				if take {
-					// Every result read has been checked to rebuild.
-					l.Target, _ = scan.FromRef(r.Target)
-					l.Result = &r
+					judgeSaved(&r)
+				}
+				l := tui.Loaded{Row: -1, Progress: progress()}
+				if take {
+					row, ok := sent[at]
+					if !ok && (c.max == 0 || len(sent) < c.max) && (c.match == nil || c.match(r)) {
+						row, ok = len(sent), true
+						sent[at] = row
+					}
+					if ok {
+						// Every result read has been checked to rebuild.
+						l.Row = row
+						l.Target, _ = scan.FromRef(r.Target)
+						l.Result = &r
+					} else {
+						if at == g.Len()-1 {
+							held++
+						}
+						// Past max, one more row the filter takes is
+						// enough to say there are more.
+						if !more && c.match != nil && c.max > 0 && len(sent) >= c.max && c.match(r) {
+							more = true
+						}
+					}
+				}
+				if held > 0 && time.Since(last) >= every {
+					// The numbers of every target, the held back too, for
+					// the fleet view: at most once a second, and taking
+					// at most a tenth of the time (they cost a pass over
+					// every target).
+					began := time.Now()
+					if !send(whole()) {
+						return
+					}
+					last = time.Now()
+					every = max(time.Second, 10*last.Sub(began))
 				}
 				if note != "" {
 					warnings.add(mergeNotes, note)
 					l.Warning = note
 				}
-				if !send(l) {
-					return
+				// A row held back says only how far reading has got: one
+				// in 1,024 of those is enough for the header.
+				if l.Row >= 0 || l.Warning != "" || read%1024 == 0 {
+					if !send(l) {
+						return
+					}
 				}
 				continue
 			case errors.As(err, &skip):

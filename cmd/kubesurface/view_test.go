@@ -131,7 +131,7 @@ func viewSessionWithWarnings(t *testing.T, stdin io.Reader, files []string, now 
 	}
 	stderr = new(bytes.Buffer)
 	warnings = newNotices(stderr)
-	cfg, wait := viewConfig(t.Context(), inputs, now, scan.Options{}, warnings)
+	cfg, wait := viewConfig(t.Context(), inputs, nil, now, scan.Options{}, warnings, 0)
 	rec = &recorder{}
 	cfg.Scanner = rec
 	cfg.Clock = func() time.Time { return time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC) }

@@ -37,9 +37,16 @@ type mergedRow struct {
 // as a saved result left unjudged is, so that only the records kept are
 // judged; then its Entry replaces the target's.
 func (g *Merged) Add(r scan.Result, judge func(*scan.Result)) (note string) {
-	i, take, note := g.m.Add(r)
+	_, _, note = g.AddAt(r, judge)
+	return note
+}
+
+// AddAt is Add, also returning what scan.Merger.Add does: the target's
+// index (in the order targets first appear) and whether r took its place.
+func (g *Merged) AddAt(r scan.Result, judge func(*scan.Result)) (i int, take bool, note string) {
+	i, take, note = g.m.Add(r)
 	if !take {
-		return note
+		return i, take, note
 	}
 	if judge != nil {
 		judge(&r)
@@ -58,7 +65,7 @@ func (g *Merged) Add(r scan.Result, judge func(*scan.Result)) (note string) {
 		g.release(g.rows[i].shape)
 		g.rows[i] = row
 	}
-	return note
+	return i, take, note
 }
 
 // intern returns the index of e's shape, adding it if no row uses it.

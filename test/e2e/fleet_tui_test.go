@@ -58,6 +58,13 @@ func TestFleetViewFiltersInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed")
 	}
+	// Every row in the table; then at most 4, the fleet view counting all
+	// twelve and each selection reading the file again for its rows.
+	t.Run("all rows", func(t *testing.T) { fleetFilters(t, 0) })
+	t.Run("rows held back", func(t *testing.T) { fleetFilters(t, 4) })
+}
+
+func fleetFilters(t *testing.T, maxRows int) {
 	work, tmp := t.TempDir(), t.TempDir()
 	data := filepath.Join(work, "shodan.json")
 	total := shodanFleet(t, data, map[string]int{
@@ -69,10 +76,15 @@ func TestFleetViewFiltersInTmux(t *testing.T) {
 	script := `"$@" 2>"$KS_STDERR"; echo $? >"$KS_STATUS"`
 	cmd := []string{"env", "XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"), "KS_STDERR=" + stderr, "KS_STATUS=" + status,
 		"sh", "-c", script, "sh", binary, "view", "--now", "2026-11-30", data}
+	shown := func(n int) int { return n }
+	if maxRows > 0 {
+		cmd = append(cmd, "--max-rows", strconv.Itoa(maxRows))
+		shown = func(n int) int { return min(n, maxRows) }
+	}
 	if out, err := p.tmux(append([]string{"new-session", "-d", "-s", p.session, "-x", "100", "-y", "30", "-c", work}, cmd...)...); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
-	all := fmt.Sprintf("%d/%d rows", total, total)
+	all := fmt.Sprintf("%d/%d rows", shown(total), shown(total))
 	p.waitFor("loaded", all)
 
 	// filterFrom selects with keys, presses enter and checks the table.
@@ -92,15 +104,25 @@ func TestFleetViewFiltersInTmux(t *testing.T) {
 		n, _ := strconv.Atoi(m[2])
 		terms := m[3]
 		p.keys(false, "Enter")
-		table := p.waitFor(name+": filtered table", "filter: "+terms, fmt.Sprintf("%d/%d rows", n, total), "TARGET")
+		want := fmt.Sprintf("%d/%d rows", n, total)
+		if maxRows > 0 {
+			// The file read again: the table holds the selection's rows.
+			want = fmt.Sprintf("%d/%d rows", shown(n), shown(n))
+		}
+		table := p.waitFor(name+": filtered table", "filter: "+terms, want, "TARGET")
 		if n == 0 || n == total {
 			t.Errorf("%s: the selection %q counts %d of %d targets: it filters nothing out", name, m[1], n, total)
 		}
-		if got := strings.Count(table, "198.51.100."); got != n {
+		if got := strings.Count(table, "198.51.100."); got != shown(n) {
 			t.Errorf("%s: %d rows drawn, the chart counted %d:\n%s", name, got, n, table)
 		}
 		p.keys(false, "Escape") // clears the filter
-		p.waitFor(name+": filter cleared", all)
+		cleared := []string{all}
+		if maxRows > 0 {
+			// The first rows, read again.
+			cleared = append(cleared, fmt.Sprintf("the table holds %d of %d targets", maxRows, total))
+		}
+		p.waitFor(name+": filter cleared", cleared...)
 	}
 	// The largest bar is EKS (7): its first segment is its most urgent level.
 	filterFrom("urgency segment", "l")

@@ -82,7 +82,8 @@ func (m *Model) EachVisible(f func(*Row)) {
 
 // Current is the row under the cursor, nil when none is visible.
 func (m *Model) Current() *Row {
-	if m.cursor < 0 || m.cursor >= len(m.view) {
+	if m.cursor < 0 || m.cursor >= len(m.view) || m.view[m.cursor] >= len(m.rows) {
+		// (The last case while SetRows replaces the rows with fewer.)
 		return nil
 	}
 	return m.rows[m.view[m.cursor]]
