@@ -186,10 +186,10 @@ type Model struct {
 	// holds fewer (Config.MaxRows); the fleet view shows them while no
 	// filter is in force. loadCh is the feed being read (a reload
 	// replaces it), stopLoad ends it.
-	whole    *fleet.Stats
-	more     bool
+	whole *fleet.Stats
+	more  bool
 	// rowsFor is the filter the held rows were read for ("" the first).
-	rowsFor string
+	rowsFor  string
 	loadCh   <-chan loadMsg
 	stopLoad context.CancelFunc
 	// loading is the progress of reading saved results, nil when there is
