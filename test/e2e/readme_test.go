@@ -168,6 +168,7 @@ func TestREADMESamples(t *testing.T) {
 	samples := []struct{ file, name, text string }{
 		{readmePath, "tui", screen(tui)},
 		{readmePath, "scan", strings.TrimRight(string(table), "\n") + "\n"},
+		{readmePath, "fleet", screen(fleet)},
 		{"../../docs/tui.md", "fleet", screen(fleet)},
 		{"../../docs/tui.md", "timeline", screen(timeline)},
 	}
