@@ -326,7 +326,13 @@ func network(r scan.Result) Section {
 	} else {
 		tb := &Grid{Head: []string{"Address", "Class"}}
 		for _, a := range r.Addresses {
-			tb.Rows = append(tb.Rows, []Cell{{Text: clean.Line(a.IP), Code: true}, {Text: orNone(clean.Line(a.Class))}})
+			class := orNone(clean.Line(a.Class))
+			if a.Simulated {
+				// A demo server standing for this address: judged as it,
+				// never dialled. Every view of the row says so.
+				class += " (simulated by the demo, not dialled)"
+			}
+			tb.Rows = append(tb.Rows, []Cell{{Text: clean.Line(a.IP), Code: true}, {Text: class}})
 		}
 		s.Blocks = append(s.Blocks, Block{Table: tb})
 	}
