@@ -270,18 +270,12 @@ func emptyHint(inputs []*savedInput) string {
 // status line) and in warnings (for stderr afterwards). A dataset's row is
 // judged here (judgeDataset), at its own record's date when no --now was
 // given: a year-old Shodan export judged at today's date would call
-// servers out of support that were not when they were seen. Saved results
-// are judged by the TUI.
+// servers out of support that were not when they were seen. A saved result
+// left unjudged is judged when it takes its target's place (judgeUnjudged),
+// so that the numbers of the targets held back from the table are judged
+// too.
 func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded, warnings *notices, stage *assess.Stage, c rowCap) {
-	judge := report.NewDatasetJudge(stage)
-	// Saved results left unjudged are judged here, and only those that
-	// take their target's place, so that the numbers of the targets
-	// held back are judged too.
-	judgeSaved := func(r *scan.Result) {
-		if r.Urgency == nil && r.Phase == scan.PhaseDone {
-			stage.Judge(r)
-		}
-	}
+	judge, judgeSaved := report.NewDatasetJudge(stage), judgeUnjudged(stage)
 	// g keeps every target's numbers (a name and a shared shape each);
 	// sent numbers the targets given a row, in the order they came.
 	var g fleet.Merged
@@ -322,10 +316,7 @@ func loadSaved(ctx context.Context, inputs []*savedInput, feed chan<- tui.Loaded
 					roomForRows()
 				}
 				judgeDataset(judge, in, &r)
-				at, take, note := g.AddAt(r, judgeSaved)
-				if take {
-					judgeSaved(&r)
-				}
+				at, take, note := g.AddAt(&r, judgeSaved)
 				l := tui.Loaded{Row: -1, Progress: progress()}
 				if take {
 					row, ok := sent[at]
@@ -419,6 +410,17 @@ func roomForRows() {
 	}
 	if want := int64(live[0].Value.Uint64()) * 3 / 2; want > debug.SetMemoryLimit(-1) {
 		debug.SetMemoryLimit(want)
+	}
+}
+
+// judgeUnjudged judges, with the stage, a saved result that was saved
+// unjudged; fleet.Merged calls it only for the record that takes its
+// target's place.
+func judgeUnjudged(stage *assess.Stage) func(*scan.Result) {
+	return func(r *scan.Result) {
+		if r.Urgency == nil {
+			stage.Judge(r)
+		}
 	}
 }
 

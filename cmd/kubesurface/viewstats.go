@@ -55,12 +55,7 @@ func viewStats(ctx context.Context, cmd *cobra.Command, files []string, now time
 // case once); a saved result left unjudged is judged by the stage when it
 // takes its target's place, as viewStats judged the merged results.
 func streamStats(ctx context.Context, stdin io.Reader, files []string, stage *assess.Stage, warnings *notices, progress *statsProgress) (*fleet.Merged, error) {
-	judge := report.NewDatasetJudge(stage)
-	judgeSaved := func(r *scan.Result) {
-		if r.Urgency == nil {
-			stage.Judge(r)
-		}
-	}
+	judge, judgeSaved := report.NewDatasetJudge(stage), judgeUnjudged(stage)
 	merged := &fleet.Merged{}
 	defer progress.end()
 	err := readSaved(ctx, stdin, files, warnings, progress.open, func(in *savedInput, r scan.Result) error {

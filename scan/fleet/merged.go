@@ -37,21 +37,23 @@ type mergedRow struct {
 // as a saved result left unjudged is, so that only the records kept are
 // judged; then its Entry replaces the target's.
 func (g *Merged) Add(r scan.Result, judge func(*scan.Result)) (note string) {
-	_, _, note = g.AddAt(r, judge)
+	_, _, note = g.AddAt(&r, judge)
 	return note
 }
 
 // AddAt is Add, also returning what scan.Merger.Add does: the target's
 // index (in the order targets first appear) and whether r took its place.
-func (g *Merged) AddAt(r scan.Result, judge func(*scan.Result)) (i int, take bool, note string) {
-	i, take, note = g.m.Add(r)
+// The judgement lands in *r, so that a caller that keeps the record (the
+// TUI's row) has it judged once.
+func (g *Merged) AddAt(r *scan.Result, judge func(*scan.Result)) (i int, take bool, note string) {
+	i, take, note = g.m.Add(*r)
 	if !take {
 		return i, take, note
 	}
 	if judge != nil {
-		judge(&r)
+		judge(r)
 	}
-	e := EntryOf(r)
+	e := EntryOf(*r)
 	// The name is copied so that no row keeps a larger string alive.
 	row := mergedRow{name: strings.Clone(e.Name)}
 	e.Name = ""
